@@ -1,0 +1,76 @@
+"""The command line: a thin layer over the services. Library code raises; only `main` prints errors.
+
+Each capability has its own module here with a ``register(app)`` function that adds its commands.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kartoteka.core.errors import KartotekaError
+from kartoteka.core.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="kartoteka",
+    help="Records of the Japanese internees in the Soviet Union and Mongolia: import, names, link, search.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+class State:
+    """Options shared by every command (set by the callback)."""
+
+    settings: Settings = Settings()
+    json_errors: bool = False
+
+
+@app.callback()
+def _common(
+    database: Annotated[
+        str | None, typer.Option("--database", "-d", help="SQLite path or postgresql:// URL [env KARTOTEKA_DATABASE]")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="A kartoteka.toml settings file")] = None,
+    quiet: Annotated[bool | None, typer.Option("--quiet", "-q", help="No progress bars")] = None,
+) -> None:
+    State.settings = load_settings(config, database=database, quiet=quiet)
+
+
+def _register_all() -> None:
+    from kartoteka.cli import ingest_commands, linkage_commands, names_commands, simulate_commands
+
+    for module in (ingest_commands, names_commands, simulate_commands, linkage_commands):
+        module.register(app)
+
+
+_register_all()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, print a KartotekaError once as a clean message, exit non-zero."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except KartotekaError as exc:
+        if "--json" in (argv if argv is not None else sys.argv):
+            print(json.dumps(exc.to_dict(), ensure_ascii=False), file=sys.stderr)
+        else:
+            print(f"error [{exc.code}]: {exc}", file=sys.stderr)
+        sys.exit(2 if exc.code.startswith("usage") else 1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here with standalone_mode=False
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

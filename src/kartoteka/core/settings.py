@@ -1,0 +1,96 @@
+"""Typed settings. Later sources override earlier: defaults, a TOML file, KARTOTEKA_* environment, flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from kartoteka.core.errors import KartotekaError
+
+ENV_PREFIX = "KARTOTEKA_"
+DEFAULT_CONFIG_FILE = Path("kartoteka.toml")
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One row of the settings table: name, type, default and help."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+
+
+SETTINGS_TABLE: tuple[SettingSpec, ...] = (
+    SettingSpec("database", str, "kartoteka.sqlite",
+                "Path of the SQLite file, or a postgresql:// URL. Env: KARTOTEKA_DATABASE."),
+    SettingSpec("batch_size", int, 5000, "Rows written per database batch during import."),
+    SettingSpec("quiet", bool, False, "No progress bars."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one run."""
+
+    database: str = "kartoteka.sqlite"
+    batch_size: int = 5000
+    quiet: bool = False
+
+    @property
+    def database_url(self) -> str:
+        """A SQLAlchemy URL for the configured database (a bare path means SQLite)."""
+        return database_url(self.database)
+
+
+def database_url(database: str) -> str:
+    """Turn a path or URL into a SQLAlchemy URL; postgres URLs use the psycopg 3 driver."""
+    if database.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + database.split("://", 1)[1]
+    if "://" in database:
+        return database
+    return f"sqlite:///{Path(database).expanduser()}"
+
+
+def _coerce(spec: SettingSpec, value: Any, origin: str) -> Any:
+    if spec.type is bool and isinstance(value, str):
+        if value.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if value.lower() in {"0", "false", "no", "off", ""}:
+            return False
+    try:
+        return spec.type(value)
+    except (TypeError, ValueError) as exc:
+        raise KartotekaError(
+            "usage.setting",
+            f"setting {spec.name!r} from {origin} is {value!r}, not a {spec.type.__name__}",
+            hint=f"{spec.name}: {spec.help}",
+        ) from exc
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Resolve settings from defaults, the TOML file, the environment and explicit overrides (flags)."""
+    values: dict[str, Any] = {spec.name: spec.default for spec in SETTINGS_TABLE}
+    specs = {spec.name: spec for spec in SETTINGS_TABLE}
+    path = config_file or Path(os.environ.get(ENV_PREFIX + "CONFIG", DEFAULT_CONFIG_FILE))
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise KartotekaError("usage.config", f"cannot read {path}: {exc}", hint="fix the TOML syntax") from exc
+        for key, value in data.get("kartoteka", data).items():
+            if key not in specs:
+                raise KartotekaError("usage.config", f"unknown setting {key!r} in {path}",
+                                     hint="known settings: " + ", ".join(specs))
+            values[key] = _coerce(specs[key], value, str(path))
+    for spec in SETTINGS_TABLE:
+        env = os.environ.get(ENV_PREFIX + spec.name.upper())
+        if env is not None:
+            values[spec.name] = _coerce(spec, env, ENV_PREFIX + spec.name.upper())
+    for key, value in overrides.items():
+        if value is not None:
+            values[key] = _coerce(specs[key], value, f"--{key.replace('_', '-')}")
+    return Settings(**{f.name: values[f.name] for f in fields(Settings)})
