@@ -1,0 +1,161 @@
+"""Opening a store: engine set-up for SQLite and PostgreSQL, and schema upgrades with Alembic.
+
+Alembic runs programmatically (no alembic.ini): the configuration is built here and points at the
+``migrations`` folder beside this module. ``open_store`` upgrades an older store to the code's head and
+refuses a store whose schema is newer than the code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from kartoteka.core.errors import KartotekaError
+from kartoteka.store.schema import meta
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class Store:
+    """An open kartoteka database: its engine and its key/value meta table."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def backend(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
+    def get_meta(self, key: str) -> str | None:
+        """The value stored under ``key`` in the meta table, or None."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key`` (replacing any earlier value)."""
+        with self.engine.begin() as conn:
+            set_meta_in(conn, key, value)
+
+    def is_simulated(self) -> bool:
+        """True when the store holds simulated data (every output made from it must say SIMULATED)."""
+        return (self.get_meta("simulated") or "").lower() == "true"
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def set_meta_in(conn: Any, key: str, value: str) -> None:
+    """Upsert a meta value inside an open transaction (portable: delete then insert)."""
+    conn.execute(meta.delete().where(meta.c.key == key))
+    conn.execute(meta.insert().values(key=key, value=value))
+
+
+def open_store(url: str) -> Store:
+    """Open the database at ``url`` (SQLAlchemy URL), creating or upgrading its schema to the code's head."""
+    engine = _create_engine(url)
+    try:
+        _upgrade(engine, url)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)
+
+
+def _create_engine(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 60})
+            _configure_sqlite(engine)
+            return engine
+        # NullPool: a CLI run opens few connections, and tests drop their databases right after.
+        return create_engine(url, poolclass=NullPool)
+    except (ArgumentError, ImportError) as exc:
+        raise KartotekaError(
+            "store.url", f"cannot use database URL {url!r}: {exc}",
+            hint="give a SQLite file path or a postgresql://user@host/dbname URL",
+        ) from exc
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL and synchronous=NORMAL for speed; explicit BEGIN so a whole import is one transaction."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module; SQLAlchemy emits BEGIN below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "temp_store=MEMORY",
+                       "cache_size=-16000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def alembic_config(connection: Any = None) -> Config:
+    """An Alembic configuration built in code, pointing at the bundled migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(engine: Engine, url: str) -> None:
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    heads = set(script.get_heads())
+    try:
+        with engine.begin() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+            unknown = {rev for rev in current if _revision_unknown(script, rev)}
+            if unknown:
+                raise KartotekaError(
+                    "store.too_new",
+                    f"the database at {_safe(url)} has schema revision {', '.join(sorted(unknown))}, "
+                    "newer than this version of kartoteka knows",
+                    hint="upgrade kartoteka (pip install -U kartoteka) or use another database",
+                )
+            if current != heads:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "heads")
+    except OperationalError as exc:
+        raise KartotekaError(
+            "store.connect", f"cannot open the database at {_safe(url)}: {exc.orig}",
+            hint="check the path or URL (KARTOTEKA_DATABASE / --database) and that the server is running",
+        ) from exc
+
+
+def _revision_unknown(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is None
+    except Exception:  # alembic raises several kinds of "no such revision" errors
+        return True
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
+    return url

@@ -1,0 +1,1 @@
+"""Alembic migrations of the kartoteka store (run by kartoteka.store.open_store)."""

@@ -1,0 +1,1 @@
+"""Alembic revision files (0001 foundation, 01xx linkage)."""

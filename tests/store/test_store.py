@@ -1,0 +1,123 @@
+"""The store: schema, migrations, meta, and refusal of a newer schema, on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from kartoteka.core.errors import KartotekaError
+from kartoteka.store import RECORD_FIELDS, metadata, open_store, records, sources
+
+CONTRACT_RECORD_COLUMNS = {
+    "id", "source_id", "kind", "record_ref", "file_name", "row_number", "row_sha256", "raw_json",
+    "surname", "given_name", "patronymic", "name_original", "script", "birth_date", "birth_year",
+    "birth_place", "prefecture", "occupation", "rank", "unit", "camp", "lagpunkt", "capture_date",
+    "capture_place", "death_date", "death_place", "burial_place", "burial_site", "grave_number", "ship",
+    "departure_port", "arrival_port", "event_date", "archive_ref", "scan_ref", "extra_json",
+}
+
+
+def test_open_store_creates_the_contract_tables(store):
+    inspector = sa.inspect(store.engine)
+    assert {"sources", "records", "quarantine", "meta", "alembic_version"} <= set(inspector.get_table_names())
+    assert {c["name"] for c in inspector.get_columns("records")} == CONTRACT_RECORD_COLUMNS
+    assert {c["name"] for c in inspector.get_columns("sources")} == {
+        "id", "name", "kind", "file_name", "file_sha256", "encoding", "imported_at", "row_count",
+        "quarantined_count", "simulated"}
+    assert {c["name"] for c in inspector.get_columns("quarantine")} == {
+        "id", "source_id", "file_name", "row_number", "column_name", "value", "reason", "raw_json"}
+    assert set(RECORD_FIELDS) < CONTRACT_RECORD_COLUMNS
+
+
+def test_migrations_match_the_schema_module(store):
+    """schema.py (what the code queries) and the migrations (what creates tables) must not drift apart."""
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    own_tables = {"sources", "records", "quarantine", "meta"}
+    relevant = [d for d in diff if _table_of(d) in own_tables]
+    assert relevant == []
+
+
+def _table_of(diff_item) -> str | None:
+    item = diff_item[0] if isinstance(diff_item, list) else diff_item
+    for part in item[1:]:
+        name = getattr(part, "name", None) if not isinstance(part, str) else part
+        table = getattr(part, "table", None)
+        if table is not None:
+            return table.name
+        if isinstance(name, str):
+            return name
+    return None
+
+
+def test_reopening_is_idempotent_and_keeps_data(store_url):
+    first = open_store(store_url)
+    first.set_meta("greeting", "здравствуйте 今日は")
+    first.close()
+    again = open_store(store_url)
+    assert again.get_meta("greeting") == "здравствуйте 今日は"
+    again.set_meta("greeting", "replaced")
+    assert again.get_meta("greeting") == "replaced"
+    assert again.get_meta("missing") is None
+    again.close()
+
+
+def test_simulated_flag_comes_from_meta(store):
+    assert store.is_simulated() is False
+    store.set_meta("simulated", "true")
+    assert store.is_simulated() is True
+
+
+def test_record_ref_is_unique_within_a_source(store):
+    with store.engine.begin() as conn:
+        source_id = conn.execute(sources.insert().values(
+            name="a.csv", kind="card", file_name="a.csv", file_sha256="x" * 64, encoding="utf-8",
+            imported_at=dt.datetime.now(dt.UTC), row_count=1, quarantined_count=0, simulated=False,
+        )).inserted_primary_key[0]
+    row = dict(source_id=source_id, kind="card", record_ref="r1", file_name="a.csv", row_number=1,
+               row_sha256="0" * 64, raw_json="{}", surname="Иванов")
+    with store.engine.begin() as conn:
+        conn.execute(records.insert().values(**row))
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(records.insert().values(**row))
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one() == 1
+
+
+def test_a_store_newer_than_the_code_is_refused(store_url):
+    open_store(store_url).close()
+    engine = sa.create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    with pytest.raises(KartotekaError) as info:
+        open_store(store_url)
+    assert info.value.code == "store.too_new"
+    assert "9999_from_the_future" in info.value.message
+    assert "upgrade kartoteka" in info.value.hint
+
+
+def test_sqlite_store_uses_wal(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'k.sqlite'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    store.close()
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path):
+    with pytest.raises(KartotekaError) as info:
+        open_store(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'k.sqlite'}")
+    assert info.value.code == "store.connect"
+    assert "KARTOTEKA_DATABASE" in info.value.hint
+
+
+def test_password_is_not_shown_in_errors():
+    with pytest.raises(KartotekaError) as info:
+        open_store("postgresql+psycopg://postgres:s3cret@127.0.0.1:1/nowhere")
+    assert "s3cret" not in str(info.value)
+    assert info.value.code == "store.connect"
