@@ -1,0 +1,384 @@
+"""Build the bundled name data under src/kartoteka/names/data/ from real name sources.
+
+Sources (build time only; kartoteka runs without jamdict-data):
+  - JMnedict (EDRDG, CC BY-SA 4.0) from the SQLite file of the `jamdict-data` package: surname, given,
+    masc, fem entries give kanji/reading pairs; `person` entries (real people, with "Surname Given" glosses)
+    give evidence of which reading a surname or given name usually has.
+  - japanese-personal-name-dataset (MIT): 1,999 surnames with estimated populations, male and female given
+    names by reading with their kanji spellings, and a "popular" subset.
+  - SudachiPy + sudachidict-core (Apache 2.0): person-name lexicon entries (名詞,固有名詞,人名,姓/名) with
+    readings; the analyser's own choice of reading for "<name>さん" marks the reading it prefers.
+  - KANJIDIC2 (EDRDG, CC BY-SA 4.0, in the same SQLite file): per-character on/kun/nanori readings.
+  - kyujipy (MIT) and joyokanji (Apache 2.0): old (kyūjitai) -> new (shinjitai) kanji forms.
+
+Run:  .venv/bin/python bench/build_name_data.py [--jamdict-db PATH]
+Writes: surnames.tsv.gz, given_names.tsv.gz, kanji_chars.tsv.gz, kyujitai.tsv, heldout_persons.tsv.gz, BUILD.json
+How the weights are derived is written in docs/how-to/rebuild-name-data.md and in BUILD.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import importlib.util
+import json
+import re
+import sqlite3
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "src" / "kartoteka" / "names" / "data"
+
+# Pseudo-counts for the evidence that a kanji spelling is read a given way (see the how-to page).
+EVIDENCE = {
+    "dataset_main": 6.0,  # the reading the name dataset gives a top-1,999 surname
+    "dataset": 1.0,  # listed in the name dataset (given names)
+    "dataset_popular": 4.0,  # in the dataset's "popular" subset (given names)
+    "sudachi": 1.0,  # a Sudachi person-name lexicon entry
+    "sudachi_top": 2.0,  # Sudachi's own choice when it analyses "<name>さん"
+    "jmnedict": 0.5,  # a JMnedict name entry
+    "person": 3.0,  # each real person in JMnedict whose name splits with this part and reading
+    "person_era": 6.0,  # more for each such person born 1880-1935, the generation of the internees
+}
+ERA = (1880, 1935)
+JAPAN_POPULATION = 125_000_000
+HELDOUT_MODULUS = 5  # persons whose idseq hashes to 0 mod 5 are held out of the counts, for evaluation
+
+NAME_CHARS = re.compile(
+    r"^[\u3005\u3041-\u3096\u30a1-\u30fa\u30fc\u30f6\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+$"
+)
+HAS_KANJI = re.compile(r"[\u3005\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+
+
+def to_katakana(kana: str) -> str:
+    """Hiragana to katakana (other characters unchanged)."""
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in kana)
+
+
+def is_name_spelling(text: str) -> bool:
+    """A written name worth keeping: kanji (and kana) only, at least one kanji."""
+    return bool(NAME_CHARS.match(text)) and bool(HAS_KANJI.search(text)) and len(text) <= 8
+
+
+def is_reading(kana: str) -> bool:
+    return bool(re.fullmatch(r"[\u30a1-\u30fa\u30fc]+", kana))
+
+
+def package_dir(name: str) -> Path:
+    """Where an installed package's files are, without importing it (kyujipy imports cson, unneeded here)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit(f"{name} is not installed: pip install --no-deps {name.replace('_', '-')} (build time only)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def default_jamdict_db() -> Path:
+    return package_dir("jamdict_data") / "jamdict.db"
+
+
+class Evidence:
+    """Pseudo-counts per (kanji, katakana) for one part (surname or given), with source flags and sex."""
+
+    def __init__(self) -> None:
+        self.score: dict[tuple[str, str], float] = defaultdict(float)
+        self.flags: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.sex: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+
+    def add(self, kanji: str, kana: str, source: str, sex: str | None = None, times: float = 1.0) -> None:
+        kanji = unicodedata.normalize("NFKC", kanji)
+        kana = to_katakana(unicodedata.normalize("NFKC", kana))
+        if not is_name_spelling(kanji) or not is_reading(kana):
+            return
+        key = (kanji, kana)
+        if source not in self.flags[key] or source.startswith("person"):
+            self.score[key] += EVIDENCE[source] * times
+        self.flags[key].add(source)
+        if sex:
+            self.sex[key][sex] += EVIDENCE[source] * times
+
+    def spellings(self) -> dict[str, list[str]]:
+        by_kanji: dict[str, list[str]] = defaultdict(list)
+        for kanji, kana in self.score:
+            by_kanji[kanji].append(kana)
+        return by_kanji
+
+
+# ---------------------------------------------------------------- sources
+
+
+def read_dataset(surnames: Evidence, given: Evidence) -> dict[str, int]:
+    """The name dataset: surname populations and main readings; given names by sex, popular flag."""
+    from japanese_personal_name_dataset import load_dataset
+
+    man, woman, last = load_dataset(include_last_names=True)
+    man_popular, woman_popular = load_dataset(kind="opti")
+    population: dict[str, int] = {}
+    for kanji, entry in last.items():
+        population[unicodedata.normalize("NFKC", kanji)] = int(entry["count"])
+        surnames.add(kanji, entry["reading"], "dataset_main")
+    for names, popular, sex in ((man, man_popular, "m"), (woman, woman_popular, "f")):
+        for reading, entry in names.items():
+            for kanji in entry["kanji"]:
+                given.add(kanji, reading, "dataset", sex)
+        for reading, entry in popular.items():
+            for kanji in entry["kanji"]:
+                given.add(kanji, reading, "dataset_popular", sex)
+    return population
+
+
+NE_QUERY = """
+select k.idseq, k.text, n.text, group_concat(distinct tt.text)
+from NEKanji k join NEKana n on n.idseq = k.idseq
+join NETranslation t on t.idseq = k.idseq join NETransType tt on tt.tid = t.id
+group by k.idseq, k.text, n.text
+"""
+
+
+def read_jmnedict_names(db: sqlite3.Connection, surnames: Evidence, given: Evidence) -> None:
+    """JMnedict surname / given / masc / fem entries."""
+    for _idseq, kanji, kana, types in db.execute(NE_QUERY):
+        kinds = set(types.split(","))
+        if "surname" in kinds:
+            surnames.add(kanji, kana, "jmnedict")
+        for kind, sex in (("given", None), ("masc", "m"), ("fem", "f")):
+            if kind in kinds:
+                given.add(kanji, kana, "jmnedict", sex)
+
+
+PERSON_QUERY = """
+select k.idseq, k.text, n.text, min(g.text)
+from NEKanji k join NEKana n on n.idseq = k.idseq
+join NETranslation t on t.idseq = k.idseq join NETransType tt on tt.tid = t.id
+join NETransGloss g on g.tid = t.id
+where tt.text = 'person'
+group by k.idseq, k.text, n.text
+"""
+
+
+def read_jmnedict_persons(db: sqlite3.Connection) -> list[tuple[int, str, str, str]]:
+    """Real people: (idseq, full kanji, full katakana, English gloss)."""
+    rows = []
+    for idseq, kanji, kana, gloss in db.execute(PERSON_QUERY):
+        kanji = unicodedata.normalize("NFKC", kanji)
+        kana = to_katakana(kana)
+        if is_name_spelling(kanji) and is_reading(kana) and len(kanji) >= 2:
+            rows.append((idseq, kanji, kana, gloss or ""))
+    return rows
+
+
+def is_heldout(idseq: int) -> bool:
+    return int(hashlib.sha1(str(idseq).encode()).hexdigest(), 16) % HELDOUT_MODULUS == 0
+
+
+def split_person(kanji: str, kana: str, surnames: dict[str, list[str]], given: dict[str, list[str]]):
+    """The one (surname kanji, surname kana, given kanji, given kana) split both tables know, or None."""
+    found = []
+    for i in range(1, len(kanji)):
+        sk, gk = kanji[:i], kanji[i:]
+        for s_kana in surnames.get(sk, ()):
+            if kana.startswith(s_kana) and kana[len(s_kana) :] in given.get(gk, ()):
+                found.append((sk, s_kana, gk, kana[len(s_kana) :]))
+    return found[0] if len(found) == 1 else None
+
+
+def count_person_evidence(persons, surnames: Evidence, given: Evidence) -> list[tuple]:
+    """Add one 'person' pseudo-count per real person to the surname and given readings they bear.
+
+    Returns the held-out persons (not counted) with their split, for evaluation."""
+    s_spell, g_spell = surnames.spellings(), given.spellings()
+    heldout = []
+    for idseq, kanji, kana, gloss in persons:
+        split = split_person(kanji, kana, s_spell, g_spell)
+        if split is None:
+            continue
+        if is_heldout(idseq):
+            heldout.append((idseq, *split, birth_year(gloss)))
+            continue
+        surnames.add(split[0], split[1], "person")
+        given.add(split[2], split[3], "person")
+        year = birth_year(gloss)
+        if year and ERA[0] <= int(year) <= ERA[1]:
+            surnames.add(split[0], split[1], "person_era")
+            given.add(split[2], split[3], "person_era")
+    return heldout
+
+
+def birth_year(gloss: str) -> str:
+    match = re.search(r"\((\d{3,4})", gloss)
+    return match.group(1) if match else ""
+
+
+def read_sudachi(surnames: Evidence, given: Evidence) -> None:
+    """Sudachi person-name lexicon entries, and Sudachi's preferred reading of each name."""
+    from sudachipy import Dictionary
+
+    dictionary = Dictionary(dict="core")
+    for morpheme in dictionary.entries():
+        pos = morpheme.part_of_speech()
+        if pos[2] != "人名" or pos[3] not in ("姓", "名"):
+            continue
+        target = surnames if pos[3] == "姓" else given
+        target.add(morpheme.surface(), morpheme.reading_form(), "sudachi")
+    tokenizer = dictionary.tokenizer()
+    for target, suffix in ((surnames, "さん"), (given, "さん")):
+        for kanji, readings in target.spellings().items():
+            if len(readings) < 2:
+                continue
+            first = tokenizer.tokenize(kanji + suffix)[0]
+            if first.surface() == kanji and first.part_of_speech()[2] == "人名":
+                target.add(kanji, first.reading_form(), "sudachi_top")
+
+
+# ---------------------------------------------------------------- weights
+
+
+def surname_weights(ev: Evidence, population: dict[str, int]) -> dict[tuple[str, str], float]:
+    """P(kanji, reading) = P(kanji) * P(reading | kanji); P(kanji) from the dataset's populations, and for
+    the long tail the remaining population shared in proportion to each spelling's evidence score."""
+    by_kanji = ev.spellings()
+    covered = sum(population.values())
+    tail_mass = max(JAPAN_POPULATION - covered, 0)
+    floor = min(population.values())
+    tail_score = {k: sum(ev.score[(k, r)] for r in rs) for k, rs in by_kanji.items() if k not in population}
+    total_tail = sum(tail_score.values()) or 1.0
+    people = {k: float(population[k]) for k in by_kanji if k in population}
+    for k, s in tail_score.items():
+        people[k] = min(tail_mass * s / total_tail, floor * 0.9)
+    return share_by_reading(ev, by_kanji, people)
+
+
+def given_weights(ev: Evidence) -> dict[tuple[str, str], float]:
+    """Given names have no published frequencies here: the evidence score itself is the popularity proxy."""
+    by_kanji = ev.spellings()
+    mass = {k: sum(ev.score[(k, r)] for r in rs) ** 1.5 for k, rs in by_kanji.items()}
+    return share_by_reading(ev, by_kanji, mass)
+
+
+def share_by_reading(ev: Evidence, by_kanji, mass: dict[str, float]) -> dict[tuple[str, str], float]:
+    total = sum(mass.values())
+    weights = {}
+    for kanji, readings in by_kanji.items():
+        scores = {r: ev.score[(kanji, r)] for r in readings}
+        norm = sum(scores.values())
+        for r, s in scores.items():
+            weights[(kanji, r)] = mass[kanji] / total * s / norm
+    return weights
+
+
+# ---------------------------------------------------------------- kanji characters, old forms
+
+
+def kanji_char_readings(db: sqlite3.Connection) -> Iterator[tuple[str, str, str, str]]:
+    """(char, on'yomi, kun'yomi, nanori) from KANJIDIC2, each a space-separated katakana list."""
+    on: dict[str, list[str]] = defaultdict(list)
+    kun: dict[str, list[str]] = defaultdict(list)
+    nanori: dict[str, list[str]] = defaultdict(list)
+    query = """select c.literal, r.r_type, r.value from character c join rm_group g on g.cid = c.id
+               join reading r on r.gid = g.id where r.r_type in ('ja_on', 'ja_kun')"""
+    for char, rtype, value in db.execute(query):
+        value = to_katakana(value.split(".")[0].replace("-", ""))
+        target = on if rtype == "ja_on" else kun
+        if value and value not in target[char]:
+            target[char].append(value)
+    for char, value in db.execute("select c.literal, n.value from character c join nanori n on n.cid = c.id"):
+        value = to_katakana(value)
+        if value not in nanori[char]:
+            nanori[char].append(value)
+    for char in sorted(set(on) | set(kun) | set(nanori)):
+        yield char, " ".join(on[char]), " ".join(kun[char]), " ".join(nanori[char])
+
+
+def parse_cson_pairs(path: Path) -> list[tuple[str, str]]:
+    """kyujipy's CSON lists are ["new", "old"] pairs, one a line."""
+    return re.findall(r'\["([^"]+)",\s*"([^"]+)"\]', path.read_text(encoding="utf-8"))
+
+
+def kyujitai_pairs() -> list[tuple[str, str, str]]:
+    """(old, new, source) from kyujipy and joyokanji; identical forms after NFKC are dropped."""
+    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    data = package_dir("kyujipy") / "data"
+    for name in ("kyujitai_simplified.cson", "kyujitai_variants.cson"):
+        for new, old in parse_cson_pairs(data / name):
+            pairs[(old, new)].add("kyujipy")
+    config = package_dir("joyokanji") / "config"
+    for name in ("kanji.json", "variants.json"):
+        for old, new in json.loads((config / name).read_text(encoding="utf-8")).items():
+            pairs[(old, new)].add("joyokanji")
+    out = []
+    for (old, new), sources in sorted(pairs.items()):
+        if old != new and unicodedata.normalize("NFKC", old) != new and len(old) == len(new) == 1:
+            out.append((old, new, "+".join(sorted(sources))))
+    return out
+
+
+# ---------------------------------------------------------------- writing
+
+
+def sex_of(ev: Evidence, key) -> str:
+    """m or f when the sexed evidence leans at least 3:1 one way, else u (unknown or both)."""
+    sexes = ev.sex.get(key, Counter())
+    male, female = sexes["m"], sexes["f"]
+    return "m" if male >= 3 * female and male else "f" if female >= 3 * male and female else "u"
+
+
+def write_table(path: Path, ev: Evidence, weights, with_sex: bool) -> int:
+    rows = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as out:
+        out.write("kanji\tkatakana\tweight\t" + ("sex\t" if with_sex else "") + "sources\n")
+        for (kanji, kana), w in rows:
+            sex = f"{sex_of(ev, (kanji, kana))}\t" if with_sex else ""
+            out.write(f"{kanji}\t{kana}\t{w:.4g}\t{sex}{','.join(sorted(ev.flags[(kanji, kana)]))}\n")
+    return len(rows)
+
+
+def write_lines(path: Path, header: str, rows: Iterable[tuple], compress: bool = True) -> int:
+    opener = gzip.open if compress else open
+    n = 0
+    with opener(path, "wt", encoding="utf-8") as out:
+        out.write(header + "\n")
+        for row in rows:
+            out.write("\t".join(str(x) for x in row) + "\n")
+            n += 1
+    return n
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jamdict-db", type=Path, default=None)
+    args = parser.parse_args(argv)
+    db = sqlite3.connect(args.jamdict_db or default_jamdict_db())
+    surnames, given = Evidence(), Evidence()
+    population = read_dataset(surnames, given)
+    read_jmnedict_names(db, surnames, given)
+    read_sudachi(surnames, given)
+    heldout = count_person_evidence(read_jmnedict_persons(db), surnames, given)
+    OUT.mkdir(parents=True, exist_ok=True)
+    stats = {
+        "surnames": write_table(
+            OUT / "surnames.tsv.gz", surnames, surname_weights(surnames, population), False
+        ),
+        "given_names": write_table(OUT / "given_names.tsv.gz", given, given_weights(given), True),
+        "kanji_chars": write_lines(
+            OUT / "kanji_chars.tsv.gz", "char\ton\tkun\tnanori", kanji_char_readings(db)
+        ),
+        "kyujitai": write_lines(OUT / "kyujitai.tsv", "old\tnew\tsource", kyujitai_pairs(), compress=False),
+        "heldout_persons": write_lines(
+            OUT / "heldout_persons.tsv.gz",
+            "idseq\tsurname\tsurname_katakana\tgiven\tgiven_katakana\tbirth_year",
+            heldout,
+        ),
+        "evidence_pseudo_counts": EVIDENCE,
+        "japan_population": JAPAN_POPULATION,
+        "jmnedict": dict(db.execute("select key, value from meta where key like 'jmnedict.%'")),
+    }
+    (OUT / "BUILD.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(stats, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,426 @@
+"""Kanji names to katakana readings, real-name priors, and old (kyūjitai) to new (shinjitai) kanji forms.
+
+The data is bundled under ``names/data/`` (built by ``bench/build_name_data.py`` from JMnedict, the
+japanese-personal-name-dataset and Sudachi's lexicon; see NOTICE-data.md) and loaded once, lazily.
+Surnames and given names each have their own table, so 東海林 reads ショウジ as a surname and 五十六
+reads イソロク as a given name. A spelling the tables do not know is read by Sudachi's person-name
+lexicon (when installed), then by a segmentation into known name pieces, and at last character by
+character from KANJIDIC readings, so the answer is non-empty whenever the text has kanji or kana.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import math
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+from typing import Literal, NamedTuple
+
+from kartoteka.core.errors import KartotekaError
+
+Part = Literal["surname", "given"]
+PARTS: tuple[Part, Part] = ("surname", "given")
+_TABLE_FILES = {"surname": "surnames.tsv.gz", "given": "given_names.tsv.gz"}
+_SEPARATORS = " \u3000・･·,、"
+_MAX_NAME_LENGTH = 16  # longer runs are not names; segmentation stays bounded
+_FALLBACK_SHARE = 0.01  # probability mass left for a reading found only by segmentation
+
+
+@dataclass(frozen=True)
+class NameTable:
+    """One part's real-name table as parallel columns, sorted by weight (most frequent first).
+
+    ``weight`` estimates P(spelling, reading) among bearers of the name part (it sums to 1 over the
+    table); ``sex`` is "m", "f" or "u" (unknown or both; always "u" for surnames)."""
+
+    part: Part
+    kanji: tuple[str, ...]
+    katakana: tuple[str, ...]
+    weight: tuple[float, ...]
+    sex: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.kanji)
+
+    def entries(self) -> Iterator[tuple[str, str, float, str]]:
+        """(kanji, katakana, weight, sex) rows."""
+        return zip(self.kanji, self.katakana, self.weight, self.sex, strict=True)
+
+
+class NameTables(NamedTuple):
+    """The surname and given-name tables (what the simulator samples real names from)."""
+
+    surnames: NameTable
+    given: NameTable
+
+
+class FullNameReading(NamedTuple):
+    """One reading of a full name: the split, the katakana of each part, and its probability."""
+
+    surname: str
+    given: str
+    surname_kana: str
+    given_kana: str
+    probability: float
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _data_file(name: str):
+    path = resources.files("kartoteka.names") / "data" / name
+    if not path.is_file():
+        raise KartotekaError(
+            code="names.data_missing",
+            message=f"The bundled name data file names/data/{name} is missing.",
+            hint="Reinstall kartoteka, or rebuild the data: see docs/how-to/rebuild-name-data.md.",
+            file=str(path),
+        )
+    return path
+
+
+def _read_tsv(name: str) -> list[list[str]]:
+    raw = _data_file(name).read_bytes()
+    text = gzip.decompress(raw).decode("utf-8") if name.endswith(".gz") else raw.decode("utf-8")
+    lines = text.splitlines()
+    return [line.split("\t") for line in lines[1:] if line]
+
+
+@functools.cache
+def name_tables() -> NameTables:
+    """The surname and given-name tables (kanji, katakana, weight, sex), loaded once."""
+    surnames = _read_tsv(_TABLE_FILES["surname"])
+    given = _read_tsv(_TABLE_FILES["given"])
+    return NameTables(
+        NameTable("surname", *_columns(surnames, has_sex=False)),
+        NameTable("given", *_columns(given, has_sex=True)),
+    )
+
+
+def _columns(rows: list[list[str]], has_sex: bool):
+    kanji = tuple(r[0] for r in rows)
+    kana = tuple(r[1] for r in rows)
+    weight = tuple(float(r[2]) for r in rows)
+    sex = tuple(r[3] for r in rows) if has_sex else ("u",) * len(rows)
+    sources = tuple(r[-1] for r in rows)
+    return kanji, kana, weight, sex, sources
+
+
+@functools.cache
+def _index(part: Part) -> Mapping[str, tuple[tuple[str, float], ...]]:
+    """kanji -> ((katakana, P(katakana | kanji)), ...) best first, for one part."""
+    table = name_tables()[0 if part == "surname" else 1]
+    grouped: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for kanji, kana, weight in zip(table.kanji, table.katakana, table.weight, strict=True):
+        grouped[kanji].append((kana, weight))
+    return {k: _normalized(v) for k, v in grouped.items()}
+
+
+@functools.cache
+def _spelling_weight(part: Part) -> Mapping[str, float]:
+    """kanji -> P(kanji) within the part's table."""
+    table = name_tables()[0 if part == "surname" else 1]
+    totals: dict[str, float] = defaultdict(float)
+    for kanji, weight in zip(table.kanji, table.weight, strict=True):
+        totals[kanji] += weight
+    return totals
+
+
+def _normalized(pairs: list[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    merged: dict[str, float] = defaultdict(float)
+    for kana, w in pairs:
+        merged[kana] += w
+    total = sum(merged.values()) or 1.0
+    return tuple(sorted(((k, w / total) for k, w in merged.items()), key=lambda kv: (-kv[1], kv[0])))
+
+
+@functools.cache
+def _char_readings() -> Mapping[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """char -> (on'yomi, kun'yomi, nanori) from KANJIDIC2."""
+    return {
+        r[0]: (tuple(r[1].split()), tuple(r[2].split()), tuple(r[3].split()))
+        for r in _read_tsv("kanji_chars.tsv.gz")
+    }
+
+
+# ---------------------------------------------------------------- priors
+
+
+@functools.cache
+def surname_prior() -> Mapping[str, float]:
+    """katakana -> probability that a Japanese surname is read so (summed over its spellings)."""
+    table = name_tables().surnames
+    return _prior(table.katakana, table.weight)
+
+
+@functools.cache
+def given_prior(sex: str | None = None) -> Mapping[str, float]:
+    """katakana -> probability of a given-name reading; ``sex`` "m" or "f" keeps that sex and the unknown."""
+    table = name_tables().given
+    keep = [s in (sex, "u") if sex else True for s in table.sex]
+    kana = [k for k, ok in zip(table.katakana, keep, strict=True) if ok]
+    weight = [w for w, ok in zip(table.weight, keep, strict=True) if ok]
+    return _prior(kana, weight)
+
+
+def _prior(kana, weight) -> Mapping[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for k, w in zip(kana, weight, strict=True):
+        totals[k] += w
+    norm = sum(totals.values()) or 1.0
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+    return MappingProxyType({k: w / norm for k, w in ranked})
+
+
+def is_known_surname_reading(katakana: str) -> bool:
+    """Whether some real surname is read so."""
+    return katakana in surname_prior()
+
+
+def is_known_given_reading(katakana: str) -> bool:
+    """Whether some real given name is read so."""
+    return katakana in given_prior()
+
+
+def is_known_spelling(kanji: str, part: Part) -> bool:
+    """Whether the table of this part has this kanji spelling (after old→new folding)."""
+    index = _index(part)
+    return kanji in index or old_to_new_kanji(kanji) in index
+
+
+# ---------------------------------------------------------------- readings
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip()
+    return "".join(c for c in text if c not in _SEPARATORS and unicodedata.category(c)[0] in "LN")
+
+
+@functools.lru_cache(maxsize=65536)
+def kanji_readings(kanji: str, part: Part = "surname", limit: int = 5) -> list[tuple[str, float]]:
+    """Katakana readings of one name part, best first, with probabilities summing to at most 1.
+
+    Known spellings come from the part's real-name table (old kanji forms folded to new); unknown
+    ones from Sudachi's person-name lexicon, a segmentation into known name pieces, and at last
+    per-character readings. Empty only for text with no kanji or kana at all."""
+    if part not in PARTS:
+        raise KartotekaError("names.part", f"Unknown name part {part!r}.", hint="Use 'surname' or 'given'.")
+    text = _clean(kanji)[:_MAX_NAME_LENGTH]
+    if not text:
+        return []
+    if _is_kana(text):
+        return [(_to_katakana(text), 1.0)]
+    for spelling in dict.fromkeys((text, old_to_new_kanji(text))):
+        known = _index(part).get(spelling)
+        if known:
+            return list(known[:limit])
+    return _unknown_spelling_readings(old_to_new_kanji(text), part, limit)
+
+
+def _unknown_spelling_readings(text: str, part: Part, limit: int) -> list[tuple[str, float]]:
+    candidates: dict[str, float] = defaultdict(float)
+    for kana, p in _sudachi_name_readings(text, part):
+        candidates[kana] += p * (1 - _FALLBACK_SHARE)
+    share = _FALLBACK_SHARE if candidates else 1.0
+    for kana, p in _segmented_readings(text, part, limit):
+        candidates[kana] += p * share
+    ranked = sorted(candidates.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:limit]
+
+
+def _segmented_readings(text: str, part: Part, limit: int) -> list[tuple[str, float]]:
+    """n-best readings of ``text`` as a sequence of known pieces, by dynamic programming over positions.
+
+    A piece is a spelling from either table (its own part preferred) or a single character with its
+    KANJIDIC readings; every extra piece costs, so whole known spellings win over fragments."""
+    beam = max(limit, 5)
+    best: list[list[tuple[float, str]]] = [[] for _ in range(len(text) + 1)]
+    best[0] = [(0.0, "")]
+    for end in range(1, len(text) + 1):
+        options: dict[str, float] = {}
+        for start in range(max(0, end - 6), end):
+            if not best[start]:
+                continue
+            for kana, logp in _piece_readings(text[start:end], part, first=start == 0):
+                for prev_logp, prev_kana in best[start]:
+                    total, joined = prev_logp + logp - 2.0, prev_kana + kana
+                    if total > options.get(joined, -math.inf):
+                        options[joined] = total
+        best[end] = sorted(((lp, k) for k, lp in options.items()), reverse=True)[:beam]
+    return _softmax(best[-1])
+
+
+@functools.lru_cache(maxsize=65536)
+def _piece_readings(piece: str, part: Part, first: bool) -> tuple[tuple[str, float], ...]:
+    """(katakana, log-probability) for one piece of a segmented name."""
+    if _is_kana(piece):
+        return ((_to_katakana(piece), 0.0),)
+    out: dict[str, float] = {}
+    other: Part = "given" if part == "surname" else "surname"
+    for table_part, penalty in ((part, 0.0), (other, 1.0)):
+        for kana, p in _index(table_part).get(piece, ())[:4]:
+            _keep_best(out, kana, math.log(p) - penalty)
+            if not first:  # rendaku: 山田 = ヤマ + ダ
+                _keep_best(out, _voiced(kana), math.log(p) - penalty - 1.5)
+    if not out and len(piece) == 1:
+        for rank, kana in enumerate(_char_candidates(piece, part)[:6]):
+            _keep_best(out, kana, -3.0 - 0.7 * rank)
+    return tuple(out.items())
+
+
+def _keep_best(out: dict[str, float], kana: str, logp: float) -> None:
+    if logp > out.get(kana, -math.inf):
+        out[kana] = logp
+
+
+def _char_candidates(char: str, part: Part) -> list[str]:
+    """A character's readings in the order names use them: nanori and kun'yomi before on'yomi."""
+    on, kun, nanori = _char_readings().get(char, ((), (), ()))
+    ordered = (kun + nanori + on) if part == "surname" else (nanori + kun + on)
+    return list(dict.fromkeys(ordered))
+
+
+def _softmax(scored: list[tuple[float, str]]) -> list[tuple[str, float]]:
+    if not scored:
+        return []
+    top = scored[0][0]
+    exps = [(k, math.exp(lp - top)) for lp, k in scored]
+    total = sum(e for _, e in exps)
+    return [(k, e / total) for k, e in exps]
+
+
+# ---------------------------------------------------------------- Sudachi (optional, lazy)
+
+
+@functools.cache
+def _sudachi():
+    """Sudachi's core dictionary and a tokenizer, created once; None when SudachiPy is not installed."""
+    try:
+        from sudachipy import Dictionary
+    except ImportError:
+        return None
+    try:
+        dictionary = Dictionary(dict="core")
+    except Exception:  # a missing or broken dictionary package: fall back to the bundled data only
+        return None
+    return dictionary, dictionary.tokenizer()
+
+
+def _sudachi_name_readings(text: str, part: Part) -> list[tuple[str, float]]:
+    """Readings of ``text`` from Sudachi's person-name entries for the part, else from its analysis."""
+    sudachi = _sudachi()
+    if sudachi is None:
+        return []
+    dictionary, tokenizer = sudachi
+    wanted = "姓" if part == "surname" else "名"
+    found = [m.reading_form() for m in dictionary.lookup(text) if m.part_of_speech()[2:4] == ("人名", wanted)]
+    if found:
+        return [(k, 1 / len(found)) for k in dict.fromkeys(found)]
+    morphemes = tokenizer.tokenize(text + "さん")
+    if len(morphemes) > 2 and all(m.part_of_speech()[2] == "人名" for m in list(morphemes)[:-1]):
+        return [("".join(m.reading_form() for m in list(morphemes)[:-1]), 1.0)]
+    return []
+
+
+# ---------------------------------------------------------------- full names
+
+
+def full_name_readings(text: str, limit: int = 5) -> list[FullNameReading]:
+    """Readings of a full kanji name, surname first; split on a separator or, without one, at the
+    split points that make the likeliest surname + given name by both tables."""
+    cleaned = unicodedata.normalize("NFKC", text).strip()[: _MAX_NAME_LENGTH * 2]
+    parts = [p for p in _split_on_separators(cleaned) if p]
+    if len(parts) >= 2:
+        splits = [(_clean(parts[0]), _clean("".join(parts[1:])), 1.0)]
+    else:
+        splits = _likely_splits(_clean(cleaned))
+    out: list[FullNameReading] = []
+    for surname, given, p_split in splits:
+        for s_kana, p_s in kanji_readings(surname, "surname", limit):
+            for g_kana, p_g in kanji_readings(given, "given", limit):
+                out.append(FullNameReading(surname, given, s_kana, g_kana, p_split * p_s * p_g))
+    out.sort(key=lambda r: -r.probability)
+    return out[:limit]
+
+
+def _split_on_separators(text: str) -> list[str]:
+    for sep in _SEPARATORS:
+        text = text.replace(sep, " ")
+    return text.split()
+
+
+def split_full_name(text: str) -> list[tuple[str, str, float]]:
+    """(surname, given, probability) for the likeliest split points of an unseparated full name."""
+    return _likely_splits(_clean(text)[: _MAX_NAME_LENGTH * 2])
+
+
+def _likely_splits(text: str) -> list[tuple[str, str, float]]:
+    if len(text) < 2:
+        return [(text, "", 1.0)] if text else []
+    surnames, given = _spelling_weight("surname"), _spelling_weight("given")
+    floor = 1e-9  # an unknown part: possible, but far less likely than any known one
+    scored = []
+    for i in range(1, len(text)):
+        s, g = old_to_new_kanji(text[:i]), old_to_new_kanji(text[i:])
+        scored.append((text[:i], text[i:], surnames.get(s, floor) * given.get(g, floor)))
+    total = sum(p for _, _, p in scored)
+    scored.sort(key=lambda t: -t[2])
+    return [(s, g, p / total) for s, g, p in scored[:3]]
+
+
+# ---------------------------------------------------------------- old and new kanji forms
+
+
+@functools.cache
+def _old_new() -> tuple[dict[int, str], dict[str, tuple[str, ...]]]:
+    rows = _read_tsv("kyujitai.tsv")
+    to_new = {ord(old): new for old, new, _source in rows}
+    to_old: dict[str, list[str]] = defaultdict(list)
+    for old, new, _source in rows:
+        to_old[new].append(old)
+    return to_new, {k: tuple(v) for k, v in to_old.items()}
+
+
+def kyujitai_table() -> Mapping[str, str]:
+    """old (kyūjitai) form -> new (shinjitai) form, one character each."""
+    return MappingProxyType({chr(k): v for k, v in _old_new()[0].items()})
+
+
+def old_to_new_kanji(text: str) -> str:
+    """Replace old (kyūjitai) kanji forms by the new (shinjitai) ones: 濱→浜, 齋→斎, 國→国."""
+    return text.translate(_old_new()[0])
+
+
+def new_to_old_variants(text: str, limit: int = 32) -> list[str]:
+    """The spellings of ``text`` with new forms replaced by their old ones (for search), text first."""
+    variants = [""]
+    for char in text:
+        choices = (char, *_old_new()[1].get(char, ()))
+        variants = [v + c for v in variants for c in choices][:limit]
+    return variants
+
+
+# ---------------------------------------------------------------- kana helpers
+
+
+def _is_kana(text: str) -> bool:
+    return all("\u3041" <= c <= "\u30ff" for c in text)
+
+
+def _to_katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+
+
+_VOICED = dict(
+    zip("カキクケコサシスセソタチツテトハヒフヘホ", "ガギグゲゴザジズゼゾダヂヅデドバビブベボ", strict=True)
+)
+
+
+def _voiced(kana: str) -> str:
+    return _VOICED.get(kana[:1], kana[:1]) + kana[1:] if kana else kana
