@@ -1,0 +1,149 @@
+"""Features: from the store's records to the table Splink compares.
+
+A pure function of a records DataFrame (columns as in the store's `records` table). Every distinct spelling is
+read once with `kartoteka.names.readings` (any script: Cyrillic by ear, katakana, kanji, romaji), so 1.3 million
+records cost only as many reading calls as there are distinct names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+
+from kartoteka.linkage.vocabulary import first_number, prefecture_code, rank_code, unit_number
+
+FEATURE_COLUMNS = (
+    "unique_id", "kind", "side",
+    "sn_r1", "sn_r2", "sn_fold", "sn_key", "sn_key2",
+    "gn_r1", "gn_r2", "gn_fold", "gn_key", "gn_key2",
+    "birth_year", "pref", "unit", "rank_ord", "rank_class", "camp", "death_date", "event_date",
+)
+SOVIET_KINDS = frozenset({"card", "personal_file", "burial"})
+_SPLIT = re.compile(r"[\s・･,、]+")
+
+# A reader takes (text, part) and gives the romanized readings, best first. The default calls kartoteka.names;
+# the baseline passes a plain transliteration instead.
+Reader = Callable[[str, str], list[str]]
+
+
+def names_reader(limit: int = 2) -> Reader:
+    """Readings from kartoteka.names: romanized katakana (Hepburn), best first."""
+    from kartoteka import names
+
+    def read(text: str, part: str) -> list[str]:
+        try:
+            found = names.readings(text, limit=limit, part=part)
+        except Exception:  # a name the engine cannot read links on its other fields
+            return []
+        return [r.romaji for r in found if r.romaji]
+
+    return read
+
+
+def fold_romaji(romaji: str | None) -> str | None:
+    """Fold what clerks' ears and pens do not keep: long vowels, doubled consonants, shi/si, tsu/tu, n/m."""
+    if not romaji:
+        return None
+    text = unicodedata.normalize("NFKD", romaji.lower())
+    text = "".join(ch for ch in text if "a" <= ch <= "z")
+    for old, new in (("sh", "s"), ("ch", "t"), ("ts", "t"), ("dz", "z"), ("j", "z"), ("ou", "o"), ("oh", "o"),
+                     ("ei", "e"), ("uu", "u"), ("ii", "i"), ("aa", "a"), ("ee", "e"), ("oo", "o"), ("y", "i"),
+                     ("mb", "nb"), ("mp", "np"), ("mm", "nm"), ("wa", "a"), ("wo", "o"), ("fu", "hu")):
+        text = text.replace(old, new)
+    text = re.sub(r"(.)\1+", r"\1", text)
+    return text or None
+
+
+_VOICING = str.maketrans({"g": "k", "z": "s", "d": "t", "b": "h", "p": "h", "f": "h", "v": "h", "r": "r"})
+
+
+def blocking_key(romaji: str | None) -> str | None:
+    """A coarse key that survives voicing slips and vowel changes: the folded consonant frame plus first vowel."""
+    folded = fold_romaji(romaji)
+    if not folded:
+        return None
+    voiceless = folded.translate(_VOICING)
+    frame = voiceless[0] + re.sub(r"[aeiou]", "", voiceless[1:])
+    return frame[:5] or None
+
+
+def _name_parts(surname: Any, given: Any, original: Any) -> tuple[str | None, str | None]:
+    def clean(value: Any) -> str | None:
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    sn, gn = clean(surname), clean(given)
+    if sn is None and gn is None and clean(original):
+        parts = _SPLIT.split(clean(original) or "")
+        sn = parts[0] or None
+        gn = parts[1] if len(parts) > 1 else None
+    return sn, gn
+
+
+def _read_distinct(values: Iterable[str | None], part: str, reader: Reader) -> dict[str, list[str]]:
+    return {value: reader(value, part) for value in set(values) if value}
+
+
+def _reading_columns(texts: pd.Series, part: str, reader: Reader, prefix: str) -> pd.DataFrame:
+    readings = _read_distinct(texts.tolist(), part, reader)
+
+    def pick(text: str | None, index: int) -> str | None:
+        found = readings.get(text) if text else None
+        return found[index] if found and len(found) > index else None
+
+    r1 = texts.map(lambda t: pick(t, 0))
+    r2 = texts.map(lambda t: pick(t, 1))
+    fold1 = r1.map(fold_romaji)
+    return pd.DataFrame({
+        f"{prefix}_r1": fold1.where(fold1.isna(), r1.str.lower()),
+        f"{prefix}_r2": r2.str.lower(),
+        f"{prefix}_fold": fold1,
+        f"{prefix}_key": r1.map(blocking_key),
+        # The second key comes from the second reading when there is one, so an ambiguous kanji or a
+        # garbled Cyrillic spelling still meets its partner through its runner-up reading.
+        f"{prefix}_key2": r2.map(blocking_key).fillna(r1.map(blocking_key)),
+    }, index=texts.index)
+
+
+def _day_date(value: Any) -> str | None:
+    """An ISO day (YYYY-MM-DD) when the partial date is known to the day; coarser dates are not compared."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return value.strip()
+    return None
+
+
+def _column(records: pd.DataFrame, name: str) -> pd.Series:
+    if name in records.columns:
+        return records[name]
+    return pd.Series([None] * len(records), index=records.index, dtype=object)
+
+
+def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.DataFrame:
+    """The Splink input table (FEATURE_COLUMNS) for a DataFrame of store records; missing columns are blank."""
+    reader = reader or names_reader()
+    parts = [_name_parts(s, g, o) for s, g, o in zip(_column(records, "surname"), _column(records, "given_name"),
+                                                     _column(records, "name_original"), strict=True)]
+    surnames = pd.Series([p[0] for p in parts], index=records.index, dtype=object)
+    givens = pd.Series([p[1] for p in parts], index=records.index, dtype=object)
+    ranks = _column(records, "rank").map(rank_code)
+    prefecture = _column(records, "prefecture").map(prefecture_code)
+    from_birthplace = _column(records, "birth_place").map(prefecture_code)
+    features = pd.DataFrame({
+        "unique_id": records["id"].astype("int64"),
+        "kind": _column(records, "kind").astype(object),
+    }, index=records.index)
+    features["side"] = features["kind"].map(lambda k: "soviet" if k in SOVIET_KINDS else "japanese")
+    features = features.join(_reading_columns(surnames, "surname", reader, "sn"))
+    features = features.join(_reading_columns(givens, "given", reader, "gn"))
+    features["birth_year"] = pd.to_numeric(_column(records, "birth_year"), errors="coerce").astype("Int64")
+    features["pref"] = prefecture.fillna(from_birthplace).astype("Int64")
+    features["unit"] = _column(records, "unit").map(unit_number)
+    features["rank_ord"] = ranks.map(lambda r: r[0]).astype("Int64")
+    features["rank_class"] = ranks.map(lambda r: r[1])
+    features["camp"] = _column(records, "camp").map(first_number)
+    features["death_date"] = _column(records, "death_date").map(_day_date)
+    features["event_date"] = _column(records, "event_date").map(_day_date)
+    return features[list(FEATURE_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,194 @@
+"""The Splink model: comparisons, blocking rules and the model file.
+
+Names are compared on precomputed readings (romanized katakana from `kartoteka.names.readings`), so the
+cross-script work happens once per distinct spelling in Python and the pairwise work is plain SQL that DuckDB
+and Spark both run fast. The feature columns are built by `kartoteka.linkage.features`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from kartoteka.core.errors import KartotekaError
+
+# Bump when the feature columns or the comparisons change: a model file from another version is refused.
+MODEL_VERSION = "kartoteka-linkage-3"
+MODEL_VERSION_KEY = "kartoteka_model_version"
+
+_JW = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
+_DAYS = {"duckdb": "date_diff('day', CAST({a} AS DATE), CAST({b} AS DATE))",
+         "spark": "datediff(CAST({a} AS DATE), CAST({b} AS DATE))"}
+
+
+def _null(col: str) -> dict[str, Any]:
+    return {"sql_condition": f'"{col}_l" IS NULL OR "{col}_r" IS NULL', "label_for_charts": "null",
+            "is_null_level": True}
+
+
+def _else(m: float = 0.1) -> dict[str, Any]:
+    # Every level carries a prior m, so a source too thin to train a comparison still links sensibly.
+    return {"sql_condition": "ELSE", "label_for_charts": "else", "m_probability": m}
+
+
+def name_comparison(part: str, dialect: str) -> dict[str, Any]:
+    """Levels for one name part across its top readings: exact, alternative reading, folded, fuzzy."""
+    jw = _JW[dialect]
+    r1, r2, fold = f"{part}_r1", f"{part}_r2", f"{part}_fold"
+    alt = (f'"{r1}_l" = "{r2}_r" OR "{r2}_l" = "{r1}_r" OR "{r2}_l" = "{r2}_r"')
+    return {
+        "output_column_name": part,
+        "comparison_description": f"{part} readings (romanized kana)",
+        "comparison_levels": [
+            _null(r1),
+            {"sql_condition": f'"{r1}_l" = "{r1}_r"', "label_for_charts": "same reading",
+             "tf_adjustment_column": r1, "tf_adjustment_weight": 1.0, "m_probability": 0.6},
+            {"sql_condition": alt, "label_for_charts": "an alternative reading agrees", "m_probability": 0.1},
+            {"sql_condition": f'"{fold}_l" = "{fold}_r"', "label_for_charts": "same folded reading",
+             "m_probability": 0.15},
+            {"sql_condition": f'{jw}("{fold}_l", "{fold}_r") >= 0.92', "label_for_charts": "folded JW >= 0.92",
+             "m_probability": 0.08},
+            {"sql_condition": f'{jw}("{fold}_l", "{fold}_r") >= 0.82', "label_for_charts": "folded JW >= 0.82",
+             "m_probability": 0.04},
+            _else(0.03),
+        ],
+    }
+
+
+def year_comparison(col: str = "birth_year") -> dict[str, Any]:
+    """Birth year exact, within one year, within two years, else."""
+    return {
+        "output_column_name": col,
+        "comparison_levels": [
+            _null(col),
+            {"sql_condition": f'"{col}_l" = "{col}_r"', "label_for_charts": "same year", "m_probability": 0.7},
+            {"sql_condition": f'abs("{col}_l" - "{col}_r") <= 1', "label_for_charts": "within 1 year",
+             "m_probability": 0.15},
+            {"sql_condition": f'abs("{col}_l" - "{col}_r") <= 2', "label_for_charts": "within 2 years",
+             "m_probability": 0.07},
+            _else(0.08),
+        ],
+    }
+
+
+def exact_comparison(col: str, tf: bool = False) -> dict[str, Any]:
+    """Exact match or not (with an optional term-frequency adjustment)."""
+    exact: dict[str, Any] = {"sql_condition": f'"{col}_l" = "{col}_r"', "label_for_charts": "same",
+                             "m_probability": 0.9}
+    if tf:
+        exact |= {"tf_adjustment_column": col, "tf_adjustment_weight": 1.0}
+    return {"output_column_name": col, "comparison_levels": [_null(col), exact, _else()]}
+
+
+def rank_comparison() -> dict[str, Any]:
+    """Same rank, same rank class (soldier, NCO, officer, general, civilian), else."""
+    return {
+        "output_column_name": "rank",
+        "comparison_levels": [
+            _null("rank_class"),
+            {"sql_condition": '"rank_ord_l" = "rank_ord_r"', "label_for_charts": "same rank", "m_probability": 0.7},
+            {"sql_condition": '"rank_class_l" = "rank_class_r"', "label_for_charts": "same rank class",
+             "m_probability": 0.2},
+            _else(),
+        ],
+    }
+
+
+def death_date_comparison(dialect: str) -> dict[str, Any]:
+    """Death dates: the same day, within a month (clerks' day/month slips and late entries), else."""
+    days = _DAYS[dialect].format(a='"death_date_l"', b='"death_date_r"')
+    return {
+        "output_column_name": "death_date",
+        "comparison_levels": [
+            _null("death_date"),
+            {"sql_condition": '"death_date_l" = "death_date_r"', "label_for_charts": "same day",
+             "m_probability": 0.7},
+            {"sql_condition": f"abs({days}) <= 31", "label_for_charts": "within 31 days", "m_probability": 0.2},
+            _else(),
+        ],
+    }
+
+
+def prediction_blocking_rules() -> list[dict[str, Any] | str]:
+    """Compound blocking rules: each pairs a name key with another field, so no block is hot."""
+    rules = [
+        'l."sn_key" = r."sn_key" AND l."birth_year" = r."birth_year"',
+        'l."gn_key" = r."gn_key" AND l."birth_year" = r."birth_year"',
+        'l."sn_key" = r."sn_key" AND l."gn_key" = r."gn_key"',
+        'l."sn_key2" = r."sn_key2" AND l."gn_key2" = r."gn_key2"',
+        'l."sn_key" = r."sn_key" AND l."pref" = r."pref" AND l."unit" = r."unit"',
+        'l."gn_key" = r."gn_key" AND l."pref" = r."pref" AND l."unit" = r."unit"',
+        'l."sn_key" = r."sn_key" AND l."camp" = r."camp" AND l."death_date" = r."death_date"',
+    ]
+    return [{"blocking_rule": rule} for rule in rules]
+
+
+def training_blocking_rules() -> list[list[str]]:
+    """EM blocks, each with fall-backs tried in order when a source lacks the fields (first that has pairs wins):
+    one fixing the names (to learn the other fields), one fixing other fields (to learn the names)."""
+    return [
+        ['l."sn_key" = r."sn_key" AND l."gn_key" = r."gn_key"',
+         'l."sn_key" = r."sn_key" AND l."birth_year" = r."birth_year"'],
+        ['l."birth_year" = r."birth_year" AND l."pref" = r."pref" AND l."unit" = r."unit"',
+         'l."birth_year" = r."birth_year" AND l."unit" = r."unit"',
+         'l."birth_year" = r."birth_year" AND l."pref" = r."pref"',
+         'l."birth_year" = r."birth_year" AND l."camp" = r."camp"'],
+    ]
+
+
+def settings_dict(dialect: str = "duckdb") -> dict[str, Any]:
+    """The Splink settings of the kartoteka model for a SQL dialect ("duckdb" or "spark")."""
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": 1e-6,
+        "comparisons": [
+            name_comparison("sn", dialect),
+            name_comparison("gn", dialect),
+            year_comparison(),
+            exact_comparison("pref"),
+            exact_comparison("unit"),
+            rank_comparison(),
+            exact_comparison("camp"),
+            death_date_comparison(dialect),
+        ],
+        "blocking_rules_to_generate_predictions": prediction_blocking_rules(),
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": True,
+        "additional_columns_to_retain": ["kind"],
+        "max_iterations": 20,
+        "em_convergence": 0.001,
+    }
+
+
+def save_model(model: dict[str, Any], path: Path) -> None:
+    """Write a trained model (Splink's JSON) with the kartoteka model version stamped in it."""
+    stamped = dict(model)
+    stamped[MODEL_VERSION_KEY] = MODEL_VERSION
+    path.write_text(json.dumps(stamped, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def load_model(path: Path) -> dict[str, Any]:
+    """Read a model file, refusing one written by another version of the model or not a model at all."""
+    try:
+        model = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise KartotekaError("model.missing", f"no model file at {path}",
+                             hint="run `kartoteka link` once without --model to train one") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise KartotekaError("model.corrupt", f"{path} is not a JSON model file: {exc}",
+                             hint="use a model.json written by `kartoteka link`", file=str(path)) from exc
+    if not isinstance(model, dict):
+        raise KartotekaError("model.corrupt", f"{path} is not a model file", file=str(path))
+    found = model.get(MODEL_VERSION_KEY)
+    if found != MODEL_VERSION:
+        raise KartotekaError(
+            "model.version",
+            f"{path} was written by model version {found or 'unknown (not a kartoteka model)'}, "
+            f"this kartoteka uses {MODEL_VERSION}",
+            hint="re-train: run `kartoteka link` without --model (its features and comparisons differ)",
+            file=str(path),
+        )
+    model.pop(MODEL_VERSION_KEY)
+    return model

@@ -1,0 +1,109 @@
+"""Reading records and decisions from the store, and writing a run's persons in one transaction.
+
+The new persons replace the previous ones inside a single transaction: a run that is interrupted or fails
+before the commit leaves the previous persons intact and usable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, func, insert, select, update
+
+from kartoteka.linkage.tables import decisions, link_runs, match_pairs, person_records, persons
+from kartoteka.store import Store, records
+
+RECORD_COLUMNS = (
+    "id", "kind", "record_ref", "surname", "given_name", "name_original", "script", "birth_year", "birth_place",
+    "prefecture", "rank", "unit", "camp", "lagpunkt", "capture_date", "death_date", "death_place",
+    "burial_site", "event_date",
+)
+_BATCH = 20_000
+
+
+def load_records(store: Store) -> pd.DataFrame:
+    """The records the linkage reads, as a DataFrame (one row per record)."""
+    columns = [records.c[name] for name in RECORD_COLUMNS]
+    with store.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True).execute(select(*columns).order_by(records.c.id))
+        frame = pd.DataFrame(result.fetchall(), columns=list(RECORD_COLUMNS))
+    return frame.astype(object).where(frame.notna(), None) if not frame.empty else frame
+
+
+def active_decisions(store: Store) -> list[tuple[int, int, str]]:
+    """The reviewers' decisions in force (latest per pair, undone ones left out), oldest first."""
+    query = select(decisions.c.record_id_l, decisions.c.record_id_r, decisions.c.decision).where(
+        decisions.c.undone_at.is_(None)).order_by(decisions.c.id)
+    latest: dict[tuple[int, int], str] = {}
+    with store.engine.connect() as conn:
+        for left, right, decision in conn.execute(query):
+            latest[(min(left, right), max(left, right))] = decision
+    return [(left, right, decision) for (left, right), decision in latest.items()]
+
+
+def start_run(store: Store, backend: str) -> int:
+    """Record the start of a run (committed at once, so a failed run is visible as failed)."""
+    with store.engine.begin() as conn:
+        result = conn.execute(insert(link_runs).values(
+            started_at=dt.datetime.now(dt.UTC), status="running", backend=backend))
+        return int(result.inserted_primary_key[0])
+
+
+def fail_run(store: Store, run_id: int, reason: str) -> None:
+    """Mark a run failed (its persons were never committed)."""
+    with store.engine.begin() as conn:
+        conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
+            status="failed", finished_at=dt.datetime.now(dt.UTC), warnings_json=json.dumps([reason])))
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), _BATCH):
+        yield rows[start:start + _BATCH]
+
+
+def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd.DataFrame,
+              pairs: pd.DataFrame, run_values: dict[str, Any]) -> dict[int, int]:
+    """Replace all persons with this run's, in one transaction; return cluster label -> person id."""
+    with store.engine.begin() as conn:
+        first_id = int(conn.execute(select(func.coalesce(func.max(persons.c.id), 0))).scalar_one()) + 1
+        person_ids = {int(c): first_id + i for i, c in enumerate(person_frame.index)}
+        conn.execute(delete(person_records))
+        conn.execute(delete(persons))
+        conn.execute(delete(match_pairs))
+        rows = person_frame.assign(id=[person_ids[int(c)] for c in person_frame.index], run_id=run_id)
+        for chunk in _chunks(rows.to_dict("records")):
+            conn.execute(insert(persons), chunk)
+        member_rows = pd.DataFrame({
+            "person_id": members["cluster"].map(person_ids).astype("int64"),
+            "record_id": members["record_id"].astype("int64"), "run_id": run_id,
+            "match_probability": members["match_probability"]})
+        member_rows = member_rows.astype(object).where(member_rows.notna(), None)
+        for chunk in _chunks(member_rows.to_dict("records")):
+            conn.execute(insert(person_records), chunk)
+        pair_rows = pairs.assign(run_id=run_id)
+        for chunk in _chunks(pair_rows.to_dict("records")):
+            conn.execute(insert(match_pairs), chunk)
+        conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
+            status="done", finished_at=dt.datetime.now(dt.UTC), **run_values))
+    return person_ids
+
+
+def current_assignment(store: Store) -> pd.DataFrame:
+    """record_id, record_ref, kind, person_id for every record in the current persons."""
+    query = select(records.c.id.label("record_id"), records.c.record_ref, records.c.kind,
+                   person_records.c.person_id).join(person_records, person_records.c.record_id == records.c.id)
+    with store.engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).fetchall(), columns=["record_id", "record_ref", "kind", "person_id"])
+
+
+def current_pairs(store: Store) -> pd.DataFrame:
+    """The scored pairs kept by the last finished run."""
+    query = select(match_pairs.c.record_id_l, match_pairs.c.record_id_r, match_pairs.c.match_weight,
+                   match_pairs.c.match_probability)
+    with store.engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).fetchall(),
+                            columns=["record_id_l", "record_id_r", "match_weight", "match_probability"])

@@ -1,0 +1,127 @@
+"""Train the model with EM and score the blocked pairs (Splink on DuckDB, or on Spark).
+
+The only module, with `spark.py`, that imports Splink.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kartoteka.linkage.checks import check_trained_model
+from kartoteka.linkage.model import settings_dict, training_blocking_rules
+
+# Pairs below this probability are not kept: they are neither links nor review candidates, and at full scale
+# they are most of the blocked pairs.
+KEEP_PROBABILITY = 0.01
+COMPARISON_NAMES = ("sn", "gn", "birth_year", "pref", "unit", "rank", "camp", "death_date")
+
+
+@dataclass
+class ScoringResult:
+    """The scored pairs, the trained model (Splink's JSON dict) and what the checks found."""
+
+    pairs: pd.DataFrame
+    model: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    training: dict[str, Any] = field(default_factory=dict)
+
+
+def _quiet_splink() -> None:
+    # Splink logs every untrainable level at WARNING; the checks in checks.py report what matters.
+    logging.getLogger("splink").setLevel(logging.ERROR)
+
+
+def duckdb_api() -> Any:
+    """A Splink DuckDB API on an in-memory DuckDB using every core."""
+    import duckdb
+    from splink import DuckDBAPI
+
+    connection = duckdb.connect(":memory:")
+    return DuckDBAPI(connection=connection)
+
+
+def _expected_match_probability(features: pd.DataFrame) -> float:
+    # Each person has a few records (about 2.3 across sources), so a record has about 1.3 partners among n.
+    n = max(len(features), 2)
+    return min(0.5, 1.5 / n)
+
+
+def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: dict[str, Any] | None = None,
+                    seed: int = 1945) -> ScoringResult:
+    """Train (unless `model` is given) and predict; return the pairs above KEEP_PROBABILITY with weights."""
+    from splink import Linker
+
+    _quiet_splink()
+    table = db_api.register(features, dataset_display_name="records")
+    warnings: list[str] = []
+    training: dict[str, Any] = {}
+    if model is None:
+        settings = settings_dict(dialect)
+        settings["probability_two_random_records_match"] = _expected_match_probability(features)
+        linker = Linker(table, settings, log_level=None)
+        max_pairs = float(min(5e6, max(1e5, len(features) * 20)))
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        for alternatives in training_blocking_rules():
+            _train_on_first_usable_block(linker, alternatives, training, warnings)
+        model = linker.misc.save_model_to_json()
+        warnings.extend(check_trained_model(model, training))
+    else:
+        linker = Linker(table, model, log_level=None)
+    predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY, warning_mode="never")
+    pairs = predictions.as_pandas_dataframe()
+    return ScoringResult(pairs=_tidy_pairs(pairs), model=model, warnings=warnings, training=training)
+
+
+def _train_on_first_usable_block(linker: Any, alternatives: list[str], training: dict[str, Any],
+                                 warnings: list[str]) -> None:
+    """Run EM on the first block that yields pairs; a source without names or birth years has none for some."""
+    from splink.internals.exceptions import EMTrainingException
+
+    for rule in alternatives:
+        try:
+            session = linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True)
+        except EMTrainingException:
+            continue
+        training[rule] = _session_summary(session)
+        return
+    warnings.append(f"no EM training block had pairs (tried: {' | '.join(alternatives)}); the comparisons "
+                    "it would have trained keep their prior m probabilities")
+
+
+def _session_summary(session: Any) -> dict[str, Any]:
+    """What the EM session learned about its own block: the share of matches among the blocked pairs."""
+    summary: dict[str, Any] = {}
+    try:
+        core = session.core_model_settings
+        summary["lambda"] = float(core.probability_two_random_records_match)
+    except AttributeError:
+        pass
+    try:
+        history = session._core_model_settings_history
+        summary["iterations"] = len(history)
+    except AttributeError:
+        pass
+    return summary
+
+
+def _tidy_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Keep ids, weight, probability and each comparison's own match weight (for review and explanations)."""
+    keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    for name in COMPARISON_NAMES:
+        column = f"mw_{name}"
+        if column in pairs.columns:
+            values = pd.to_numeric(pairs[column], errors="coerce").fillna(0.0).astype(float)
+            tf = f"mw_tf_adj_{name}"
+            if tf in pairs.columns:
+                values = values + pd.to_numeric(pairs[tf], errors="coerce").fillna(0.0).astype(float)
+            pairs[column] = values.round(3)
+            keep.append(column)
+    out = pairs[keep].copy()
+    out["unique_id_l"] = out["unique_id_l"].astype("int64")
+    out["unique_id_r"] = out["unique_id_r"].astype("int64")
+    return out

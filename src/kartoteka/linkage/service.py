@@ -1,0 +1,218 @@
+"""`link` and `evaluate`: the linkage as the CLI and the web see it.
+
+    link(store) -> LinkSummary     records -> features -> Splink (train, score) -> clusters -> persons
+    evaluate(store, truth.csv)     the figures of issue 5 against a simulated archive's truth
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kartoteka.core.errors import KartotekaError
+from kartoteka.linkage import runs
+from kartoteka.linkage.clustering import Clustering, LifeFacts, cluster
+from kartoteka.linkage.evaluation import evaluate_frame
+from kartoteka.linkage.features import Reader, build_features
+from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
+from kartoteka.linkage.persons import build_persons
+from kartoteka.store import Store
+
+DEFAULT_THRESHOLD = 0.9
+# Pairs in this band of match probability go to the review queue.
+REVIEW_BAND = (0.2, 0.98)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class LinkSummary:
+    """What a run did: counts, where its model is, and the warnings of the model checks."""
+
+    run_id: int
+    backend: str
+    records: int
+    persons: int
+    pairs: int
+    review_pairs: int
+    refused_links: int
+    model_path: str
+    seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+def default_runs_dir(store: Store) -> Path:
+    """Models are saved beside the SQLite file, or in ./kartoteka-runs for a server database."""
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database)
+        return path.parent / f"{path.stem}-runs"
+    return Path("kartoteka-runs")
+
+
+def _life_facts(records: pd.DataFrame, features: pd.DataFrame) -> dict[int, LifeFacts]:
+    facts: dict[int, LifeFacts] = {}
+    day = dt.date.fromisoformat
+    for rid, kind, death, event, camp in zip(features["unique_id"], features["kind"], features["death_date"],
+                                             features["event_date"], features["camp"], strict=True):
+        if death is None and event is None:
+            continue
+        fact = LifeFacts(death=day(death) if death else None)
+        if event and kind == "manifest":
+            fact.alive = day(event)
+        elif event and camp and kind in ("card", "personal_file"):
+            fact.camp_days = {day(event): camp}
+            fact.alive = day(event)
+        facts[int(rid)] = fact
+    return facts
+
+
+def _review_priority(pairs: pd.DataFrame, clustering: Clustering) -> pd.Series:
+    """How much deciding a pair would change: its uncertainty times the records its decision moves."""
+    p = pairs["match_probability"].clip(1e-6, 1 - 1e-6)
+    uncertainty = -(p * p.map(math.log2) + (1 - p) * (1 - p).map(math.log2))
+    sizes = pd.Series(clustering.cluster_of).value_counts()
+    left = pairs["unique_id_l"].map(clustering.cluster_of)
+    right = pairs["unique_id_r"].map(clustering.cluster_of)
+    moved = left.map(sizes).fillna(1) + right.map(sizes).fillna(1)
+    moved = moved.where(left != right, left.map(sizes).fillna(1))
+    return (uncertainty * moved.map(math.log2)).round(4)
+
+
+def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering) -> pd.DataFrame:
+    weights = [c for c in pairs.columns if c.startswith("mw_")]
+    low, high = REVIEW_BAND
+    in_review = (pairs["match_probability"] >= low) & (pairs["match_probability"] < high)
+    out = pd.DataFrame({
+        "record_id_l": pairs["unique_id_l"], "record_id_r": pairs["unique_id_r"],
+        "match_weight": pairs["match_weight"].astype(float), "match_probability": pairs["match_probability"],
+        "in_review": in_review.astype(int),
+    })
+    out["review_priority"] = _review_priority(pairs, clustering).where(in_review)
+    # Per-comparison weights are kept for the pairs a reviewer may look at; the rest can be re-scored.
+    review = pairs.loc[in_review, weights].rename(columns=lambda c: c[3:])
+    out["weights_json"] = None
+    out.loc[in_review, "weights_json"] = [json.dumps(row) for row in review.to_dict("records")]
+    return out.astype(object).where(out.notna(), None)
+
+
+def _members(clustering: Clustering, pairs: pd.DataFrame) -> pd.DataFrame:
+    members = pd.DataFrame({"record_id": list(clustering.cluster_of),
+                            "cluster": list(clustering.cluster_of.values())})
+    same = pairs[pairs["unique_id_l"].map(clustering.cluster_of) == pairs["unique_id_r"].map(clustering.cluster_of)]
+    best = pd.concat([same[["unique_id_l", "match_probability"]].rename(columns={"unique_id_l": "record_id"}),
+                      same[["unique_id_r", "match_probability"]].rename(columns={"unique_id_r": "record_id"})])
+    best = best.groupby("record_id")["match_probability"].max()
+    members["match_probability"] = members["record_id"].map(best)
+    return members
+
+
+def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None) -> Any:
+    """Train and score on the chosen backend (duckdb in-process, or spark)."""
+    from kartoteka.linkage import scoring
+
+    if backend == "duckdb":
+        return scoring.train_and_score(features, scoring.duckdb_api(), "duckdb", model)
+    if backend == "spark":
+        from kartoteka.linkage import spark
+
+        with spark.spark_api() as api:
+            return scoring.train_and_score(features, api, "spark", model)
+    raise KartotekaError("usage.backend", f"unknown backend {backend!r}", hint="use --backend duckdb or spark")
+
+
+def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, runs_dir: Path | None = None,
+         threshold: float = DEFAULT_THRESHOLD, reader: Reader | None = None,
+         progress: Progress | None = None) -> LinkSummary:
+    """Link every record in the store into persons and replace the current persons (one transaction)."""
+    say = progress or (lambda _stage: None)
+    model = load_model(model_path) if model_path else None  # refuse a bad model before doing any work
+    clock: dict[str, float] = {}
+    started = dt.datetime.now()
+
+    def lap(name: str) -> None:
+        clock[name] = round((dt.datetime.now() - started).total_seconds() - sum(clock.values()), 2)
+
+    say("reading records")
+    records = runs.load_records(store)
+    if records.empty:
+        raise KartotekaError("linkage.empty", "the store holds no records to link",
+                             hint="import sources first: kartoteka import DIR")
+    run_id = runs.start_run(store, backend)
+    try:
+        lap("read")
+        say(f"building features for {len(records):,} records")
+        features = build_features(records, reader)
+        lap("features")
+        say("training and scoring" if model is None else "scoring with the given model")
+        result = score(features, backend, model)
+        lap("score")
+        say(f"clustering {len(result.pairs):,} scored pairs")
+        clustering = cluster(features["unique_id"].tolist(), result.pairs, threshold,
+                             _life_facts(records, features), runs.active_decisions(store))
+        person_frame = build_persons(records, features, clustering.cluster_of, clustering.flags)
+        pairs = _pairs_for_store(result.pairs, clustering)
+        lap("cluster")
+        directory = runs_dir or default_runs_dir(store)
+        directory.mkdir(parents=True, exist_ok=True)
+        model_file = directory / f"run-{run_id}-model.json"
+        save_model(result.model, model_file)
+        say(f"writing {len(person_frame):,} persons")
+        runs.write_run(store, run_id, person_frame, _members(clustering, result.pairs), pairs, {
+            "model_path": str(model_file), "model_version": MODEL_VERSION, "record_count": len(records),
+            "person_count": len(person_frame), "pair_count": len(pairs), "threshold": threshold,
+            "warnings_json": json.dumps(result.warnings, ensure_ascii=False),
+            "summary_json": json.dumps({"training": result.training, "seconds": clock}, default=str),
+        })
+        lap("write")
+    except BaseException as exc:
+        runs.fail_run(store, run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    return LinkSummary(run_id=run_id, backend=backend, records=len(records), persons=len(person_frame),
+                       pairs=len(pairs), review_pairs=int(pairs["in_review"].sum()),
+                       refused_links=clustering.refused, model_path=str(model_file), seconds=clock,
+                       warnings=result.warnings)
+
+
+def read_truth(truth_path: Path) -> tuple[pd.DataFrame, set[str]]:
+    """truth.csv (record_ref, person_id, kind) and the ids of persons who died (from persons.csv beside it)."""
+    try:
+        truth = pd.read_csv(truth_path, dtype=str)
+    except FileNotFoundError as exc:
+        raise KartotekaError("usage.truth", f"no truth file at {truth_path}",
+                             hint="give the truth.csv written by `kartoteka simulate`") from exc
+    missing = {"record_ref", "person_id"} - set(truth.columns)
+    if missing:
+        raise KartotekaError("input.truth", f"{truth_path} lacks the column(s) {', '.join(sorted(missing))}",
+                             hint="truth.csv has the columns record_ref,person_id,kind", file=str(truth_path))
+    died: set[str] = set()
+    persons_csv = Path(truth_path).with_name("persons.csv")
+    if persons_csv.exists():
+        people = pd.read_csv(persons_csv, dtype=str, usecols=["person_id", "fate"])
+        died = set(people.loc[people["fate"] == "died", "person_id"])
+    return truth, died
+
+
+def evaluate(store: Store, truth_path: Path) -> dict[str, Any]:
+    """Score the current persons against a simulated archive's truth (shape of issue 5, plus counts)."""
+    truth, died = read_truth(truth_path)
+    assigned = runs.current_assignment(store)
+    if assigned.empty:
+        raise KartotekaError("linkage.no_persons", "the store has no persons yet", hint="run `kartoteka link` first")
+    frame = assigned.merge(truth[["record_ref", "person_id"]].rename(columns={"person_id": "truth"}),
+                           on="record_ref", how="inner").rename(columns={"person_id": "predicted"})
+    if frame.empty:
+        raise KartotekaError("input.truth", f"no record_ref of {truth_path} is in the store",
+                             hint="evaluate against the truth.csv of the archive you imported")
+    pairs = runs.current_pairs(store)
+    return evaluate_frame(frame, pairs, died)

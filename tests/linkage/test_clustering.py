@@ -1,0 +1,44 @@
+import datetime as dt
+
+import pandas as pd
+
+from kartoteka.linkage.clustering import LifeFacts, cluster
+
+
+def _edges(*rows):
+    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
+
+
+def test_links_above_threshold_join_and_below_do_not():
+    result = cluster([1, 2, 3, 4], _edges((1, 2, 0.99), (2, 3, 0.95), (3, 4, 0.5)), threshold=0.9)
+    assert result.cluster_of[1] == result.cluster_of[2] == result.cluster_of[3]
+    assert result.cluster_of[4] != result.cluster_of[1]
+
+
+def test_not_same_decision_splits_the_chain_at_its_weakest_link():
+    edges = _edges((1, 2, 0.99), (2, 3, 0.95))
+    result = cluster([1, 2, 3], edges, 0.9, decisions=[(1, 3, "not_same")])
+    assert result.cluster_of[1] == result.cluster_of[2] != result.cluster_of[3]
+    assert result.refused == 1
+    assert any("reviewer" in f for flags in result.flags.values() for f in flags)
+
+
+def test_same_decision_joins_records_the_model_kept_apart():
+    result = cluster([1, 2], _edges((1, 2, 0.1)), 0.9, decisions=[(1, 2, "same")])
+    assert result.cluster_of[1] == result.cluster_of[2]
+
+
+def test_repatriated_after_death_is_refused():
+    facts = {1: LifeFacts(death=dt.date(1946, 1, 10)), 2: LifeFacts(alive=dt.date(1948, 6, 1))}
+    result = cluster([1, 2], _edges((1, 2, 0.99)), 0.9, facts)
+    assert result.cluster_of[1] != result.cluster_of[2]
+    assert any("after death" in f for flags in result.flags.values() for f in flags)
+
+
+def test_two_camps_on_the_same_day_are_refused_but_one_camp_is_fine():
+    day = dt.date(1946, 3, 1)
+    facts = {1: LifeFacts(camp_days={day: "7"}), 2: LifeFacts(camp_days={day: "9"}),
+             3: LifeFacts(camp_days={day: "7"})}
+    result = cluster([1, 2, 3], _edges((1, 2, 0.99), (1, 3, 0.98)), 0.9, facts)
+    assert result.cluster_of[1] != result.cluster_of[2]
+    assert result.cluster_of[1] == result.cluster_of[3]
