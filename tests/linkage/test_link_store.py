@@ -1,0 +1,97 @@
+import csv
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from kartoteka.core.errors import KartotekaError
+from kartoteka.linkage import review
+from kartoteka.linkage.service import evaluate, link
+from kartoteka.linkage.tables import link_runs, person_records, persons
+
+
+def _person_count(store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(persons)).scalar_one()
+
+
+def _same_person(store, a: int, b: int) -> bool:
+    with store.engine.connect() as conn:
+        rows = dict(conn.execute(select(person_records.c.record_id, person_records.c.person_id)).all())
+    return rows[a] == rows[b]
+
+
+def test_link_writes_persons_with_their_records_and_saves_the_model(store, tmp_path, write_archive, plain_reader):
+    truth = write_archive(store)
+    summary = link(store, reader=plain_reader, runs_dir=tmp_path)
+    assert summary.records == len(truth)
+    assert 40 <= summary.persons <= len(truth)
+    model = json.loads((tmp_path / f"run-{summary.run_id}-model.json").read_text())
+    assert model["kartoteka_model_version"].startswith("kartoteka-linkage")
+    with store.engine.connect() as conn:
+        linked = conn.execute(select(func.count()).select_from(person_records)).scalar_one()
+        status = conn.execute(select(link_runs.c.status)).scalar_one()
+    assert linked == len(truth) and status == "done"
+    truth_csv = tmp_path / "truth.csv"
+    with truth_csv.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_ref", "person_id", "kind"])
+        writer.writerows((ref, person, "card") for ref, person in truth.items())
+    figures = evaluate(store, truth_csv)
+    assert figures["pairs"]["f1"] > 0.9
+    assert figures["tasks"]["card_dedupe"]["f1"] == figures["pairs"]["f1"]
+
+
+def test_an_interrupted_link_leaves_the_previous_persons(store, tmp_path, write_archive, plain_reader):
+    write_archive(store)
+    link(store, reader=plain_reader, runs_dir=tmp_path)
+    before = _person_count(store)
+
+    def broken_reader(text, part):
+        raise KeyboardInterrupt  # the user presses Ctrl-C while features are built
+
+    with pytest.raises(KeyboardInterrupt):
+        link(store, reader=lambda t, p: broken_reader(t, p), runs_dir=tmp_path)
+    assert _person_count(store) == before
+    with store.engine.connect() as conn:
+        statuses = [s for (s,) in conn.execute(select(link_runs.c.status).order_by(link_runs.c.id))]
+    assert statuses == ["done", "failed"]
+
+
+def test_decisions_outrank_the_model_on_every_rerun_and_can_be_undone(store, tmp_path, write_archive, plain_reader):
+    write_archive(store)
+    link(store, reader=plain_reader, runs_dir=tmp_path)
+    with store.engine.connect() as conn:
+        pairs = conn.execute(select(person_records.c.record_id, person_records.c.person_id)).all()
+    by_person: dict[int, list[int]] = {}
+    for record_id, person_id in pairs:
+        by_person.setdefault(person_id, []).append(record_id)
+    a, b = next(ids for ids in by_person.values() if len(ids) >= 2)[:2]
+    loner = next(ids[0] for ids in by_person.values() if a not in ids)
+    review.decide(store, a, b, "not_same")
+    review.decide(store, a, loner, "same")
+    link(store, reader=plain_reader, runs_dir=tmp_path)
+    assert not _same_person(store, a, b)
+    assert _same_person(store, a, loner)
+    review.undo(store)  # undoes "same"
+    link(store, reader=plain_reader, runs_dir=tmp_path)
+    assert not _same_person(store, a, loner)
+    assert not _same_person(store, a, b)
+
+
+def test_a_model_from_another_version_is_refused_before_any_work(store, tmp_path, write_archive, plain_reader):
+    write_archive(store, persons=10)
+    model = tmp_path / "old.json"
+    model.write_text(json.dumps({"link_type": "dedupe_only", "kartoteka_model_version": "kartoteka-linkage-1"}))
+    with pytest.raises(KartotekaError) as caught:
+        link(store, model_path=model, reader=plain_reader, runs_dir=tmp_path)
+    assert caught.value.code == "model.version"
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(link_runs)).scalar_one() == 0
+
+
+def test_a_saved_model_scores_a_new_run_without_training(store, tmp_path, write_archive, plain_reader):
+    write_archive(store)
+    first = link(store, reader=plain_reader, runs_dir=tmp_path)
+    second = link(store, model_path=first.model_path, reader=plain_reader, runs_dir=tmp_path)
+    assert second.persons == first.persons
