@@ -45,7 +45,7 @@ FATE_DESCRIPTIONS: dict[str, str] = {
     "died": "died in captivity (death date and place, burial site where known)",
     "repatriated": "returned to Japan (ship and date where known)",
     "remained": "stayed in the Soviet Union or Mongolia after the repatriations ended",
-    "transferred_to_china": "handed over to the People's Republic of China (971 in 1950)",
+    "transferred_to_china": "handed over to the People's Republic of China (971 people by the seed article's figures)",
     "unknown": "no record says what became of the person",
 }
 
