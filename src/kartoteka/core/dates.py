@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Literal
 
 from kartoteka.core.date_words import (
@@ -508,11 +509,16 @@ def parse_partial_date(
     if isinstance(text, date):
         day = text.date() if isinstance(text, datetime) else text
         return PartialDate(day, day, original=text.isoformat())
-    original = str(text).strip()
+    return _parse_text(str(text).strip(), ctx_order, two_digit_pivot)
+
+
+# Sources repeat the same few thousand dates over millions of rows; PartialDate is immutable, so share it.
+@lru_cache(maxsize=100_000)
+def _parse_text(original: str, order: str, two_digit_pivot: int) -> PartialDate | None:
     normalized = normalize_date_text(original)
     if not normalized or normalized.rstrip(".") in UNKNOWN_MARKERS:
         return None
-    ctx = _Context(text=original, order=ctx_order, pivot=two_digit_pivot)
+    ctx = _Context(text=original, order=order, pivot=two_digit_pivot)
     found = _match_one(normalized, ctx) or _match_range(normalized, ctx)
     if found is None:
         raise _unreadable(original)
