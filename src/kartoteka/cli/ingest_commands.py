@@ -1,9 +1,145 @@
-"""CLI commands of kartoteka.ingest: thin wrappers over the service (filled in as the capability lands)."""
+"""CLI commands of kartoteka.ingest: import, status, export (thin: parse, call one service, print)."""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from kartoteka.core.errors import KartotekaError
+from kartoteka.ingest import (
+    CLI_KINDS,
+    ImportOptions,
+    ImportResult,
+    export_records,
+    import_directory,
+    import_file,
+    store_status,
+)
+from kartoteka.store import Store, open_store
+
+SIMULATED_BANNER = "*** SIMULATED DATA: generated names, not real people ***"
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from kartoteka.cli import State
+
+    return State.settings
+
+
+@contextmanager
+def _store() -> Iterator[Store]:
+    store = open_store(_settings().database_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[object]:
+    """A Rich progress bar on stderr when it is a terminal and not --quiet; else a function that does nothing."""
+    if quiet or _settings().quiet or not sys.stderr.isatty():
+        yield lambda path: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[rows]:,} rows"),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+
+        def for_file(path: Path):  # type: ignore[no-untyped-def]
+            task = bar.add_task(path.name, total=path.stat().st_size if path.exists() else None, rows=0)
+            return lambda rows, done, total: bar.update(task, completed=done, total=total, rows=rows)
+
+        yield for_file
+
+
+def _describe(result: ImportResult) -> str:
+    name = Path(result.file).name
+    if result.already_imported:
+        return (f"{name}: already imported as source #{result.source_id} ({result.rows_imported:,} records): "
+                "nothing added")
+    how = ", ".join(part for part in (f"encoding {result.encoding}" if result.encoding else "",
+                                      f"mapping {result.mapping}" if result.mapping else "") if part)
+    text = (f"{name}: imported {result.rows_imported:,} {result.kind} records as source #{result.source_id}"
+            + (f" ({how})" if how else ""))
+    if result.rows_quarantined:
+        text += f"; {result.rows_quarantined:,} rows quarantined, e.g.\n    " + "\n    ".join(result.quarantine_sample)
+    if result.simulated:
+        text += "  [SIMULATED]"
+    return text
+
+
+def import_command(
+    target: Annotated[str, typer.Argument(help="KIND (" + ", ".join(CLI_KINDS) + "), or a directory with manifest.json")],
+    path: Annotated[Path | None, typer.Argument(help="The file to import (CSV, TSV, XLSX, JSON, JSONL)")] = None,
+    mapping: Annotated[str | None, typer.Option("--mapping", "-m", help="A TOML mapping file or a bundled mapping name (ru-card, ja-roster, ...)")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", "-e", help="The file's encoding (default: detected)")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Reject the whole file if any row is bad")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
+) -> None:
+    """Import a source file of KIND, or every file listed in DIR/manifest.json."""
+    options = ImportOptions(mapping=mapping, encoding=encoding, strict=strict, batch_size=_settings().batch_size)
+    with _store() as store, _progress(quiet) as progress_for:
+        if path is None:
+            directory = Path(target)
+            if not directory.is_dir():
+                raise KartotekaError("usage", f"{target!r} is not a directory; to import a file give KIND and PATH",
+                                     hint="kartoteka import card cards.csv   or   kartoteka import DIR")
+            results = import_directory(store, directory, options, progress_for)  # type: ignore[arg-type]
+        else:
+            results = [import_file(store, target, path, options, progress_for(path))]  # type: ignore[operator]
+        simulated = store.is_simulated()
+    if simulated:
+        typer.echo(SIMULATED_BANNER)
+    for result in results:
+        typer.echo(_describe(result))
+
+
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Counts of records by kind and by source, and quarantined rows."""
+    with _store() as store:
+        status = store_status(store)
+    if as_json:
+        typer.echo(json.dumps(status, ensure_ascii=False, indent=2))
+        return
+    if status["simulated"]:
+        typer.echo(SIMULATED_BANNER)
+    typer.echo(f"{status['records']:,} records, {status['quarantined']:,} quarantined rows ({status['backend']})")
+    for kind, count in status["by_kind"].items():
+        typer.echo(f"  {kind.replace('_', '-'):<14} {count:>10,}")
+    if status["sources"]:
+        typer.echo("sources:")
+    for source in status["sources"]:
+        mark = "  [SIMULATED]" if source["simulated"] else ""
+        typer.echo(f"  #{source['id']:<4} {source['kind'].replace('_', '-'):<14} {source['records']:>10,} records "
+                   f"{source['quarantined']:>7,} quarantined  {source['name']}{mark}")
+
+
+def export_command(
+    kind: Annotated[str, typer.Argument(help="KIND (" + ", ".join(CLI_KINDS) + ")")],
+    out: Annotated[Path, typer.Argument(help="The file to write")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl")] = "csv",
+) -> None:
+    """Export the records of KIND; `kartoteka import` reads the file back to the same records."""
+    with _store() as store:
+        count = export_records(store, kind, fmt, out)
+        simulated = store.is_simulated()
+    if simulated:
+        typer.echo(SIMULATED_BANNER)
+    typer.echo(f"exported {count:,} {kind} records to {out}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this capability's commands to the main app."""
+    app.command("import")(import_command)
+    app.command("status")(status_command)
+    app.command("export")(export_command)

@@ -1,0 +1,239 @@
+"""From a source row to a store record: column mapping, name splitting, date parsing, validation.
+
+A ``RowNormalizer`` is built once per file (it resolves each header to its target column and checks that
+the file has a name column at all), then turns each row into either a record tuple in ``INSERT_COLUMNS``
+order or a quarantine entry saying what is wrong. The per-row path is the import's hot loop: keep it lean.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from kartoteka.core.dates import parse_partial_date
+from kartoteka.core.errors import KartotekaError
+from kartoteka.ingest.mappings import Mapping, normalize_header
+from kartoteka.store.schema import RECORD_FIELDS
+
+INSERT_COLUMNS: tuple[str, ...] = (
+    "source_id", "kind", "record_ref", "file_name", "row_number", "row_sha256", "raw_json", *RECORD_FIELDS,
+    "extra_json",
+)
+NAME_FIELDS = ("surname", "given_name", "name_original")
+DATE_FIELDS = ("birth_date", "capture_date", "death_date", "event_date")
+# Columns the importer computes itself; a file's own value for them is ignored (kept in raw_json).
+COMPUTED_FIELDS = ("script",)
+ID_HEADERS = ("record_ref", "id")
+BIRTH_YEARS = range(1860, 1946)
+_NAME_SPLIT = re.compile(r"[\s\u3000・･]+")
+_FIELD_SET = frozenset(RECORD_FIELDS)
+# One encoder, built once: json.dumps(..., ensure_ascii=False) would build a new one for every row.
+_RAW_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    """A rejected row: where it is, the first bad column and value, and every reason."""
+
+    row_number: int
+    column: str | None
+    value: str | None
+    reason: str
+    raw_json: str
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_cached(text: str, order: str) -> tuple[str | None, int | None, str | None]:
+    """(iso, year, error) for a date text; cached because real files repeat their dates a lot."""
+    try:
+        parsed = parse_partial_date(text, order=order)
+    except KartotekaError as exc:
+        return None, None, exc.message
+    if parsed is None:
+        return None, None, None
+    return parsed.iso(), parsed.year, None
+
+
+def _script_detector() -> Callable[[str], str]:
+    try:
+        from kartoteka.names import detect_script
+    except ImportError:  # until names lands
+        return lru_cache(maxsize=65536)(_simple_script)
+    return lru_cache(maxsize=65536)(detect_script)
+
+
+def _simple_script(text: str) -> str:
+    found = set()
+    for ch in text:
+        code = ord(ch)
+        if 0x0400 <= code <= 0x04FF:
+            found.add("cyrillic")
+        elif 0x30A0 <= code <= 0x30FF or 0xFF66 <= code <= 0xFF9F:
+            found.add("katakana")
+        elif 0x3040 <= code <= 0x309F:
+            found.add("hiragana")
+        elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+            found.add("kanji")
+        elif ch.isalpha():
+            found.add("latin")
+    return found.pop() if len(found) == 1 else "mixed"
+
+
+class RowNormalizer:
+    """Turns the rows of one file into record tuples (``INSERT_COLUMNS`` order) or quarantine entries."""
+
+    def __init__(self, kind: str, file_name: str, headers: list[str], mapping: Mapping | None,
+                 path: str | None = None) -> None:
+        self.kind = kind
+        self.file_name = file_name
+        self.path = path or file_name
+        self.mapping = mapping
+        self.date_order = mapping.date_order if mapping else "DMY"
+        self._targets: dict[str, str] = {}
+        self._seen_refs: set[str] = set()
+        self._script = _script_detector()
+        self.source_id: int = 0
+        self.check_headers(headers)
+
+    def target(self, header: str) -> str:
+        """Where a header's values go: a store column, "record_ref", "extra_json", or an extra field name."""
+        found = self._targets.get(header)
+        if found is None:
+            found = (self.mapping.target_of(header) if self.mapping else None) or _own_name(header) or header
+            self._targets[header] = found
+        return found
+
+    def check_headers(self, headers: list[str]) -> None:
+        """Raise a clear error when no header maps to a name column, or a header repeats."""
+        repeated = sorted({h for h in headers if headers.count(h) > 1 and h})
+        if repeated:
+            raise KartotekaError("input.columns", "the header repeats column(s) " + ", ".join(repeated),
+                                 hint="rename the repeated columns so that each is unique", file=self.path)
+        if not any(self.target(header) in NAME_FIELDS for header in headers):
+            mapping = f" (with mapping {self.mapping.name!r})" if self.mapping else ""
+            raise KartotekaError(
+                "input.columns",
+                f"missing required columns{mapping}: a {self.kind} needs one of "
+                + ", ".join(NAME_FIELDS) + "; the file's columns are: " + ", ".join(headers[:30]),
+                hint="map your headers to ours with --mapping FILE (a TOML [columns] table) or a bundled "
+                     "mapping such as --mapping ru-card; see docs/reference/columns.md",
+                file=self.path, details={"missing": list(NAME_FIELDS), "headers": headers},
+            )
+
+    def normalize(self, number: int, row: dict[str, str]) -> tuple[tuple[Any, ...] | None, QuarantineEntry | None]:
+        """One row -> (record tuple, None) or (None, quarantine entry)."""
+        raw_json = _RAW_JSON(row)
+        fields: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        ref = None
+        problems: list[tuple[str | None, str | None, str]] = []
+        for header, value in row.items():
+            if not value:
+                continue
+            value = value.strip()
+            if not value:
+                continue
+            if "\x00" in value:
+                problems.append((header, value.replace("\x00", "\\x00"),
+                                 "contains a NUL character (not text; PostgreSQL cannot store it)"))
+                continue
+            target = self._targets.get(header) or self.target(header)
+            if target in _FIELD_SET:
+                fields.setdefault(target, value)
+            elif target in ID_HEADERS:
+                ref = ref or value
+            elif target == "extra_json":
+                extra.update(_extra_from_json(value, problems))
+            elif header.startswith("(column "):
+                problems.append((header, value, "value past the last column of the header"))
+            elif target not in COMPUTED_FIELDS:
+                extra.setdefault(target, value)
+        self._complete_names(fields, problems)
+        self._parse_dates(fields, problems)
+        if ref is None:
+            ref = f"{self.file_name}:{number}"
+        elif ref in self._seen_refs:
+            problems.append(("record_ref", ref, f"duplicate record_ref {ref!r} in this file"))
+        if problems:
+            column, value, _ = problems[0]
+            return None, QuarantineEntry(number, column, value, "; ".join(p[2] for p in problems), raw_json)
+        self._seen_refs.add(ref)
+        return (
+            self.source_id, self.kind, ref, self.file_name, number,
+            hashlib.sha256(raw_json.encode("utf-8")).hexdigest(), raw_json,
+            *map(fields.get, RECORD_FIELDS),
+            json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,
+        ), None
+
+    def _complete_names(self, fields: dict[str, Any], problems: list[tuple[str | None, str | None, str]]) -> None:
+        original = fields.get("name_original")
+        if original is None:
+            parts = [fields[k] for k in ("surname", "given_name", "patronymic") if k in fields]
+            if not parts:
+                problems.append(("surname", None, "no name: surname, given_name and name_original are all blank"))
+                return
+            original = fields["name_original"] = " ".join(parts)
+        elif "surname" not in fields and "given_name" not in fields:
+            _split_full_name(original, fields)
+        fields["script"] = self._script(original)
+
+    def _parse_dates(self, fields: dict[str, Any], problems: list[tuple[str | None, str | None, str]]) -> None:
+        birth_year = None
+        for name in DATE_FIELDS:
+            text = fields.get(name)
+            if text is None:
+                continue
+            iso, year, error = _parse_date_cached(text, self.date_order)
+            if error:
+                problems.append((name, text, f"{name}: {error}"))
+            fields[name] = iso
+            if name == "birth_date":
+                birth_year = year
+        year_text = fields.get("birth_year")
+        if year_text is not None:
+            birth_year = _year_of(year_text, self.date_order)
+            if birth_year is None:
+                problems.append(("birth_year", year_text, f"birth_year: {year_text!r} is not a year"))
+                return
+        if birth_year is not None and birth_year not in BIRTH_YEARS:
+            problems.append(("birth_year", str(birth_year),
+                             f"birth_year {birth_year} is implausible (expected {BIRTH_YEARS[0]}-{BIRTH_YEARS[-1]})"))
+        fields["birth_year"] = birth_year
+
+
+def _own_name(header: str) -> str | None:
+    """A header that already is a store column name ("Given name" counts as given_name)."""
+    name = normalize_header(header).replace(" ", "_")
+    return name if name in _FIELD_SET or name in ID_HEADERS or name == "extra_json" else None
+
+
+def _year_of(text: str, order: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    _, year, error = _parse_date_cached(text, order)
+    return None if error else year
+
+
+def _split_full_name(original: str, fields: dict[str, Any]) -> None:
+    """A full name in one column: surname, given name (and a Russian patronymic) split on spaces or "・"."""
+    parts = [p for p in _NAME_SPLIT.split(original) if p]
+    if len(parts) >= 2:
+        fields["surname"], fields["given_name"] = parts[0], parts[1]
+        if len(parts) == 3 and parts[2][-3:].lower() in ("вич", "вна", "чна"):
+            fields["patronymic"] = parts[2]
+
+
+def _extra_from_json(text: str, problems: list[tuple[str | None, str | None, str]]) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict):
+        problems.append(("extra_json", text, "extra_json must be a JSON object"))
+        return {}
+    return value

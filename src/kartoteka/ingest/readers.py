@@ -1,0 +1,338 @@
+"""Readers: one per file format, each streaming a table row by row (a file is never loaded whole).
+
+Every reader yields ``(row_number, values)`` where ``row_number`` 1 is the first row after the header
+(for JSON, the first object) and ``values`` maps each column name to its text. A first line
+``# SIMULATED ...`` (CSV) or ``{"_kartoteka": {"simulated": true, ...}}`` (JSONL) marks an export of a
+simulated store: it is not a row, and the source it makes is marked simulated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kartoteka.core.errors import KartotekaError
+from kartoteka.ingest.encodings import find_undecodable_line
+
+SIMULATED_CSV_PREFIX = "# SIMULATED"
+EXPORT_META_KEY = "_kartoteka"
+TEXT_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl",
+                ".ndjson": "jsonl"}
+FORMATS = {**TEXT_FORMATS, ".xlsx": "xlsx", ".xlsm": "xlsx"}
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+Row = dict[str, str]
+
+
+@dataclass
+class Table:
+    """An open source file: its format, header, and a stream of rows."""
+
+    path: Path
+    format: str
+    headers: list[str]
+    rows: Iterator[tuple[int, Row]]
+    simulated: bool = False
+    #: Bytes read so far (for a progress bar); 0 when the format cannot say.
+    position: Callable[[], int] = field(default=lambda: 0)
+    closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Close the underlying file."""
+        for close in self.closers:
+            close()
+
+
+def file_format(path: Path) -> str:
+    """The format of ``path`` from its extension (csv, tsv, json, jsonl, xlsx)."""
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise KartotekaError(
+            "input.format", f"cannot read files of type {path.suffix or '(no extension)'!r}",
+            hint="use .csv, .tsv, .xlsx, .json (an array of objects) or .jsonl (one object per line)",
+            file=str(path),
+        ) from None
+
+
+def open_table(path: Path, encoding: str | None) -> Table:
+    """Open ``path`` for streaming; ``encoding`` applies to the text formats. Raises for an empty file."""
+    fmt = file_format(path)
+    if path.stat().st_size == 0:
+        raise _empty(path, "the file is empty (0 bytes)")
+    if fmt == "xlsx":
+        return _open_xlsx(path)
+    binary = open(path, "rb")  # noqa: SIM115 - closed by Table.close
+    text = io.TextIOWrapper(binary, encoding=encoding or "utf-8", errors="strict", newline="")
+    try:
+        opener = {"csv": _open_csv, "tsv": _open_csv, "jsonl": _open_jsonl, "json": _open_json}[fmt]
+        table = _guard_decoding(opener(path, fmt, text), encoding or "utf-8")
+    except BaseException:
+        text.close()
+        raise
+    table.position = binary.tell
+    table.closers.append(text.close)
+    return table
+
+
+def _empty(path: Path, what: str) -> KartotekaError:
+    return KartotekaError("input.empty", f"{what}: nothing to import", hint="check that you gave the right file",
+                          file=str(path))
+
+
+def _guard_decoding(table: Table, encoding: str) -> Table:
+    """Turn a decode error in the middle of a file into an error naming its line."""
+    rows = table.rows
+
+    def guarded() -> Iterator[tuple[int, Row]]:
+        try:
+            yield from rows
+        except UnicodeDecodeError as exc:
+            raise _decode_error(table.path, encoding) from exc
+
+    table.rows = guarded()
+    return table
+
+
+def _decode_error(path: Path, encoding: str) -> KartotekaError:
+    bad = find_undecodable_line(path, encoding)
+    line, snippet = bad if bad else (None, b"")
+    return KartotekaError(
+        "input.encoding", f"the file is not valid {encoding} text (bytes {snippet!r}); nothing was imported",
+        hint="give the right encoding with --encoding ENC (tried: " + encoding + ")",
+        file=str(path), line=line, details={"tried": [encoding]},
+    )
+
+
+# --- CSV / TSV -------------------------------------------------------------------------------------
+
+def _open_csv(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
+    try:
+        first = text.readline()
+        simulated = first.startswith(SIMULATED_CSV_PREFIX)
+        if simulated:
+            first = text.readline()
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, text.encoding) from exc
+    if not first.strip():
+        raise _empty(path, "the file has no header line")
+    delimiter = "\t" if fmt == "tsv" else sniff_delimiter(first)
+    headers = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+    reader = csv.reader(text, delimiter=delimiter)
+    return Table(path, fmt, headers, _csv_rows(reader, headers), simulated=simulated)
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter of a CSV file: whichever of , ; TAB | occurs most often in its header line."""
+    counts = {d: _count_outside_quotes(header_line, d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def _csv_rows(reader: Any, headers: list[str]) -> Iterator[tuple[int, Row]]:
+    width = len(headers)
+    number = 0
+    for values in reader:
+        if not values or (len(values) == 1 and not values[0].strip()):
+            continue  # blank lines are layout, not rows
+        number += 1
+        if len(values) == width:
+            yield number, dict(zip(headers, values, strict=True))
+        else:
+            yield number, _ragged(headers, values)
+
+
+def _ragged(headers: list[str], values: list[str]) -> Row:
+    row = dict(zip(headers, values, strict=False))
+    for header in headers[len(values):]:
+        row[header] = ""
+    for index, value in enumerate(values[len(headers):], start=len(headers) + 1):
+        if value.strip():
+            row[f"(column {index})"] = value  # the validator quarantines a row with values past the header
+    return row
+
+
+# --- JSON Lines and JSON arrays --------------------------------------------------------------------
+
+def _open_jsonl(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
+    lines = _numbered_lines(text)
+    first = next(lines, None)
+    if first is None:
+        raise _empty(path, "the file has no JSON lines")
+    first_obj = _json_object(path, *first)
+    simulated = False
+    if isinstance(first_obj, dict) and set(first_obj) == {EXPORT_META_KEY}:
+        simulated = bool(first_obj[EXPORT_META_KEY].get("simulated"))
+        nxt = next(lines, None)
+        if nxt is None:
+            raise _empty(path, "the file has no rows after its export header")
+        first_obj = _json_object(path, *nxt)
+
+    def rows() -> Iterator[tuple[int, Row]]:
+        number = 1
+        yield number, _flatten(path, first_obj, number)
+        for line_number, line in lines:
+            number += 1
+            yield number, _flatten(path, _json_object(path, line_number, line), line_number)
+
+    return Table(path, fmt, list(first_obj), rows(), simulated=simulated)
+
+
+def _numbered_lines(text: io.TextIOWrapper) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(text, start=1):
+        if line.strip():
+            yield number, line
+
+
+def _json_object(path: Path, line_number: int, line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise KartotekaError("input.json", f"not valid JSON: {exc.msg}", hint="fix the line or remove it",
+                             file=str(path), line=line_number) from exc
+
+
+def _flatten(path: Path, obj: Any, line: int) -> Row:
+    if not isinstance(obj, dict):
+        raise KartotekaError("input.json", f"expected an object per row, found {type(obj).__name__}",
+                             hint='each row must be a JSON object like {"surname": "..."}', file=str(path),
+                             line=line)
+    return {str(key): json_value_text(value) for key, value in obj.items()}
+
+
+def json_value_text(value: Any) -> str:
+    """A JSON value as cell text: null is blank, numbers and booleans as written, nested as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _open_json(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
+    objects = _stream_json_array(path, text)
+    first = next(objects, None)
+    if first is None:
+        raise _empty(path, "the JSON array is empty")
+
+    def rows() -> Iterator[tuple[int, Row]]:
+        yield 1, _flatten(path, first[1], first[0])
+        for number, (line, obj) in enumerate(objects, start=2):
+            yield number, _flatten(path, obj, line)
+
+    return Table(path, fmt, list(first[1]) if isinstance(first[1], dict) else [], rows())
+
+
+def _stream_json_array(path: Path, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
+    """Yield (line, element) of a top-level JSON array, reading the file in chunks."""
+    decoder = json.JSONDecoder()
+    buffer, pos, line, eof = "", 0, 1, False
+
+    def fill() -> bool:
+        nonlocal buffer, pos
+        chunk = text.read(1 << 16)
+        buffer, pos = buffer[pos:] + chunk, 0
+        return bool(chunk)
+
+    def skip(chars: str) -> None:
+        nonlocal pos, line, eof
+        while True:
+            while pos < len(buffer) and buffer[pos] in chars:
+                line += buffer[pos] == "\n"
+                pos += 1
+            if pos < len(buffer) or eof:
+                return
+            eof = not fill()
+
+    skip(" \t\r\n\ufeff")
+    if pos >= len(buffer) or buffer[pos] != "[":
+        raise KartotekaError("input.json", "a .json file must hold one array of objects",
+                             hint="use .jsonl for one object per line", file=str(path), line=line)
+    pos += 1
+    while True:
+        skip(" \t\r\n,")
+        if pos >= len(buffer):
+            raise KartotekaError("input.json", "the JSON array is not closed", file=str(path), line=line)
+        if buffer[pos] == "]":
+            return
+        try:
+            obj, end = decoder.raw_decode(buffer, pos)
+        except json.JSONDecodeError as exc:
+            if not eof and fill():  # the element may continue in the next chunk
+                continue
+            eof = True
+            raise KartotekaError("input.json", f"not valid JSON: {exc.msg}", file=str(path),
+                                 line=line + buffer.count("\n", pos, exc.pos)) from exc
+        if end == len(buffer) and not eof and fill():
+            continue  # a number or literal may continue in the next chunk: decode it again whole
+        yield line, obj
+        line += buffer.count("\n", pos, end)
+        pos = end
+
+
+# --- XLSX ------------------------------------------------------------------------------------------
+
+def _open_xlsx(path: Path) -> Table:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or non-xlsx file
+        raise KartotekaError("input.xlsx", f"cannot open the workbook: {exc}",
+                             hint="save it again as .xlsx, or export it as CSV", file=str(path)) from exc
+    sheet = book.worksheets[0]
+    cells = sheet.iter_rows(values_only=True)
+    header = next(cells, None)
+    if header is None or not any(cell not in (None, "") for cell in header):
+        book.close()
+        raise _empty(path, "the first sheet has no header row")
+    headers = [xlsx_text(cell).strip() for cell in header]
+    while headers and not headers[-1]:
+        headers.pop()
+
+    def rows() -> Iterator[tuple[int, Row]]:
+        number = 0
+        for values in cells:
+            texts = [xlsx_text(value) for value in values]
+            if not any(t.strip() for t in texts):
+                continue
+            number += 1
+            yield number, _ragged(headers, texts) if len(texts) != len(headers) else dict(zip(headers, texts,
+                                                                                           strict=True))
+
+    return Table(path, "xlsx", headers, rows(), closers=[book.close])
+
+
+def xlsx_text(value: Any) -> str:
+    """A spreadsheet cell as text: dates in ISO form, whole numbers without ".0"."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
