@@ -23,7 +23,7 @@ _DAYS = {"duckdb": "date_diff('day', CAST({a} AS DATE), CAST({b} AS DATE))",
 
 
 def _null(col: str) -> dict[str, Any]:
-    return {"sql_condition": f'"{col}_l" IS NULL OR "{col}_r" IS NULL', "label_for_charts": "null",
+    return {"sql_condition": f'{col}_l IS NULL OR {col}_r IS NULL', "label_for_charts": "null",
             "is_null_level": True}
 
 
@@ -36,20 +36,20 @@ def name_comparison(part: str, dialect: str) -> dict[str, Any]:
     """Levels for one name part across its top readings: exact, alternative reading, folded, fuzzy."""
     jw = _JW[dialect]
     r1, r2, fold = f"{part}_r1", f"{part}_r2", f"{part}_fold"
-    alt = (f'"{r1}_l" = "{r2}_r" OR "{r2}_l" = "{r1}_r" OR "{r2}_l" = "{r2}_r"')
+    alt = (f'{r1}_l = {r2}_r OR {r2}_l = {r1}_r OR {r2}_l = {r2}_r')
     return {
         "output_column_name": part,
         "comparison_description": f"{part} readings (romanized kana)",
         "comparison_levels": [
             _null(r1),
-            {"sql_condition": f'"{r1}_l" = "{r1}_r"', "label_for_charts": "same reading",
+            {"sql_condition": f'{r1}_l = {r1}_r', "label_for_charts": "same reading",
              "tf_adjustment_column": r1, "tf_adjustment_weight": 1.0, "m_probability": 0.6},
             {"sql_condition": alt, "label_for_charts": "an alternative reading agrees", "m_probability": 0.1},
-            {"sql_condition": f'"{fold}_l" = "{fold}_r"', "label_for_charts": "same folded reading",
+            {"sql_condition": f'{fold}_l = {fold}_r', "label_for_charts": "same folded reading",
              "m_probability": 0.15},
-            {"sql_condition": f'{jw}("{fold}_l", "{fold}_r") >= 0.92', "label_for_charts": "folded JW >= 0.92",
+            {"sql_condition": f'{jw}({fold}_l, {fold}_r) >= 0.92', "label_for_charts": "folded JW >= 0.92",
              "m_probability": 0.08},
-            {"sql_condition": f'{jw}("{fold}_l", "{fold}_r") >= 0.82', "label_for_charts": "folded JW >= 0.82",
+            {"sql_condition": f'{jw}({fold}_l, {fold}_r) >= 0.82', "label_for_charts": "folded JW >= 0.82",
              "m_probability": 0.04},
             _else(0.03),
         ],
@@ -62,10 +62,10 @@ def year_comparison(col: str = "birth_year") -> dict[str, Any]:
         "output_column_name": col,
         "comparison_levels": [
             _null(col),
-            {"sql_condition": f'"{col}_l" = "{col}_r"', "label_for_charts": "same year", "m_probability": 0.7},
-            {"sql_condition": f'abs("{col}_l" - "{col}_r") <= 1', "label_for_charts": "within 1 year",
+            {"sql_condition": f'{col}_l = {col}_r', "label_for_charts": "same year", "m_probability": 0.7},
+            {"sql_condition": f'abs({col}_l - {col}_r) <= 1', "label_for_charts": "within 1 year",
              "m_probability": 0.15},
-            {"sql_condition": f'abs("{col}_l" - "{col}_r") <= 2', "label_for_charts": "within 2 years",
+            {"sql_condition": f'abs({col}_l - {col}_r) <= 2', "label_for_charts": "within 2 years",
              "m_probability": 0.07},
             _else(0.08),
         ],
@@ -74,7 +74,7 @@ def year_comparison(col: str = "birth_year") -> dict[str, Any]:
 
 def exact_comparison(col: str, tf: bool = False) -> dict[str, Any]:
     """Exact match or not (with an optional term-frequency adjustment)."""
-    exact: dict[str, Any] = {"sql_condition": f'"{col}_l" = "{col}_r"', "label_for_charts": "same",
+    exact: dict[str, Any] = {"sql_condition": f'{col}_l = {col}_r', "label_for_charts": "same",
                              "m_probability": 0.9}
     if tf:
         exact |= {"tf_adjustment_column": col, "tf_adjustment_weight": 1.0}
@@ -87,8 +87,8 @@ def rank_comparison() -> dict[str, Any]:
         "output_column_name": "rank",
         "comparison_levels": [
             _null("rank_class"),
-            {"sql_condition": '"rank_ord_l" = "rank_ord_r"', "label_for_charts": "same rank", "m_probability": 0.7},
-            {"sql_condition": '"rank_class_l" = "rank_class_r"', "label_for_charts": "same rank class",
+            {"sql_condition": 'rank_ord_l = rank_ord_r', "label_for_charts": "same rank", "m_probability": 0.7},
+            {"sql_condition": 'rank_class_l = rank_class_r', "label_for_charts": "same rank class",
              "m_probability": 0.2},
             _else(),
         ],
@@ -97,12 +97,12 @@ def rank_comparison() -> dict[str, Any]:
 
 def death_date_comparison(dialect: str) -> dict[str, Any]:
     """Death dates: the same day, within a month (clerks' day/month slips and late entries), else."""
-    days = _DAYS[dialect].format(a='"death_date_l"', b='"death_date_r"')
+    days = _DAYS[dialect].format(a='death_date_l', b='death_date_r')
     return {
         "output_column_name": "death_date",
         "comparison_levels": [
             _null("death_date"),
-            {"sql_condition": '"death_date_l" = "death_date_r"', "label_for_charts": "same day",
+            {"sql_condition": 'death_date_l = death_date_r', "label_for_charts": "same day",
              "m_probability": 0.7},
             {"sql_condition": f"abs({days}) <= 31", "label_for_charts": "within 31 days", "m_probability": 0.2},
             _else(),
@@ -113,13 +113,13 @@ def death_date_comparison(dialect: str) -> dict[str, Any]:
 def prediction_blocking_rules() -> list[dict[str, Any] | str]:
     """Compound blocking rules: each pairs a name key with another field, so no block is hot."""
     rules = [
-        'l."sn_key" = r."sn_key" AND l."birth_year" = r."birth_year"',
-        'l."gn_key" = r."gn_key" AND l."birth_year" = r."birth_year"',
-        'l."sn_key" = r."sn_key" AND l."gn_key" = r."gn_key"',
-        'l."sn_key2" = r."sn_key2" AND l."gn_key2" = r."gn_key2"',
-        'l."sn_key" = r."sn_key" AND l."pref" = r."pref" AND l."unit" = r."unit"',
-        'l."gn_key" = r."gn_key" AND l."pref" = r."pref" AND l."unit" = r."unit"',
-        'l."sn_key" = r."sn_key" AND l."camp" = r."camp" AND l."death_date" = r."death_date"',
+        'l.sn_key = r.sn_key AND l.birth_year = r.birth_year',
+        'l.gn_key = r.gn_key AND l.birth_year = r.birth_year',
+        'l.sn_key = r.sn_key AND l.gn_key = r.gn_key',
+        'l.sn_key2 = r.sn_key2 AND l.gn_key2 = r.gn_key2',
+        'l.sn_key = r.sn_key AND l.pref = r.pref AND l.unit = r.unit',
+        'l.gn_key = r.gn_key AND l.pref = r.pref AND l.unit = r.unit',
+        'l.sn_key = r.sn_key AND l.camp = r.camp AND l.death_date = r.death_date',
     ]
     return [{"blocking_rule": rule} for rule in rules]
 
@@ -128,12 +128,12 @@ def training_blocking_rules() -> list[list[str]]:
     """EM blocks, each with fall-backs tried in order when a source lacks the fields (first that has pairs wins):
     one fixing the names (to learn the other fields), one fixing other fields (to learn the names)."""
     return [
-        ['l."sn_key" = r."sn_key" AND l."gn_key" = r."gn_key"',
-         'l."sn_key" = r."sn_key" AND l."birth_year" = r."birth_year"'],
-        ['l."birth_year" = r."birth_year" AND l."pref" = r."pref" AND l."unit" = r."unit"',
-         'l."birth_year" = r."birth_year" AND l."unit" = r."unit"',
-         'l."birth_year" = r."birth_year" AND l."pref" = r."pref"',
-         'l."birth_year" = r."birth_year" AND l."camp" = r."camp"'],
+        ['l.sn_key = r.sn_key AND l.gn_key = r.gn_key',
+         'l.sn_key = r.sn_key AND l.birth_year = r.birth_year'],
+        ['l.birth_year = r.birth_year AND l.pref = r.pref AND l.unit = r.unit',
+         'l.birth_year = r.birth_year AND l.unit = r.unit',
+         'l.birth_year = r.birth_year AND l.pref = r.pref',
+         'l.birth_year = r.birth_year AND l.camp = r.camp'],
     ]
 
 

@@ -6,6 +6,7 @@ The only module, with `spark.py`, that imports Splink.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,12 +52,14 @@ def _expected_match_probability(features: pd.DataFrame) -> float:
 
 
 def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: dict[str, Any] | None = None,
-                    seed: int = 1945) -> ScoringResult:
-    """Train (unless `model` is given) and predict; return the pairs above KEEP_PROBABILITY with weights."""
+                    seed: int = 1945, prepare: Callable[[pd.DataFrame], Any] | None = None) -> ScoringResult:
+    """Train (unless `model` is given) and predict; return the pairs above KEEP_PROBABILITY with weights.
+
+    `prepare` turns the features into the backend's own table type (Spark needs an explicit schema)."""
     from splink import Linker
 
     _quiet_splink()
-    table = db_api.register(features, dataset_display_name="records")
+    table = db_api.register(prepare(features) if prepare else features, dataset_display_name="records")
     warnings: list[str] = []
     training: dict[str, Any] = {}
     if model is None:

@@ -127,7 +127,8 @@ def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None) ->
         from kartoteka.linkage import spark
 
         with spark.spark_api() as api:
-            return scoring.train_and_score(features, api, "spark", model)
+            return scoring.train_and_score(features, api, "spark", model,
+                                           prepare=lambda frame: spark.to_spark_frame(api, frame))
     raise KartotekaError("usage.backend", f"unknown backend {backend!r}", hint="use --backend duckdb or spark")
 
 

@@ -63,3 +63,18 @@ def spark_api(master: str | None = None, partitions: int = 4) -> Iterator[Any]:
         if session is not None:
             session.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+_INTEGER_COLUMNS = ("unique_id", "birth_year", "pref", "rank_ord")
+
+
+def to_spark_frame(api: Any, features: Any) -> Any:
+    """The features as a Spark DataFrame with an explicit schema (Spark cannot infer all-null columns)."""
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    schema = StructType([StructField(name, LongType() if name in _INTEGER_COLUMNS else StringType(), True)
+                         for name in features.columns])
+    rows = features.astype(object).where(features.notna(), None)
+    data = [tuple(None if v is None else (int(v) if c in _INTEGER_COLUMNS else str(v))
+                  for c, v in zip(features.columns, row, strict=True)) for row in rows.itertuples(index=False)]
+    return api.spark.createDataFrame(data, schema=schema)
