@@ -1,0 +1,126 @@
+"""Readers: CSV/TSV with a sniffed delimiter, XLSX, JSON arrays and JSON Lines, all streamed."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from kartoteka.core.errors import KartotekaError
+from kartoteka.ingest.readers import open_table, sniff_delimiter
+
+from .conftest import write_csv
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_csv_delimiter_is_sniffed_from_the_header(tmp_path, delimiter):
+    path = write_csv(tmp_path / "x.csv", ["surname", "given_name", "unit"],
+                     [["Иванов", "Пётр", "в/ч 1, рота 2; взвод|3"]], delimiter=delimiter)
+    table = open_table(path, "utf-8")
+    assert table.headers == ["surname", "given_name", "unit"]
+    assert list(table.rows) == [(1, {"surname": "Иванов", "given_name": "Пётр", "unit": "в/ч 1, рота 2; взвод|3"})]
+    table.close()
+
+
+def test_sniffing_ignores_delimiters_inside_quotes():
+    assert sniff_delimiter('"a;b;c",d,e\n') == ","
+
+
+def test_tsv_uses_tabs_and_quoted_newlines_stay_in_their_cell(tmp_path):
+    path = tmp_path / "x.tsv"
+    path.write_text('surname\tnote\nИванов\t"two\nlines"\n\nПетров\t, ; |\n', encoding="utf-8")
+    table = open_table(path, "utf-8")
+    assert list(table.rows) == [(1, {"surname": "Иванов", "note": "two\nlines"}),
+                                (2, {"surname": "Петров", "note": ", ; |"})]
+    table.close()
+
+
+def test_short_rows_are_padded_and_values_past_the_header_are_flagged(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("surname,given_name\nИванов\nПетров,Иван,лишнее\n", encoding="utf-8")
+    table = open_table(path, "utf-8")
+    rows = list(table.rows)
+    table.close()
+    assert rows[0] == (1, {"surname": "Иванов", "given_name": ""})
+    assert rows[1][1]["(column 3)"] == "лишнее"
+
+
+def test_xlsx_first_sheet_is_read_with_dates_and_numbers_as_text(tmp_path):
+    import datetime as dt
+
+    path = tmp_path / "x.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Фамилия", "Год рождения", "Дата смерти"])
+    sheet.append(["Иванов", 1920, dt.datetime(1946, 1, 20)])
+    sheet.append([None, None, None])
+    sheet.append(["山田", 1915.0, "昭和21年"])
+    book.save(path)
+    table = open_table(path, None)
+    assert table.format == "xlsx"
+    assert list(table.rows) == [
+        (1, {"Фамилия": "Иванов", "Год рождения": "1920", "Дата смерти": "1946-01-20"}),
+        (2, {"Фамилия": "山田", "Год рождения": "1915", "Дата смерти": "昭和21年"}),
+    ]
+    table.close()
+
+
+def test_json_array_is_streamed_across_chunk_boundaries(tmp_path):
+    rows = [{"surname": f"Иванов{n}" + "я" * (n % 300), "birth_year": 1900 + n % 40, "extra": {"n": n}}
+            for n in range(2000)]
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert path.stat().st_size > 3 * 65536
+    table = open_table(path, "utf-8")
+    got = list(table.rows)
+    table.close()
+    assert len(got) == 2000
+    assert got[1999] == (2000, {"surname": rows[1999]["surname"], "birth_year": str(rows[1999]["birth_year"]),
+                                "extra": '{"n": 1999}'})
+
+
+def test_json_that_is_not_an_array_of_objects_is_a_clear_error(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"surname": "Иванов"}', encoding="utf-8")
+    with pytest.raises(KartotekaError) as info:
+        open_table(path, "utf-8")
+    assert info.value.code == "input.json" and ".jsonl" in info.value.hint
+
+
+def test_broken_json_names_the_line(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"surname": "A"}\n{"surname": "B"}\n{"surname": \n', encoding="utf-8")
+    table = open_table(path, "utf-8")
+    with pytest.raises(KartotekaError) as info:
+        list(table.rows)
+    table.close()
+    assert info.value.line == 3
+
+
+def test_jsonl_export_header_line_is_not_a_row_and_marks_simulated(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"_kartoteka": {"simulated": true}}\n{"surname": "Иванов", "birth_year": 1920}\n',
+                    encoding="utf-8")
+    table = open_table(path, "utf-8")
+    assert table.simulated is True
+    assert list(table.rows) == [(1, {"surname": "Иванов", "birth_year": "1920"})]
+    table.close()
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n"], ids=["zero-bytes", "blank-lines"])
+def test_empty_files_say_so(tmp_path, content):
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    with pytest.raises(KartotekaError) as info:
+        open_table(path, "utf-8")
+    assert info.value.code == "input.empty"
+    assert "nothing to import" in info.value.message
+
+
+def test_unknown_extension_lists_the_formats(tmp_path):
+    path = tmp_path / "x.dbf"
+    path.write_bytes(b"x")
+    with pytest.raises(KartotekaError) as info:
+        open_table(path, None)
+    assert ".csv" in info.value.hint and ".xlsx" in info.value.hint
