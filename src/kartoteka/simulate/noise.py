@@ -24,15 +24,24 @@ def blank(value: str, rng: random.Random, noise: FieldNoise) -> str:
     return "" if rng.random() < noise.blank else value
 
 
-def confuse_digit(text: str, rng: random.Random, noise: FieldNoise) -> str:
-    """The text with one digit misread, at the profile's digit-confusion rate."""
+def confuse_digit(text: str, rng: random.Random, noise: FieldNoise, positions: tuple[int, ...] | None = None) -> str:
+    """The text with one digit misread, at the profile's digit-confusion rate.
+
+    `positions` limits where (for a year, only its last digit: a clerk misreads 1946 as 1948, never as 7946).
+    """
     if not text or rng.random() >= noise.digit_confusion:
         return text
-    positions = [i for i, ch in enumerate(text) if ch in _DIGIT_CONFUSIONS]
-    if not positions:
+    allowed = range(len(text)) if positions is None else [p % len(text) for p in positions]
+    candidates = [i for i in allowed if text[i] in _DIGIT_CONFUSIONS]
+    if not candidates:
         return text
-    i = rng.choice(positions)
+    i = rng.choice(candidates)
     return text[:i] + _DIGIT_CONFUSIONS[text[i]] + text[i + 1 :]
+
+
+def written_year(year: int, rng: random.Random, noise: FieldNoise) -> str:
+    """A year as written, its last digit sometimes misread."""
+    return confuse_digit(str(year), rng, noise, positions=(-1,))
 
 
 def noisy_birth_year(year: int, rng: random.Random, noise: FieldNoise) -> int:
@@ -65,7 +74,7 @@ def _misread_date_parts(date: dt.date, rng: random.Random, noise: FieldNoise) ->
     day, month, year = date.day, date.month, date.year
     if day <= 12 and day != month and rng.random() < noise.day_month_swap:
         day, month = month, day
-    misread = confuse_digit(f"{day:02d}{month:02d}{year}", rng, noise)
+    misread = confuse_digit(f"{day:02d}{month:02d}{year}", rng, noise, positions=(0, 1, 2, 3, 7))
     try:
         dt.date(int(misread[4:]), int(misread[2:4]), int(misread[:2]))
     except ValueError:

@@ -60,7 +60,7 @@ class Coverage:
     personal_file_returnee: float = 0.92  # 470,538 files of returnees for about 510,000 repatriated
     personal_file_dead: float = 0.65
     personal_file_other: float = 0.5
-    death_roster: float = 0.985  # a few deaths never reached the Soviet lists
+    death_roster: float = 1.0  # every death on a card reached the lists (duplicates come on top)
     death_roster_duplicate: float = 0.036  # about 57,000 entries for 55,000 deaths
     jp_roster: float = 0.8
     jp_roster_second: float = 0.12  # a person on both a unit roster and a family's report

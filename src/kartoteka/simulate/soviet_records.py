@@ -60,7 +60,7 @@ def _common_fields(world: World, person: int, rng: random.Random) -> dict[str, s
         patronymic = hear_cyrillic(world.father_given(person)[1], rng, world.profile.channel)
     fields = {
         "patronymic": patronymic,
-        "birth_year": noise.confuse_digit(str(year), rng, field_noise),
+        "birth_year": noise.written_year(year, rng, field_noise),
         "birth_place": birth_place_ru(world, person, rng),
         "occupation": units.OCCUPATIONS[population.occupation[person]][0],
         "rank": rank.ru if rank else units.CIVILIAN_RANK_RU,
