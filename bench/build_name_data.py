@@ -23,7 +23,9 @@ import csv
 import gzip
 import hashlib
 import importlib.util
+import itertools
 import json
+import math
 import re
 import sqlite3
 import sys
@@ -76,6 +78,11 @@ EVIDENCE = {
         },
     },
 }
+# P(reading | spelling) is proportional to score ** SHARPNESS: fitted with --tune as the power that maximises the
+# log-likelihood of the held-out people's readings (the scores above rank; this calibrates them).
+SHARPNESS = {"surname": 2.0, "given": 2.0}
+# P(given-name spelling) ∝ era people + GIVEN_MASS[0] × all people + GIVEN_MASS[1] × listing score ** GIVEN_MASS[2]
+GIVEN_MASS = (0.3, 0.0001, 3.0)
 ERA = (1880, 1935)
 JAPAN_POPULATION = 125_000_000
 HELDOUT_MODULUS = 5  # persons whose idseq hashes to 0 mod 5 are held out of the counts, for evaluation
@@ -321,6 +328,25 @@ def tune(ev: Evidence, truth: list[tuple[str, str]], passes: int = 3) -> tuple[d
     return weights, best
 
 
+def calibrate(ev: Evidence, truth: list[tuple[str, str]]) -> tuple[float, float]:
+    """The power of the scores that maximises the mean log-likelihood of the true readings, and that value."""
+    by_kanji = ev.spellings()
+    cases = [
+        ([max(ev.score((k, r)), 0.1) for r in by_kanji[k]], by_kanji[k].index(kana))
+        for k, kana in truth
+        if kana in by_kanji.get(k, ())
+    ]
+
+    def loglik(power: float) -> float:
+        total = 0.0
+        for scores, right in cases:
+            powered = [x**power for x in scores]
+            total += math.log(powered[right] / sum(powered))
+        return total / max(len(cases), 1)
+
+    return max(((p, loglik(p)) for p in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)), key=lambda t: t[1])
+
+
 # ---------------------------------------------------------------- weights
 
 
@@ -339,18 +365,49 @@ def surname_weights(ev: Evidence, population: dict[str, int]) -> dict[tuple[str,
     return share_by_reading(ev, by_kanji, people)
 
 
-def given_weights(ev: Evidence) -> dict[tuple[str, str], float]:
-    """Given names have no published frequencies here: the evidence score itself is the popularity proxy."""
+def given_weights(ev: Evidence, mass_params: tuple[float, float, float] | None = None):
+    """P(spelling) of a given name: no published frequencies exist for it here, so it is estimated from the
+    real people of the internees' generation who bore it (JMnedict, born 1880-1935), plus a little from all
+    people and from the dictionary listings (GIVEN_MASS, fitted with --tune on the held-out people)."""
     by_kanji = ev.spellings()
-    mass = {k: sum(ev.score((k, r)) for r in rs) ** 1.5 for k, rs in by_kanji.items()}
-    return share_by_reading(ev, by_kanji, mass)
+    return share_by_reading(ev, by_kanji, given_spelling_mass(ev, by_kanji, mass_params or GIVEN_MASS))
+
+
+def given_spelling_mass(ev: Evidence, by_kanji, params: tuple[float, float, float]) -> dict[str, float]:
+    all_people, listing_factor, listing_power = params
+    mass = {}
+    for kanji, readings in by_kanji.items():
+        features = [ev.features[(kanji, r)] for r in readings]
+        era = sum(f["person_era"] for f in features)
+        people = sum(f["person"] for f in features)
+        listing = max(
+            sum(ev.weights[s] * n for s, n in f.items() if not s.startswith("person")) for f in features
+        )
+        mass[kanji] = era + all_people * people + listing_factor * listing**listing_power
+    return mass
+
+
+def fit_given_mass(
+    ev: Evidence, heldout_era_spellings: list[str]
+) -> tuple[tuple[float, float, float], float]:
+    """GIVEN_MASS parameters maximising the log-likelihood of the held-out era people's given-name spellings."""
+    by_kanji = ev.spellings()
+    best: tuple[tuple[float, float, float], float] = (GIVEN_MASS, -math.inf)
+    for params in itertools.product((0.1, 0.3, 1.0), (0.0001, 0.001, 0.01), (1.0, 2.0, 3.0)):
+        mass = given_spelling_mass(ev, by_kanji, params)
+        total = sum(mass.values())
+        loglik = sum(math.log(max(mass.get(k, 0.0), 1e-12) / total) for k in heldout_era_spellings)
+        loglik /= max(len(heldout_era_spellings), 1)
+        if loglik > best[1]:
+            best = (params, loglik)
+    return best
 
 
 def share_by_reading(ev: Evidence, by_kanji, mass: dict[str, float]) -> dict[tuple[str, str], float]:
     total = sum(mass.values())
     weights = {}
     for kanji, readings in by_kanji.items():
-        scores = {r: ev.score((kanji, r)) for r in readings}
+        scores = {r: max(ev.score((kanji, r)), 0.1) ** SHARPNESS[ev.part] for r in readings}
         norm = sum(scores.values())
         for r, s in scores.items():
             weights[(kanji, r)] = mass[kanji] / total * s / norm
@@ -457,6 +514,11 @@ def main(argv: list[str] | None = None) -> None:
             before = tune(ev, pairs, passes=0)[1]
             weights, after = tune(ev, pairs)
             print(f"{ev.part}: top-1 among ambiguous held-out {before:.3f} -> {after:.3f} with {weights}")
+            print(
+                f"{ev.part}: sharpness, mean log-likelihood with the current weights: {calibrate(ev, pairs)}"
+            )
+        era = [h[3] for h in heldout if h[5] and ERA[0] <= int(h[5]) <= ERA[1]]
+        print(f"given: spelling mass (params, mean log-likelihood): {fit_given_mass(given, era)}")
         return
     OUT.mkdir(parents=True, exist_ok=True)
     stats = {
@@ -474,6 +536,8 @@ def main(argv: list[str] | None = None) -> None:
             heldout,
         ),
         "evidence_pseudo_counts": EVIDENCE,
+        "sharpness": SHARPNESS,
+        "given_mass": GIVEN_MASS,
         "japan_population": JAPAN_POPULATION,
         "jmnedict": dict(db.execute("select key, value from meta where key like 'jmnedict.%'")),
     }
