@@ -173,14 +173,17 @@ class RowNormalizer:
     def _complete_names(self, fields: dict[str, Any], problems: list[tuple[str | None, str | None, str]]) -> None:
         original = fields.get("name_original")
         if original is None:
-            parts = [fields[k] for k in ("surname", "given_name", "patronymic") if k in fields]
-            if not parts:
+            if "surname" not in fields and "given_name" not in fields:
                 problems.append(("surname", None, "no name: surname, given_name and name_original are all blank"))
                 return
+            parts = [fields[k] for k in ("surname", "given_name", "patronymic") if k in fields]
             original = fields["name_original"] = " ".join(parts)
         elif "surname" not in fields and "given_name" not in fields:
             _split_full_name(original, fields)
-        fields["script"] = self._script(original)
+        try:
+            fields["script"] = self._script(original)
+        except KartotekaError as exc:  # digits or symbols alone ("?", "0") are not a name
+            problems.append(("name_original", original, f"name: {exc.message}"))
 
     def _parse_dates(self, fields: dict[str, Any], problems: list[tuple[str | None, str | None, str]]) -> None:
         birth_year = None
