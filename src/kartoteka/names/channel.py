@@ -43,6 +43,7 @@ class ClerkErrorRates:
 
     Stage 1 spelling variants (polivanov.tsv VARIANT rows): sh_for_s (シ->ши), ch_for_t (チ->чи),
     dzh_for_dz (ジ->джи), zh_for_dz (ジ->жи), z_for_dz (ザ行->за, зи...), e_for_eh (э->е), jo_for_yo (ё->йо),
+    io_for_yo (ё->ио: Иосиро, Иокогама),
     e_for_yo (ё->е), fu_as_hu (фу->ху), h_as_g (х->г), ts_for_ts (ц->тс).
     Rules not followed: long_vowel_doubled (Отозоо), long_vowel_io (Тодзио), long_vowel_spelled (оу),
     ei_as_e (э for эй), ei_as_ei (эи), hatsuon_no_m (Дзюнпэй), hard_sign_missing (Кеничи),
@@ -59,6 +60,7 @@ class ClerkErrorRates:
     z_for_dz: float = 0.15
     e_for_eh: float = 0.35
     jo_for_yo: float = 0.08
+    io_for_yo: float = 0.04
     e_for_yo: float = 0.10
     fu_as_hu: float = 0.05
     h_as_g: float = 0.01
@@ -254,6 +256,7 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("z_for_dz", _z),
     Pattern("e_for_eh", _letter("э", "е")),
     Pattern("jo_for_yo", _jo),
+    Pattern("io_for_yo", _letter("ё", "ио", only_if=lambda m, s: m.romaji.endswith("yo"))),
     Pattern("e_for_yo", _letter("ё", "е")),
     Pattern("fu_as_hu", _letter("ф", "х", only_if=lambda m, s: m.romaji.startswith("f"))),
     Pattern("h_as_g", _letter("х", "г", only_if=lambda m, s: m.romaji.startswith("h"))),

@@ -92,30 +92,48 @@ class Mora:
         return self.kana in (SOKUON, HATSUON, CHOONPU)
 
 
-@lru_cache(maxsize=65536)
-def split_morae(kana: str) -> tuple[Mora, ...]:
-    """Split katakana (or hiragana) into morae; digraphs like キャ stay one mora."""
+_INTERNED: dict[str, Mora] = {}
+
+
+def _mora(kana: str) -> Mora:
+    """One shared Mora object per kana (cheap to compare and to use as a key)."""
+    found = _INTERNED.get(kana)
+    if found is None:
+        if kana in MORAE:
+            found = Mora(kana, *MORAE[kana])
+        elif kana in (SOKUON, HATSUON, CHOONPU):
+            found = Mora(kana, "", "")
+        elif kana in SMALL_KANA:  # a stray small vowel: read it as the full vowel
+            big = chr(ord(kana) + 1)
+            found = Mora(big, *MORAE.get(big, (kana, kana)))
+        else:
+            found = Mora(kana, kana, kana)
+        if len(_INTERNED) < 10_000:
+            _INTERNED[kana] = found
+    return found
+
+
+def split_morae_uncached(kana: str) -> tuple[Mora, ...]:
+    """``split_morae`` without its cache (for bulk work over name tables)."""
     text = to_katakana(kana)
     out: list[Mora] = []
     i = 0
-    while i < len(text):
+    size = len(text)
+    while i < size:
         pair = text[i : i + 2]
         if len(pair) == 2 and pair[1] in SMALL_KANA and pair in MORAE:
-            out.append(Mora(pair, *MORAE[pair]))
+            out.append(_mora(pair))
             i += 2
-            continue
-        ch = text[i]
-        if ch in MORAE:
-            out.append(Mora(ch, *MORAE[ch]))
-        elif ch in (SOKUON, HATSUON, CHOONPU):
-            out.append(Mora(ch, "", ""))
-        elif ch in SMALL_KANA:  # a stray small vowel: read it as the full vowel
-            big = chr(ord(ch) + 1)
-            out.append(Mora(big, *MORAE.get(big, (ch, ch))))
         else:
-            out.append(Mora(ch, ch, ch))
-        i += 1
+            out.append(_mora(text[i]))
+            i += 1
     return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def split_morae(kana: str) -> tuple[Mora, ...]:
+    """Split katakana (or hiragana) into morae; digraphs like キャ stay one mora."""
+    return split_morae_uncached(kana)
 
 
 def is_long_vowel_tail(prev: Mora | None, mora: Mora) -> bool:

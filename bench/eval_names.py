@@ -1,0 +1,245 @@
+"""Evaluate kartoteka.names on the real-name development set and on simulated clerk spellings.
+
+    .venv/bin/python bench/eval_names.py [--candidates 5000] [--pairs 2000] [--no-write]
+
+On tests/data/names_dev.tsv (real Cyrillic spellings from Russian sources):
+- Cyrillic -> kana top-1 and top-5, strict and with long vowels folded;
+- kanji -> kana top-1 (full names, with and without a space between surname and given name);
+- retrieval: each Cyrillic spelling ranks N real kanji full names (the set's persons plus distractors
+  combined from the real surname and given-name tables) by ``similarity``; top-1 and top-5.
+Every figure is given for the whole set and for its held-out part (persons whose hash puts them outside
+the part used while tuning), so overfitting shows.
+
+On simulated pairs (names drawn from the real-name tables, spelt through ``kartoteka.names.channel``,
+profile "realistic" and "harsh"): how often a true pair (kanji vs the clerk's Cyrillic, and vs the
+ministry's katakana) shares a blocking key at each level, how often two different names do, and the
+similarity of true and false pairs. Writes the section "names-eval" of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _report import write_section  # noqa: E402
+from kartoteka.names import keys, readings, similarity  # noqa: E402
+from kartoteka.names.channel import PROFILES, ministry_katakana_from_cyrillic, write_cyrillic_by_ear  # noqa: E402
+from kartoteka.names.kana import fold_long_vowels  # noqa: E402
+from kartoteka.names.kanji import name_tables  # noqa: E402
+
+DEVSET = ROOT / "tests" / "data" / "names_dev.tsv"
+
+
+def is_holdout(row: dict[str, str]) -> bool:
+    """A fixed third of the persons, by a hash of the kanji name: never looked at while tuning."""
+    digest = hashlib.sha256((row["kanji_surname"] + row["kanji_given"]).encode()).digest()
+    return digest[0] % 3 == 0
+
+
+def load_devset() -> list[dict[str, str]]:
+    with DEVSET.open(encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle, delimiter="\t") if row["cyrillic"].strip()]
+
+
+def _pct(hits: int, total: int) -> str:
+    return f"{100 * hits / total:.1f}% ({hits}/{total})" if total else "n/a"
+
+
+def cyrillic_to_kana(rows: list[dict[str, str]]) -> dict[str, dict[str, int]]:
+    """Counts of top-1/top-5 hits, strict and folded, over rows."""
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        truth = f"{row['kana_surname']} {row['kana_given']}"
+        found = [r.kana for r in readings(row["cyrillic"], limit=5)]
+        fold = [fold_long_vowels(k) for k in found]
+        counts["n"] += 1
+        counts["strict1"] += bool(found[:1] == [truth])
+        counts["strict5"] += truth in found
+        counts["fold1"] += bool(fold[:1] == [fold_long_vowels(truth)])
+        counts["fold5"] += fold_long_vowels(truth) in fold
+    return counts
+
+
+def kanji_to_kana(rows: list[dict[str, str]]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    seen = set()
+    for row in rows:
+        key = (row["kanji_surname"], row["kanji_given"])
+        if key in seen:
+            continue
+        seen.add(key)
+        truth = f"{row['kana_surname']} {row['kana_given']}"
+        counts["n"] += 1
+        spaced = readings(f"{key[0]} {key[1]}", limit=1)
+        joined = readings(key[0] + key[1], limit=1)
+        counts["spaced"] += bool(spaced and spaced[0].kana == truth)
+        counts["joined"] += bool(joined and joined[0].kana == truth)
+    return counts
+
+
+def candidates(rows: list[dict[str, str]], total: int, seed: int = 1) -> list[str]:
+    """The set's kanji full names plus distractors from the real tables (whose best reading differs)."""
+    persons = list(dict.fromkeys(f"{r['kanji_surname']} {r['kanji_given']}" for r in rows))
+    taken = {f"{r['kana_surname']} {r['kana_given']}" for r in rows}
+    tables = name_tables()
+    rng = random.Random(seed)
+    surnames = rng.choices(range(len(tables.surnames)), weights=tables.surnames.weight, k=total * 2)
+    given = rng.choices(range(len(tables.given)), weights=tables.given.weight, k=total * 2)
+    out = list(persons)
+    for s, g in zip(surnames, given, strict=True):
+        if len(out) >= total:
+            break
+        name = f"{tables.surnames.kanji[s]} {tables.given.kanji[g]}"
+        reading = f"{tables.surnames.katakana[s]} {tables.given.katakana[g]}"
+        if reading not in taken and name not in out:
+            taken.add(reading)
+            out.append(name)
+    return out
+
+
+def retrieval(rows: list[dict[str, str]], pool: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        truth = f"{row['kanji_surname']} {row['kanji_given']}"
+        scored = sorted(((similarity(row["cyrillic"], name), name) for name in pool), key=lambda t: -t[0])
+        truth_score = next(score for score, name in scored if name == truth)
+        better = sum(1 for score, _ in scored if score > truth_score)
+        counts["n"] += 1
+        counts["top1"] += better == 0
+        counts["top5"] += better < 5
+    return counts
+
+
+def simulated(pairs: int, profile: str, seed: int = 7) -> dict[str, float]:
+    """Key sharing and similarity of simulated true pairs (kanji vs clerk Cyrillic / ministry katakana)."""
+    tables = name_tables()
+    rng = random.Random(seed)
+    s_idx = rng.choices(range(len(tables.surnames)), weights=tables.surnames.weight, k=pairs)
+    g_idx = rng.choices(range(len(tables.given)), weights=tables.given.weight, k=pairs)
+    rates = PROFILES[profile]
+    stats: dict[str, float] = defaultdict(float)
+    names = []
+    for s, g in zip(s_idx, g_idx, strict=True):
+        kanji_name = f"{tables.surnames.kanji[s]} {tables.given.kanji[g]}"
+        kana = f"{tables.surnames.katakana[s]} {tables.given.katakana[g]}"
+        cyr = write_cyrillic_by_ear(kana, rng, rates)
+        ministry = ministry_katakana_from_cyrillic(cyr, rng, rates)
+        names.append((kanji_name, cyr, ministry))
+    for kanji_name, cyr, ministry in names:
+        k_keys, c_keys, m_keys = keys(kanji_name), keys(cyr), keys(ministry)
+        for level in "kfvc":
+            stats[f"cyr_{level}"] += bool({k for k in k_keys & c_keys if k[0] == level})
+            stats[f"min_{level}"] += bool({k for k in k_keys & m_keys if k[0] == level})
+        stats["cyr_any"] += bool(k_keys & c_keys)
+        stats["min_any"] += bool(k_keys & m_keys)
+        stats["sim_cyr"] += similarity(kanji_name, cyr)
+        stats["sim_min"] += similarity(kanji_name, ministry)
+    for i, (kanji_name, _, _) in enumerate(names):
+        other = names[(i + 1) % len(names)][1]
+        shared = keys(kanji_name) & keys(other)
+        for level in "kfvc":
+            stats[f"false_{level}"] += bool({k for k in shared if k[0] == level})
+        stats["false_any"] += bool(shared)
+        stats["sim_false"] += similarity(kanji_name, other)
+    return {k: v / len(names) for k, v in stats.items()}
+
+
+def _table(title: str, all_rows: dict, held: dict, lines: list[tuple[str, str]]) -> str:
+    body = [f"| {title} | all | held-out |", "|---|---|---|"]
+    for label, key in lines:
+        body.append(f"| {label} | {_pct(all_rows[key], all_rows['n'])} | {_pct(held[key], held['n'])} |")
+    return "\n".join(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=5000)
+    parser.add_argument("--pairs", type=int, default=2000)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    rows = load_devset()
+    held = [r for r in rows if is_holdout(r)]
+    start = time.perf_counter()
+    c_all, c_held = cyrillic_to_kana(rows), cyrillic_to_kana(held)
+    k_all, k_held = kanji_to_kana(rows), kanji_to_kana(held)
+    pool = candidates(rows, args.candidates)
+    r_all = retrieval(rows, pool)
+    r_held = retrieval(held, pool)
+    sims = {profile: simulated(args.pairs, profile) for profile in ("realistic", "harsh")}
+    elapsed = time.perf_counter() - start
+    sections = [
+        f"Development set: {len(rows)} real Cyrillic spellings of "
+        f"{len({(r['kanji_surname'], r['kanji_given']) for r in rows})} persons (tests/data/names_dev.tsv); "
+        f"held-out third: {len(held)} spellings. Retrieval pool: {len(pool)} real kanji full names.",
+        _table(
+            "Cyrillic -> kana",
+            c_all,
+            c_held,
+            [
+                ("top-1, long vowels folded", "fold1"),
+                ("top-5, long vowels folded", "fold5"),
+                ("top-1, strict", "strict1"),
+                ("top-5, strict", "strict5"),
+            ],
+        ),
+        _table(
+            "kanji -> kana (full name)",
+            k_all,
+            k_held,
+            [("top-1, surname and given name spaced", "spaced"), ("top-1, written together", "joined")],
+        ),
+        _table(
+            f"retrieval among {len(pool)}",
+            r_all,
+            r_held,
+            [("top-1", "top1"), ("top-5", "top5")],
+        ),
+        _simulated_table(sims, args.pairs),
+        f"Command: `.venv/bin/python bench/eval_names.py --candidates {args.candidates} --pairs {args.pairs}` "
+        f"({elapsed:.0f} s).",
+    ]
+    body = "\n\n".join(sections)
+    print(body)
+    if not args.no_write:
+        write_section("names-eval", "Names: accuracy on real spellings and simulated clerk errors", body)
+
+
+def _simulated_table(sims: dict[str, dict[str, float]], pairs: int) -> str:
+    lines = [
+        f"Simulated pairs ({pairs} names from the real tables per profile, SIMULATED spellings): share of "
+        "true pairs that share a key at each level, share of different-name pairs that do, mean similarity.",
+        "",
+        "| measure | " + " | ".join(sims) + " |",
+        "|---|" + "---|" * len(sims),
+    ]
+    rows = [("kanji vs clerk Cyrillic: shares a key of level " + lv, f"cyr_{lv}") for lv in "kfvc"]
+    rows += [("kanji vs clerk Cyrillic: shares any key", "cyr_any")]
+    rows += [("kanji vs ministry katakana: shares a key of level " + lv, f"min_{lv}") for lv in "kfvc"]
+    rows += [("kanji vs ministry katakana: shares any key", "min_any")]
+    rows += [("different names: share a key of level " + lv, f"false_{lv}") for lv in "kfvc"]
+    rows += [("different names: share any key", "false_any")]
+    rows += [
+        ("mean similarity, kanji vs clerk Cyrillic", "sim_cyr"),
+        ("mean similarity, kanji vs ministry", "sim_min"),
+    ]
+    rows += [("mean similarity, different names", "sim_false")]
+    for label, key in rows:
+        values = " | ".join(
+            f"{sims[p][key]:.3f}" if key.startswith("sim") else f"{100 * sims[p][key]:.1f}%" for p in sims
+        )
+        lines.append(f"| {label} | {values} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
