@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
-from kartoteka.linkage.vocabulary import first_number, prefecture_code, rank_code, unit_number
+from kartoteka.linkage.vocabulary import (
+    first_number,
+    prefecture_code,
+    rank_code,
+    regiment_number,
+    unit_number,
+)
 
 FEATURE_COLUMNS = (
     "unique_id", "kind", "side",
-    "sn_r1", "sn_r2", "sn_fold", "sn_key", "sn_key2",
-    "gn_r1", "gn_r2", "gn_fold", "gn_key", "gn_key2",
-    "birth_year", "pref", "unit", "rank_ord", "rank_class", "camp", "death_date", "event_date",
+    "sn_r1", "sn_r2", "sn_fold", "sn_key", "sn_key2", "sn_set",
+    "gn_r1", "gn_r2", "gn_fold", "gn_key", "gn_key2", "gn_set",
+    "birth_year", "pref", "unit", "regiment", "rank_ord", "rank_class", "camp", "death_date", "event_date",
 )
+_INTEGER_COLUMNS = ("unique_id", "birth_year", "pref", "rank_ord")
 SOVIET_KINDS = frozenset({"card", "personal_file", "burial"})
 _SPLIT = re.compile(r"[\s・･,、]+")
 
@@ -30,7 +37,7 @@ _SPLIT = re.compile(r"[\s・･,、]+")
 Reader = Callable[[str, str], list[str]]
 
 
-def names_reader(limit: int = 2) -> Reader:
+def names_reader(limit: int = 5) -> Reader:
     """Readings from kartoteka.names: romanized katakana (Hepburn), best first."""
     from kartoteka import names
 
@@ -46,7 +53,7 @@ def names_reader(limit: int = 2) -> Reader:
 
 def fold_romaji(romaji: str | None) -> str | None:
     """Fold what clerks' ears and pens do not keep: long vowels, doubled consonants, shi/si, tsu/tu, n/m."""
-    if not romaji:
+    if not isinstance(romaji, str) or not romaji:
         return None
     text = unicodedata.normalize("NFKD", romaji.lower())
     text = "".join(ch for ch in text if "a" <= ch <= "z")
@@ -83,29 +90,23 @@ def _name_parts(surname: Any, given: Any, original: Any) -> tuple[str | None, st
     return sn, gn
 
 
-def _read_distinct(values: Iterable[str | None], part: str, reader: Reader) -> dict[str, list[str]]:
-    return {value: reader(value, part) for value in set(values) if value}
+def _derived(found: list[str]) -> tuple[str | None, ...]:
+    r1 = found[0].lower() if found else None
+    r2 = found[1].lower() if len(found) > 1 else None
+    key1 = blocking_key(r1)
+    # The runner-up readings matter: a kanji given name has several readings and the family's is not always
+    # the dictionary's first, and a garbled Cyrillic spelling has several decodings. The second key and the
+    # set of folded readings let a record meet its partner through any of them.
+    folded = sorted({f for f in (fold_romaji(r) for r in found) if f})
+    return r1, r2, fold_romaji(r1), key1, blocking_key(r2) or key1, folded or None
 
 
 def _reading_columns(texts: pd.Series, part: str, reader: Reader, prefix: str) -> pd.DataFrame:
-    readings = _read_distinct(texts.tolist(), part, reader)
-
-    def pick(text: str | None, index: int) -> str | None:
-        found = readings.get(text) if text else None
-        return found[index] if found and len(found) > index else None
-
-    r1 = texts.map(lambda t: pick(t, 0))
-    r2 = texts.map(lambda t: pick(t, 1))
-    fold1 = r1.map(fold_romaji)
-    return pd.DataFrame({
-        f"{prefix}_r1": fold1.where(fold1.isna(), r1.str.lower()),
-        f"{prefix}_r2": r2.str.lower(),
-        f"{prefix}_fold": fold1,
-        f"{prefix}_key": r1.map(blocking_key),
-        # The second key comes from the second reading when there is one, so an ambiguous kanji or a
-        # garbled Cyrillic spelling still meets its partner through its runner-up reading.
-        f"{prefix}_key2": r2.map(blocking_key).fillna(r1.map(blocking_key)),
-    }, index=texts.index)
+    derived = {text: _derived(reader(text, part)) for text in set(texts.dropna().tolist()) if text}
+    empty = (None,) * 6
+    rows = [derived.get(text, empty) if isinstance(text, str) else empty for text in texts]
+    columns = [f"{prefix}_{name}" for name in ("r1", "r2", "fold", "key", "key2", "set")]
+    return pd.DataFrame(rows, columns=columns, index=texts.index, dtype=object)
 
 
 def _day_date(value: Any) -> str | None:
@@ -141,9 +142,14 @@ def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.Da
     features["birth_year"] = pd.to_numeric(_column(records, "birth_year"), errors="coerce").astype("Int64")
     features["pref"] = prefecture.fillna(from_birthplace).astype("Int64")
     features["unit"] = _column(records, "unit").map(unit_number)
+    features["regiment"] = _column(records, "unit").map(regiment_number)
     features["rank_ord"] = ranks.map(lambda r: r[0]).astype("Int64")
     features["rank_class"] = ranks.map(lambda r: r[1])
     features["camp"] = _column(records, "camp").map(first_number)
     features["death_date"] = _column(records, "death_date").map(_day_date)
     features["event_date"] = _column(records, "event_date").map(_day_date)
-    return features[list(FEATURE_COLUMNS)].reset_index(drop=True)
+    features = features[list(FEATURE_COLUMNS)].reset_index(drop=True)
+    for name in features.columns:
+        if name not in _INTEGER_COLUMNS:  # pandas may turn None into NaN in text columns: keep None
+            features[name] = features[name].astype(object).where(features[name].notna(), None)
+    return features

@@ -14,10 +14,11 @@ from typing import Any
 from kartoteka.core.errors import KartotekaError
 
 # Bump when the feature columns or the comparisons change: a model file from another version is refused.
-MODEL_VERSION = "kartoteka-linkage-3"
+MODEL_VERSION = "kartoteka-linkage-4"
 MODEL_VERSION_KEY = "kartoteka_model_version"
 
 _JW = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
+_OVERLAP = {"duckdb": "list_has_any({a}, {b})", "spark": "arrays_overlap({a}, {b})"}
 _DAYS = {"duckdb": "date_diff('day', CAST({a} AS DATE), CAST({b} AS DATE))",
          "spark": "datediff(CAST({a} AS DATE), CAST({b} AS DATE))"}
 
@@ -35,8 +36,8 @@ def _else(m: float = 0.1) -> dict[str, Any]:
 def name_comparison(part: str, dialect: str) -> dict[str, Any]:
     """Levels for one name part across its top readings: exact, alternative reading, folded, fuzzy."""
     jw = _JW[dialect]
-    r1, r2, fold = f"{part}_r1", f"{part}_r2", f"{part}_fold"
-    alt = (f'{r1}_l = {r2}_r OR {r2}_l = {r1}_r OR {r2}_l = {r2}_r')
+    r1, fold, folded_set = f"{part}_r1", f"{part}_fold", f"{part}_set"
+    alt = _OVERLAP[dialect].format(a=f"{folded_set}_l", b=f"{folded_set}_r")
     return {
         "output_column_name": part,
         "comparison_description": f"{part} readings (romanized kana)",
@@ -44,9 +45,9 @@ def name_comparison(part: str, dialect: str) -> dict[str, Any]:
             _null(r1),
             {"sql_condition": f'{r1}_l = {r1}_r', "label_for_charts": "same reading",
              "tf_adjustment_column": r1, "tf_adjustment_weight": 1.0, "m_probability": 0.6},
-            {"sql_condition": alt, "label_for_charts": "an alternative reading agrees", "m_probability": 0.1},
             {"sql_condition": f'{fold}_l = {fold}_r', "label_for_charts": "same folded reading",
              "m_probability": 0.15},
+            {"sql_condition": alt, "label_for_charts": "one of the readings agrees (folded)", "m_probability": 0.1},
             {"sql_condition": f'{jw}({fold}_l, {fold}_r) >= 0.92', "label_for_charts": "folded JW >= 0.92",
              "m_probability": 0.08},
             {"sql_condition": f'{jw}({fold}_l, {fold}_r) >= 0.82', "label_for_charts": "folded JW >= 0.82",
@@ -68,6 +69,20 @@ def year_comparison(col: str = "birth_year") -> dict[str, Any]:
             {"sql_condition": f'abs({col}_l - {col}_r) <= 2', "label_for_charts": "within 2 years",
              "m_probability": 0.07},
             _else(0.08),
+        ],
+    }
+
+
+def unit_comparison() -> dict[str, Any]:
+    """Same division and regiment, same division, else."""
+    return {
+        "output_column_name": "unit",
+        "comparison_levels": [
+            _null("unit"),
+            {"sql_condition": "unit_l = unit_r AND regiment_l = regiment_r", "label_for_charts": "same regiment",
+             "m_probability": 0.6},
+            {"sql_condition": "unit_l = unit_r", "label_for_charts": "same division", "m_probability": 0.3},
+            _else(),
         ],
     }
 
@@ -120,6 +135,7 @@ def prediction_blocking_rules() -> list[dict[str, Any] | str]:
         'l.sn_key = r.sn_key AND l.pref = r.pref AND l.unit = r.unit',
         'l.gn_key = r.gn_key AND l.pref = r.pref AND l.unit = r.unit',
         'l.sn_key = r.sn_key AND l.camp = r.camp AND l.death_date = r.death_date',
+        'l.birth_year = r.birth_year AND l.unit = r.unit AND l.regiment = r.regiment AND l.pref = r.pref',
     ]
     return [{"blocking_rule": rule} for rule in rules]
 
@@ -148,7 +164,7 @@ def settings_dict(dialect: str = "duckdb") -> dict[str, Any]:
             name_comparison("gn", dialect),
             year_comparison(),
             exact_comparison("pref"),
-            exact_comparison("unit"),
+            unit_comparison(),
             rank_comparison(),
             exact_comparison("camp"),
             death_date_comparison(dialect),

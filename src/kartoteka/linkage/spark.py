@@ -70,11 +70,22 @@ _INTEGER_COLUMNS = ("unique_id", "birth_year", "pref", "rank_ord")
 
 def to_spark_frame(api: Any, features: Any) -> Any:
     """The features as a Spark DataFrame with an explicit schema (Spark cannot infer all-null columns)."""
-    from pyspark.sql.types import LongType, StringType, StructField, StructType
+    from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
-    schema = StructType([StructField(name, LongType() if name in _INTEGER_COLUMNS else StringType(), True)
-                         for name in features.columns])
+    def spark_type(name: str) -> Any:
+        if name in _INTEGER_COLUMNS:
+            return LongType()
+        return ArrayType(StringType()) if name.endswith("_set") else StringType()
+
+    def value(name: str, v: Any) -> Any:
+        if v is None:
+            return None
+        if name in _INTEGER_COLUMNS:
+            return int(v)
+        return list(v) if name.endswith("_set") else str(v)
+
+    schema = StructType([StructField(name, spark_type(name), True) for name in features.columns])
     rows = features.astype(object).where(features.notna(), None)
-    data = [tuple(None if v is None else (int(v) if c in _INTEGER_COLUMNS else str(v))
-                  for c, v in zip(features.columns, row, strict=True)) for row in rows.itertuples(index=False)]
+    data = [tuple(value(c, v) for c, v in zip(features.columns, row, strict=True))
+            for row in rows.itertuples(index=False)]
     return api.spark.createDataFrame(data, schema=schema)

@@ -194,3 +194,15 @@ def unit_number(text: str | None) -> str | None:
         number = _kanji_number(match.group(0))
         return str(number) if number is not None else None
     return None
+
+
+def regiment_number(text: str | None) -> str | None:
+    """The second number of a unit designation, the regiment ("139 пд, 104 пп" and "第139師団 歩兵第104聯隊")."""
+    if not text:
+        return None
+    value = unicodedata.normalize("NFKC", text)
+    numbers = [m.group(0) for m in re.finditer(r"\d+|[〇一二三四五六七八九十百千]+", value)]
+    if len(numbers) < 2:
+        return None
+    second = numbers[1]
+    return second.lstrip("0") or "0" if second.isdigit() else (str(_kanji_number(second) or "") or None)
