@@ -1,8 +1,8 @@
 """From a source row to a store record: column mapping, name splitting, date parsing, validation.
 
 A ``RowNormalizer`` is built once per file (it resolves each header to its target column and checks that
-the file has a name column at all), then turns each row into either a record tuple in ``INSERT_COLUMNS``
-order or a quarantine entry saying what is wrong. The per-row path is the import's hot loop: keep it lean.
+the file has a name column at all), then turns each row into either a record tuple (``insert_columns``
+order) or a quarantine entry saying what is wrong. The per-row path is the import's hot loop: keep it lean.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from kartoteka.core.errors import KartotekaError
 from kartoteka.ingest.mappings import Mapping, normalize_header
 from kartoteka.store.schema import RECORD_FIELDS
 
-INSERT_COLUMNS: tuple[str, ...] = (
-    "source_id", "kind", "record_ref", "file_name", "row_number", "row_sha256", "raw_json", *RECORD_FIELDS,
-    "extra_json",
+PREFIX_COLUMNS: tuple[str, ...] = (
+    "source_id", "kind", "record_ref", "file_name", "row_number", "row_sha256", "raw_json",
 )
+INSERT_COLUMNS: tuple[str, ...] = (*PREFIX_COLUMNS, *RECORD_FIELDS, "extra_json")
+# Fields the importer may fill whatever the headers are (names are split or joined; birth_year is derived).
+DERIVED_FIELDS = frozenset({"surname", "given_name", "patronymic", "name_original", "script", "birth_year"})
 NAME_FIELDS = ("surname", "given_name", "name_original")
 DATE_FIELDS = ("birth_date", "capture_date", "death_date", "event_date")
 # Columns the importer computes itself; a file's own value for them is ignored (kept in raw_json).
@@ -85,10 +87,10 @@ def _simple_script(text: str) -> str:
 
 
 class RowNormalizer:
-    """Turns the rows of one file into record tuples (``INSERT_COLUMNS`` order) or quarantine entries."""
+    """Turns the rows of one file into record tuples (``insert_columns`` order) or quarantine entries."""
 
     def __init__(self, kind: str, file_name: str, headers: list[str], mapping: Mapping | None,
-                 path: str | None = None) -> None:
+                 path: str | None = None, fixed_headers: bool = True) -> None:
         self.kind = kind
         self.file_name = file_name
         self.path = path or file_name
@@ -99,6 +101,11 @@ class RowNormalizer:
         self._script = _script_detector()
         self.source_id: int = 0
         self.check_headers(headers)
+        # With a fixed header (CSV, XLSX) only the fields it can fill are written: fewer parameters per row.
+        # JSON objects may bring new keys on any row, so they write every field.
+        fillable = DERIVED_FIELDS | {self.target(h) for h in headers} if fixed_headers else _FIELD_SET
+        self.fields_out: tuple[str, ...] = tuple(f for f in RECORD_FIELDS if f in fillable)
+        self.insert_columns: tuple[str, ...] = (*PREFIX_COLUMNS, *self.fields_out, "extra_json")
 
     def target(self, header: str) -> str:
         """Where a header's values go: a store column, "record_ref", "extra_json", or an extra field name."""
@@ -126,7 +133,7 @@ class RowNormalizer:
             )
 
     def normalize(self, number: int, row: dict[str, str]) -> tuple[tuple[Any, ...] | None, QuarantineEntry | None]:
-        """One row -> (record tuple, None) or (None, quarantine entry)."""
+        """One row -> (record tuple in ``insert_columns`` order, None) or (None, quarantine entry)."""
         raw_json = _RAW_JSON(row)
         fields: dict[str, Any] = {}
         extra: dict[str, Any] = {}
@@ -166,7 +173,7 @@ class RowNormalizer:
         return (
             self.source_id, self.kind, ref, self.file_name, number,
             hashlib.sha256(raw_json.encode("utf-8")).hexdigest(), raw_json,
-            *map(fields.get, RECORD_FIELDS),
+            *map(fields.get, self.fields_out),
             json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,
         ), None
 

@@ -95,7 +95,8 @@ def import_file(store: Store, kind: str, path: Path, options: ImportOptions | No
     table = open_table(path, encoding)
     try:
         mapping = mapping or detect_mapping(table.headers, kind, set(INSERT_COLUMNS))
-        normalizer = RowNormalizer(kind, path.name, table.headers, mapping, path=str(path))
+        normalizer = RowNormalizer(kind, path.name, table.headers, mapping, path=str(path),
+                                   fixed_headers=table.format in ("csv", "tsv", "xlsx"))
         simulated = options.simulated or table.simulated
         result = ImportResult(str(path), kind, 0, 0, 0, encoding=encoding,
                               mapping=mapping.name if mapping else None, simulated=simulated)
@@ -130,7 +131,7 @@ def _write_source(conn: Connection, table: Table, normalizer: RowNormalizer, sha
         simulated=result.simulated,
     )).inserted_primary_key[0]
     result.source_id = normalizer.source_id = source_id
-    writer = BatchWriter(conn, source_id, table.path.name, options.batch_size)
+    writer = BatchWriter(conn, source_id, table.path.name, normalizer.insert_columns, options.batch_size)
     total = table.path.stat().st_size
     rows = 0
     for number, row in table.rows:

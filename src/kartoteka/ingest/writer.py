@@ -12,14 +12,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from kartoteka.ingest.normalize import INSERT_COLUMNS, QuarantineEntry
+from kartoteka.ingest.normalize import QuarantineEntry
 from kartoteka.store.schema import quarantine
 
 
 class BatchWriter:
     """Buffers records and quarantine entries of one source and writes them in batches."""
 
-    def __init__(self, conn: Connection, source_id: int, file_name: str, batch_size: int = 5000) -> None:
+    def __init__(self, conn: Connection, source_id: int, file_name: str, columns: Sequence[str],
+                 batch_size: int = 5000) -> None:
         self.conn = conn
         self.source_id = source_id
         self.file_name = file_name
@@ -30,12 +31,12 @@ class BatchWriter:
         self.quarantined_total = 0
         self._driver = conn.connection.driver_connection
         self._postgres = conn.dialect.name == "postgresql"
-        columns = ", ".join(INSERT_COLUMNS)
-        self._copy_sql = f"COPY records ({columns}) FROM STDIN"
-        self._insert_sql = f"INSERT INTO records ({columns}) VALUES ({', '.join('?' for _ in INSERT_COLUMNS)})"
+        names = ", ".join(columns)
+        self._copy_sql = f"COPY records ({names}) FROM STDIN"
+        self._insert_sql = f"INSERT INTO records ({names}) VALUES ({', '.join('?' for _ in columns)})"
 
     def add(self, record: tuple[Any, ...]) -> None:
-        """Queue one record tuple (``INSERT_COLUMNS`` order); writes when the batch is full."""
+        """Queue one record tuple (in the order of ``columns``); writes when the batch is full."""
         self.records.append(record)
         if len(self.records) >= self.batch_size:
             self.flush()
