@@ -97,3 +97,24 @@ def get_profile(name: str) -> SimulationProfile:
 def describe_noise(noise: FieldNoise) -> dict[str, float]:
     """The field-noise rates as a plain dict (for the manifest and the docs)."""
     return {f.name: getattr(noise, f.name) for f in fields(noise)}
+
+
+def rates_table_markdown() -> str:
+    """The rates of every profile as Markdown tables (embedded in docs/reference/simulation-profiles.md)."""
+    profiles = [get_profile(name) for name in PROFILE_NAMES]
+    head = "| rate | " + " | ".join(PROFILE_NAMES) + " |\n|---|" + "---:|" * len(PROFILE_NAMES) + "\n"
+    noise = head + "".join(
+        f"| `{f.name}` | " + " | ".join(f"{getattr(p.noise, f.name):g}" for p in profiles) + " |\n"
+        for f in fields(FieldNoise)
+    )
+    channel_names = list(profiles[0].channel.as_dict())
+    channel = head + "".join(
+        f"| `{name}` | " + " | ".join(f"{p.channel.as_dict()[name]:.4g}" for p in profiles) + " |\n"
+        for name in channel_names
+    )
+    coverage = "| share | value |\n|---|---:|\n" + "".join(
+        f"| `{f.name}` | {getattr(COVERAGE, f.name):g} |\n" for f in fields(Coverage)
+    )
+    return (f"### Field noise (kartoteka.simulate.profiles.FIELD_NOISE)\n\n{noise}\n"
+            f"### Name channel (kartoteka.names.channel.PROFILES)\n\n{channel}\n"
+            f"### Coverage, the same in every profile (kartoteka.simulate.profiles.COVERAGE)\n\n{coverage}")

@@ -83,7 +83,7 @@ def card_row(world: World, person: int, k: int) -> dict[str, str] | None:
     stay = stays[k]
     camp = world.camp(stay)
     row = _common_fields(world, person, rng)
-    surname, given = world.card_names(person)[k]
+    surname, given = world.card_names(person, upto=k + 1)[k]
     card_date = to_date(world.stays.arrival[stay]) + dt.timedelta(days=rng.randrange(0, 10))
     row.update(
         surname=surname, given_name=given, camp=camp_as_written(camp.number, camp.name_ru, rng, world),
@@ -121,7 +121,7 @@ def personal_file_row(world: World, person: int) -> dict[str, str]:
     rates = world.profile.channel
     surname_kana, given_kana = world.kana(person)
     if rng.random() < field_noise.copy_previous_card:
-        surname, given = (copy_by_hand(part, rng, rates) for part in world.card_names(person)[0])
+        surname, given = (copy_by_hand(part, rng, rates) for part in world.card_names(person, upto=1)[0])
     else:
         surname, given = hear_cyrillic(surname_kana, rng, rates), hear_cyrillic(given_kana, rng, rates)
     first = world.stays.of(person)[0]

@@ -103,8 +103,8 @@ class World:
         """The camp of a stay."""
         return tables.camps()[self.stays.camp[stay]]
 
-    def card_names(self, person: int) -> list[tuple[str, str]]:
-        """The (surname, given name) in Cyrillic on each of a person's cards, in order of the stays.
+    def card_names(self, person: int, upto: int | None = None) -> list[tuple[str, str]]:
+        """The (surname, given name) in Cyrillic on each of a person's cards (the first `upto`), in order.
 
         The first card is written by ear; a transfer card is either copied from the previous one (with
         handwriting slips) or heard again by another clerk. Deterministic per person, so the death roster
@@ -114,7 +114,8 @@ class World:
         rates = self.profile.channel
         surname, given = self.kana(person)
         names: list[tuple[str, str]] = []
-        for _ in self.stays.of(person):
+        stays = len(self.stays.of(person))
+        for _ in range(stays if upto is None else min(upto, stays)):
             if names and rng.random() < self.profile.noise.copy_previous_card:
                 previous = names[-1]
                 names.append((copy_by_hand(previous[0], rng, rates), copy_by_hand(previous[1], rng, rates)))
