@@ -12,7 +12,8 @@ Sources (build time only; kartoteka runs without jamdict-data):
   - kyujipy (MIT) and joyokanji (Apache 2.0): old (kyūjitai) -> new (shinjitai) kanji forms.
 
 Run:  .venv/bin/python bench/build_name_data.py [--jamdict-db PATH]
-Writes: surnames.tsv.gz, given_names.tsv.gz, kanji_chars.tsv.gz, kyujitai.tsv, heldout_persons.tsv.gz, BUILD.json
+Writes: surnames.tsv.gz, given_names.tsv.gz, surname_reading_prior.tsv.gz, given_reading_prior.tsv.gz,
+        name_char_readings.tsv.gz, kanji_chars.tsv.gz, kyujitai.tsv, heldout_persons.tsv.gz, BUILD.json
 How the weights are derived is written in docs/how-to/rebuild-name-data.md and in BUILD.json.
 """
 
@@ -33,6 +34,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+import name_char_model
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "kartoteka" / "names" / "data"
@@ -437,6 +440,19 @@ def kanji_char_readings(db: sqlite3.Connection) -> Iterator[tuple[str, str, str,
         yield char, " ".join(on[char]), " ".join(kun[char]), " ".join(nanori[char])
 
 
+def char_model_rows(db: sqlite3.Connection, surnames: Evidence, given: Evidence) -> Iterator[tuple]:
+    """(part, char, position, katakana piece, count): per-character readings learned from each table."""
+    readings: dict[str, list[str]] = {}
+    for char, on, kun, nanori in kanji_char_readings(db):
+        readings[char] = list(dict.fromkeys((on + " " + kun + " " + nanori).split()))
+    for ev in (surnames, given):
+        pairs = ((k, r, 1.0 + f["person"]) for (k, r), f in ev.features.items())
+        counts = name_char_model.learn(pairs, readings)
+        for (char, position, piece), count in sorted(counts.items()):
+            if count >= 0.5:
+                yield ev.part, char, position, piece, round(count, 1)
+
+
 def parse_cson_pairs(path: Path) -> list[tuple[str, str]]:
     """kyujipy's CSON lists are ["new", "old"] pairs, one a line."""
     return re.findall(r'\["([^"]+)",\s*"([^"]+)"\]', path.read_text(encoding="utf-8"))
@@ -487,6 +503,23 @@ def write_table(path: Path, ev: Evidence, weights, with_sex: bool) -> int:
     return write_lines(path, header, rows)
 
 
+def reading_prior_rows(weights: dict[tuple[str, str], float]) -> list[tuple[str, str]]:
+    """(katakana, P(reading)) summed over spellings, most probable first."""
+    totals: Counter[str] = Counter()
+    for (_kanji, kana), w in weights.items():
+        totals[kana] += w
+    norm = sum(totals.values())
+    return [(kana, f"{w / norm:.4g}") for kana, w in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def given_prior_rows(ev: Evidence, weights: dict[tuple[str, str], float]) -> list[tuple[str, str, str, str]]:
+    """(katakana, P, P among men's and unknown-sex names, P among women's and unknown-sex names)."""
+    by_sex = {sex: {k: w for k, w in weights.items() if sex_of(ev, k) in (sex, "u")} for sex in "mf"}
+    overall = dict(reading_prior_rows(weights))
+    male, female = dict(reading_prior_rows(by_sex["m"])), dict(reading_prior_rows(by_sex["f"]))
+    return [(kana, p, male.get(kana, "0"), female.get(kana, "0")) for kana, p in overall.items()]
+
+
 def write_lines(path: Path, header: str, rows: Iterable[tuple], compress: bool = True) -> int:
     """Write a TSV file; gzip without a timestamp, so that the same sources give byte-identical files."""
     lines = [header, *("\t".join(str(x) for x in row) for row in rows)]
@@ -521,11 +554,23 @@ def main(argv: list[str] | None = None) -> None:
         print(f"given: spelling mass (params, mean log-likelihood): {fit_given_mass(given, era)}")
         return
     OUT.mkdir(parents=True, exist_ok=True)
+    s_weights, g_weights = surname_weights(surnames, population), given_weights(given)
     stats = {
-        "surnames": write_table(
-            OUT / "surnames.tsv.gz", surnames, surname_weights(surnames, population), False
+        "surnames": write_table(OUT / "surnames.tsv.gz", surnames, s_weights, False),
+        "given_names": write_table(OUT / "given_names.tsv.gz", given, g_weights, True),
+        "surname_reading_prior": write_lines(
+            OUT / "surname_reading_prior.tsv.gz", "katakana\tprobability", reading_prior_rows(s_weights)
         ),
-        "given_names": write_table(OUT / "given_names.tsv.gz", given, given_weights(given), True),
+        "given_reading_prior": write_lines(
+            OUT / "given_reading_prior.tsv.gz",
+            "katakana\tprobability\tprobability_m\tprobability_f",
+            given_prior_rows(given, g_weights),
+        ),
+        "name_char_readings": write_lines(
+            OUT / "name_char_readings.tsv.gz",
+            "part\tchar\tposition\tkatakana\tcount",
+            char_model_rows(db, surnames, given),
+        ),
         "kanji_chars": write_lines(
             OUT / "kanji_chars.tsv.gz", "char\ton\tkun\tnanori", kanji_char_readings(db)
         ),

@@ -178,3 +178,12 @@ def test_readings_need_no_build_time_dictionary() -> None:
     K.kanji_readings("東海林", "surname")
     K.full_name_readings("勘解由小路資承")
     assert "jamdict" not in sys.modules and "jamdict_data" not in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "expected"),
+    [("北鬼沢", "surname", {"キタオニザワ", "キタオニサワ"}), ("正吉郎", "given", {"マサキチロウ"})],
+)
+def test_unknown_spellings_are_read_by_how_names_read_each_character(text, part, expected) -> None:
+    assert not K.is_known_spelling(text, part)
+    assert expected & {kana for kana, _ in K.kanji_readings(text, part)}
