@@ -31,7 +31,7 @@ def link_command(
     model: Annotated[Path | None, typer.Option("--model", help="Score with this trained model.json (no training)")]
     = None,
     runs_dir: Annotated[Path | None, typer.Option("--runs-dir", help="Where to save each run's model.json")] = None,
-    threshold: Annotated[float, typer.Option("--threshold", help="Match probability that links two records")] = 0.9,
+    threshold: Annotated[float, typer.Option("--threshold", help="Match probability that links two records")] = 0.8,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON")] = False,
 ) -> None:
     """Link all records into persons (replaces the current persons in one transaction)."""

@@ -25,7 +25,7 @@ from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
 from kartoteka.linkage.persons import build_persons
 from kartoteka.store import Store
 
-DEFAULT_THRESHOLD = 0.9
+DEFAULT_THRESHOLD = 0.8
 # Pairs in this band of match probability go to the review queue.
 REVIEW_BAND = (0.2, 0.98)
 Progress = Callable[[str], None]
