@@ -32,6 +32,7 @@ from kartoteka.names.kana import (
     SOKUON,
     Mora,
     cyrillic_mora,
+    in_context,
     is_long_vowel_tail,
     split_morae,
 )
@@ -168,7 +169,7 @@ def _jo(prev: Mora | None, mora: Mora, nxt: Mora | None, s: str) -> tuple[str, .
 
 def _long_tail(kind: str) -> Transform:
     def transform(prev: Mora | None, mora: Mora, nxt: Mora | None, s: str) -> tuple[str, ...]:
-        if s or prev is None or not is_long_vowel_tail(prev, mora):
+        if s or prev is None or not is_long_vowel_tail(prev, mora, nxt):
             return ()
         vowel = {"a": "а", "i": "и", "u": "у", "e": "э", "o": "о"}[prev.vowel]
         if kind == "doubled":
@@ -357,12 +358,8 @@ def write_cyrillic_by_ear(kana: str, rng: random.Random, rates: ClerkErrorRates)
     """
     words = []
     for word in kana.replace("・", " ").split():
-        morae = split_morae(word)
         letters = [
-            _sample_mora(
-                morae[i - 1] if i else None, mora, morae[i + 1] if i + 1 < len(morae) else None, rng, rates
-            )
-            for i, mora in enumerate(morae)
+            _sample_mora(prev, mora, nxt, rng, rates) for prev, mora, nxt in in_context(split_morae(word))
         ]
         written = _misread("".join(letters), rng, rates.copy_misread)
         if written:

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from kartoteka.names import kanji
 from kartoteka.names.channel import PROFILES, misread_options, mora_renderings
-from kartoteka.names.kana import Mora, split_morae, split_morae_uncached
+from kartoteka.names.kana import Mora, in_context, split_morae, split_morae_uncached
 
 BEAM = 10
 MAX_EDITS = 2
@@ -175,10 +175,10 @@ def _trie(part: str) -> _Node:
         node = root
         if logp > node.best:
             node.best = logp
-        for mora in split_morae_uncached(kana):
+        for prev, mora, _ in in_context(split_morae_uncached(kana)):
             child = node.children.get(mora.kana)
             if child is None:
-                child = node.children[mora.kana] = _Node(mora, node.mora)
+                child = node.children[mora.kana] = _Node(mora, prev)
             node = child
             if logp > node.best:
                 node.best = logp

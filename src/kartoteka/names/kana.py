@@ -136,17 +136,39 @@ def split_morae(kana: str) -> tuple[Mora, ...]:
     return split_morae_uncached(kana)
 
 
-def is_long_vowel_tail(prev: Mora | None, mora: Mora) -> bool:
+_SYLLABLE_AFTER_U = frozenset("アエオ")  # う+え/あ/お is u-e (井上 イノウエ); う+い stays long (コウイチ)
+_LONG_PAIRS = frozenset({("o", "ウ"), ("o", "オ"), ("u", "ウ"), ("a", "ア"), ("e", "エ")})
+
+
+def is_long_vowel_tail(prev: Mora | None, mora: Mora, nxt: Mora | None = None) -> bool:
     """Whether ``mora`` lengthens the vowel of ``prev``: おう, おお, うう, ああ, ええ, or ー.
 
-    えい and いい are not folded: Polivanov writes them эй and ии.
+    えい and いい are not folded: Polivanov writes them эй and ии. A ウ followed by another vowel is a
+    syllable of its own before え, あ, お (イノウエ Иноуэ), but not before い (コウイチ Коити).
     """
     if prev is None or not prev.vowel:
         return False
     if mora.kana == CHOONPU:
         return True
-    pairs = {("o", "ウ"), ("o", "オ"), ("u", "ウ"), ("a", "ア"), ("e", "エ")}
-    return (prev.vowel, mora.kana) in pairs
+    if nxt is not None and mora.kana == "ウ" and nxt.kana in _SYLLABLE_AFTER_U:
+        return False
+    return (prev.vowel, mora.kana) in _LONG_PAIRS
+
+
+_BREAKS = (" ", "・", "\u3000")
+
+
+def in_context(morae: tuple[Mora, ...]) -> list[tuple[Mora | None, Mora, Mora | None]]:
+    """(prev, mora, next) for each mora, as the rules see them: a word break or a long-vowel tail leaves
+    no ``prev`` for the mora after it (オオウチ: the ウ after the long オオ is a syllable, Оути)."""
+    out: list[tuple[Mora | None, Mora, Mora | None]] = []
+    prev: Mora | None = None
+    for index, mora in enumerate(morae):
+        nxt = morae[index + 1] if index + 1 < len(morae) else None
+        out.append((prev, mora, nxt))
+        tail = prev is not None and is_long_vowel_tail(prev, mora, nxt)
+        prev = None if (mora.kana in _BREAKS or tail) else mora
+    return out
 
 
 # --------------------------------------------------------------------------------------------- romaji
@@ -163,13 +185,7 @@ def kana_to_romaji(kana: str, long_vowels: str = "macron") -> str:
     enough to read back), or "none" (dropped as English texts do: Tojo, Ito).
     Word breaks (spaces, ・) become spaces.
     """
-    morae = split_morae(kana)
-    parts: list[str] = []
-    prev: Mora | None = None
-    for index, mora in enumerate(morae):
-        nxt = morae[index + 1] if index + 1 < len(morae) else None
-        parts.append(_mora_romaji(prev, mora, nxt, long_vowels))
-        prev = mora if mora.kana not in (" ", "・") else None
+    parts = [_mora_romaji(prev, mora, nxt, long_vowels) for prev, mora, nxt in in_context(split_morae(kana))]
     return unicodedata.normalize("NFC", re.sub(r"\s+", " ", "".join(parts)).strip())
 
 
@@ -181,7 +197,7 @@ def _mora_romaji(prev: Mora | None, mora: Mora, nxt: Mora | None, long_vowels: s
     if mora.kana == HATSUON:
         apostrophe = nxt is not None and nxt.romaji[:1] in ("a", "i", "u", "e", "o", "y")
         return "n'" if apostrophe else "n"
-    if prev is not None and is_long_vowel_tail(prev, mora):
+    if prev is not None and is_long_vowel_tail(prev, mora, nxt):
         if long_vowels == "none":
             return ""
         if long_vowels == "macron":
@@ -285,7 +301,7 @@ def cyrillic_mora(prev: Mora | None, mora: Mora, nxt: Mora | None) -> str:
         if nxt is not None and nxt.romaji[:1] in ("a", "i", "u", "e", "o", "y"):
             return "нъ"
         return "н"
-    if prev is not None and is_long_vowel_tail(prev, mora):
+    if prev is not None and is_long_vowel_tail(prev, mora, nxt):
         return ""  # long vowels are not marked in ordinary text (Тодзё, Ито, Охира)
     if mora.kana == "イ" and prev is not None and prev.vowel in ("a", "u", "o", "e"):
         return _diphthong_i(prev, nxt)
@@ -308,17 +324,10 @@ def kana_to_cyrillic(kana: str) -> str:
 
     Lower case; capitalise at the call site for display. Word breaks become spaces.
     """
-    morae = split_morae(kana)
-    parts: list[str] = []
-    prev: Mora | None = None
-    for index, mora in enumerate(morae):
-        nxt = morae[index + 1] if index + 1 < len(morae) else None
-        if mora.kana in (" ", "・", "\u3000"):
-            parts.append(" ")
-            prev = None
-            continue
-        parts.append(cyrillic_mora(prev, mora, nxt))
-        prev = mora
+    parts = [
+        " " if mora.kana in _BREAKS else cyrillic_mora(prev, mora, nxt)
+        for prev, mora, nxt in in_context(split_morae(kana))
+    ]
     return re.sub(r" +", " ", "".join(parts)).strip()
 
 
@@ -327,11 +336,8 @@ def fold_long_vowels(kana: str) -> str:
 
     The comparison form for "long vowels folded" scores: Cyrillic rarely marks length.
     """
-    morae = split_morae(kana)
-    out: list[str] = []
-    prev: Mora | None = None
-    for mora in morae:
-        if not is_long_vowel_tail(prev, mora):
-            out.append(mora.kana)
-        prev = mora
-    return "".join(out)
+    return "".join(
+        mora.kana
+        for prev, mora, nxt in in_context(split_morae(kana))
+        if not is_long_vowel_tail(prev, mora, nxt)
+    )
