@@ -143,3 +143,20 @@ def test_burial_registers_number_graves_by_site_for_the_dead(realistic):
     for row in rows:
         assert realistic.person_of(row)["fate"] == "died"
         assert row["Номер могилы"].isdigit()
+
+
+def test_dates_on_clean_cards_keep_their_order(small_archives):
+    clean = small_archives["clean"]
+    checked = 0
+    for card in clean.rows("card"):
+        person = clean.person_of(card)
+        written = parse_partial_date(card["Дата заполнения"]) if card["Дата заполнения"] else None
+        if written is None:
+            continue
+        assert written.latest.isoformat() >= "1945-08-09"
+        if person["death_date"]:
+            assert written.earliest.isoformat() <= person["death_date"]
+            checked += 1
+        if person["repatriation_date"]:
+            assert written.earliest.isoformat() < person["repatriation_date"]
+    assert checked > 50

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from kartoteka.ingest.mappings import load_bundled
 
@@ -35,7 +35,7 @@ class FileSpec:
 class SourceFileWriter:
     """Writes the rows of one source file as they come, numbering their record_ref and noting the truth."""
 
-    def __init__(self, out_dir: Path, spec: FileSpec, truth: csv.writer) -> None:
+    def __init__(self, out_dir: Path, spec: FileSpec, truth: Any) -> None:
         self.spec = spec
         self.count = 0
         self._truth = truth
@@ -61,7 +61,7 @@ class SourceFileWriter:
         self._handle.close()
 
 
-def open_csv(path: Path, header: tuple[str, ...] | list[str]) -> tuple[IO[str], csv.writer]:
+def open_csv(path: Path, header: tuple[str, ...] | list[str]) -> tuple[IO[str], Any]:
     """A UTF-8 CSV file opened for writing, its header written (for truth.csv and persons.csv)."""
     handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 (the caller closes it)
     writer = csv.writer(handle, lineterminator="\n")

@@ -86,7 +86,7 @@ class Population:
     civilian: np.ndarray
     birth: np.ndarray  # datetime64[D]
     prefecture: np.ndarray  # index into tables.prefectures()
-    rank: np.ndarray  # index into tables.ranks(), -1 for civilians
+    rank: np.ndarray  # index into tables.ranks(); len(tables.ranks()) for a civilian
     division: np.ndarray  # index into units.DIVISIONS
     branch: np.ndarray  # index into units.BRANCHES
     occupation: np.ndarray  # index into units.OCCUPATIONS

@@ -106,8 +106,8 @@ def _transfers(person: int, camp: int, arrival: np.datetime64, end: np.datetime6
 def _flatten(n: int, first: np.ndarray, arrival: np.ndarray, extra: dict[int, list[tuple[int, np.datetime64]]],
              seed: int) -> Stays:
     counts = np.ones(n, dtype=int)
-    for person, later in extra.items():
-        counts[person] += len(later)
+    for mover, later in extra.items():
+        counts[mover] += len(later)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     person = np.repeat(np.arange(n), counts)
     camp = np.empty(offsets[-1], dtype=int)

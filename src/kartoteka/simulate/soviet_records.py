@@ -84,7 +84,9 @@ def card_row(world: World, person: int, k: int) -> dict[str, str] | None:
     camp = world.camp(stay)
     row = _common_fields(world, person, rng)
     surname, given = world.card_names(person, upto=k + 1)[k]
-    card_date = to_date(world.stays.arrival[stay]) + dt.timedelta(days=rng.randrange(0, 10))
+    # written within days of arrival, and never after the end of his captivity
+    card_date = min(to_date(world.stays.arrival[stay]) + dt.timedelta(days=rng.randrange(0, 10)),
+                    to_date(world.fates.end[person]))
     row.update(
         surname=surname, given_name=given, camp=camp_as_written(camp.number, camp.name_ru, rng, world),
         lagpunkt=noise.blank(str(world.stays.lagpunkt[stay]), rng, field_noise),
