@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from kartoteka.core.errors import KartotekaError
+from kartoteka.core.settings import Settings
 from kartoteka.ingest import (
     CLI_KINDS,
     ImportOptions,
@@ -21,12 +22,13 @@ from kartoteka.ingest import (
     import_file,
     store_status,
 )
+from kartoteka.ingest.service import ProgressCallback
 from kartoteka.store import Store, open_store
 
 SIMULATED_BANNER = "*** SIMULATED DATA: generated names, not real people ***"
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     from kartoteka.cli import State
 
     return State.settings
@@ -53,7 +55,7 @@ def _progress(quiet: bool) -> Iterator[object]:
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[rows]:,} rows"),
                   TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
 
-        def for_file(path: Path):  # type: ignore[no-untyped-def]
+        def for_file(path: Path) -> ProgressCallback:
             task = bar.add_task(path.name, total=path.stat().st_size if path.exists() else None, rows=0)
             return lambda rows, done, total: bar.update(task, completed=done, total=total, rows=rows)
 

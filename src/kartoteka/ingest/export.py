@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -47,7 +48,7 @@ def export_records(store: Store, kind: str, fmt: str, out: Path) -> int:
     return count
 
 
-def _csv_writer(handle: TextIO, simulated: bool):  # type: ignore[no-untyped-def]
+def _csv_writer(handle: TextIO, simulated: bool) -> Callable[[Any], None]:
     if simulated:
         handle.write(f"{SIMULATED_CSV_PREFIX}: {SIMULATED_NOTE.removeprefix('SIMULATED: ')}\n")
     writer = csv.writer(handle)
@@ -59,7 +60,7 @@ def _csv_writer(handle: TextIO, simulated: bool):  # type: ignore[no-untyped-def
     return write
 
 
-def _jsonl_writer(handle: TextIO, simulated: bool, kind: str):  # type: ignore[no-untyped-def]
+def _jsonl_writer(handle: TextIO, simulated: bool, kind: str) -> Callable[[Any], None]:
     meta = {"simulated": simulated, "kind": kind, "columns": list(EXPORT_COLUMNS)}
     if simulated:
         meta["note"] = SIMULATED_NOTE

@@ -139,19 +139,23 @@ class RowNormalizer:
         extra: dict[str, Any] = {}
         ref = None
         problems: list[tuple[str | None, str | None, str]] = []
+        # JSON writes NUL as \u0000: one search of the whole row instead of one per value.
+        check_nul = "\\u0000" in raw_json
+        targets = self._targets
         for header, value in row.items():
             if not value:
                 continue
             value = value.strip()
             if not value:
                 continue
-            if "\x00" in value:
+            if check_nul and "\x00" in value:
                 problems.append((header, value.replace("\x00", "\\x00"),
                                  "contains a NUL character (not text; PostgreSQL cannot store it)"))
                 continue
-            target = self._targets.get(header) or self.target(header)
+            target = targets.get(header) or self.target(header)
             if target in _FIELD_SET:
-                fields.setdefault(target, value)
+                if target not in fields:
+                    fields[target] = value
             elif target in ID_HEADERS:
                 ref = ref or value
             elif target == "extra_json":
@@ -167,8 +171,8 @@ class RowNormalizer:
         elif ref in self._seen_refs:
             problems.append(("record_ref", ref, f"duplicate record_ref {ref!r} in this file"))
         if problems:
-            column, value, _ = problems[0]
-            return None, QuarantineEntry(number, column, value, "; ".join(p[2] for p in problems), raw_json)
+            column, bad_value, _ = problems[0]
+            return None, QuarantineEntry(number, column, bad_value, "; ".join(p[2] for p in problems), raw_json)
         self._seen_refs.add(ref)
         return (
             self.source_id, self.kind, ref, self.file_name, number,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.ingest.encodings import choose_encoding
@@ -100,8 +101,16 @@ def import_file(store: Store, kind: str, path: Path, options: ImportOptions | No
         simulated = options.simulated or table.simulated
         result = ImportResult(str(path), kind, 0, 0, 0, encoding=encoding,
                               mapping=mapping.name if mapping else None, simulated=simulated)
-        with store.engine.begin() as conn:
-            _write_source(conn, table, normalizer, sha, result, options, progress)
+        try:
+            with store.engine.begin() as conn:
+                _write_source(conn, table, normalizer, sha, result, options, progress)
+        except IntegrityError as exc:  # the same file imported at the same moment by someone else
+            raise KartotekaError("store.conflict", "another import of this same file finished first; nothing was "
+                                 "added by this one", hint="run `kartoteka status` to see it", file=str(path)) from exc
+        except OperationalError as exc:
+            raise KartotekaError("store.write", f"the database refused the import: {exc.orig}",
+                                 hint="another import may hold the database (SQLite allows one writer at a time); "
+                                      "try again when it has finished", file=str(path)) from exc
     finally:
         table.close()
     return result
@@ -125,11 +134,13 @@ def _existing_source(store: Store, sha: str) -> ImportResult | None:
 def _write_source(conn: Connection, table: Table, normalizer: RowNormalizer, sha: str, result: ImportResult,
                   options: ImportOptions, progress: ProgressCallback | None) -> None:
     """Insert the source row, every record and quarantine row, and the final counts, in ``conn``'s transaction."""
-    source_id = conn.execute(sources.insert().values(
+    inserted = conn.execute(sources.insert().values(
         name=table.path.name, kind=normalizer.kind, file_name=table.path.name, file_sha256=sha,
         encoding=result.encoding, imported_at=dt.datetime.now(dt.UTC), row_count=0, quarantined_count=0,
         simulated=result.simulated,
-    )).inserted_primary_key[0]
+    )).inserted_primary_key
+    assert inserted is not None
+    source_id = int(inserted[0])
     result.source_id = normalizer.source_id = source_id
     writer = BatchWriter(conn, source_id, table.path.name, normalizer.insert_columns, options.batch_size)
     total = table.path.stat().st_size

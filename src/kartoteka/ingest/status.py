@@ -12,7 +12,7 @@ from kartoteka.store import Store, quarantine, records, sources
 def store_status(store: Store) -> dict[str, Any]:
     """Counts by kind and by source, quarantined rows, and the simulated flag, as plain data (JSON-ready)."""
     with store.engine.connect() as conn:
-        by_kind = dict(conn.execute(select(records.c.kind, func.count()).group_by(records.c.kind)).all())
+        by_kind: dict[str, int] = dict(conn.execute(select(records.c.kind, func.count()).group_by(records.c.kind)).all())
         source_rows = conn.execute(select(sources).order_by(sources.c.id)).mappings().all()
         quarantined = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
     return {

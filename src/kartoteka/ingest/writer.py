@@ -29,7 +29,7 @@ class BatchWriter:
         self.quarantined: list[QuarantineEntry] = []
         self.written = 0
         self.quarantined_total = 0
-        self._driver = conn.connection.driver_connection
+        self._driver: Any = conn.connection.driver_connection
         self._postgres = conn.dialect.name == "postgresql"
         names = ", ".join(columns)
         self._copy_sql = f"COPY records ({names}) FROM STDIN"
