@@ -13,7 +13,7 @@ Sources (build time only; kartoteka runs without jamdict-data):
 
 Run:  .venv/bin/python bench/build_name_data.py [--jamdict-db PATH]
 Writes: surnames.tsv.gz, given_names.tsv.gz, surname_reading_prior.tsv.gz, given_reading_prior.tsv.gz,
-        name_char_readings.tsv.gz, kanji_chars.tsv.gz, kyujitai.tsv, heldout_persons.tsv.gz, BUILD.json
+        name_char_readings.tsv.gz, kanji_chars.tsv.gz, itaiji.tsv, kyujitai.tsv, heldout_persons.tsv.gz, BUILD.json
 How the weights are derived is written in docs/how-to/rebuild-name-data.md and in BUILD.json.
 """
 
@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import name_char_model
+import name_data_chars
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "kartoteka" / "names" / "data"
@@ -417,63 +417,24 @@ def share_by_reading(ev: Evidence, by_kanji, mass: dict[str, float]) -> dict[tup
     return weights
 
 
-# ---------------------------------------------------------------- kanji characters, old forms
-
-
-def kanji_char_readings(db: sqlite3.Connection) -> Iterator[tuple[str, str, str, str]]:
-    """(char, on'yomi, kun'yomi, nanori) from KANJIDIC2, each a space-separated katakana list."""
-    on: dict[str, list[str]] = defaultdict(list)
-    kun: dict[str, list[str]] = defaultdict(list)
-    nanori: dict[str, list[str]] = defaultdict(list)
-    query = """select c.literal, r.r_type, r.value from character c join rm_group g on g.cid = c.id
-               join reading r on r.gid = g.id where r.r_type in ('ja_on', 'ja_kun')"""
-    for char, rtype, value in db.execute(query):
-        value = to_katakana(value.split(".")[0].replace("-", ""))
-        target = on if rtype == "ja_on" else kun
-        if value and value not in target[char]:
-            target[char].append(value)
-    for char, value in db.execute("select c.literal, n.value from character c join nanori n on n.cid = c.id"):
-        value = to_katakana(value)
-        if value not in nanori[char]:
-            nanori[char].append(value)
-    for char in sorted(set(on) | set(kun) | set(nanori)):
-        yield char, " ".join(on[char]), " ".join(kun[char]), " ".join(nanori[char])
+# ---------------------------------------------------------------- per-character model
 
 
 def char_model_rows(db: sqlite3.Connection, surnames: Evidence, given: Evidence) -> Iterator[tuple]:
     """(part, char, position, katakana piece, count): per-character readings learned from each table."""
     readings: dict[str, list[str]] = {}
-    for char, on, kun, nanori in kanji_char_readings(db):
+    for char, on, kun, nanori in name_data_chars.kanji_char_readings(db):
         readings[char] = list(dict.fromkeys((on + " " + kun + " " + nanori).split()))
     for ev in (surnames, given):
         pairs = ((k, r, 1.0 + f["person"]) for (k, r), f in ev.features.items())
-        counts = name_char_model.learn(pairs, readings)
+        counts = name_data_chars.learn(pairs, readings)
         for (char, position, piece), count in sorted(counts.items()):
             if count >= 0.5:
                 yield ev.part, char, position, piece, round(count, 1)
 
 
-def parse_cson_pairs(path: Path) -> list[tuple[str, str]]:
-    """kyujipy's CSON lists are ["new", "old"] pairs, one a line."""
-    return re.findall(r'\["([^"]+)",\s*"([^"]+)"\]', path.read_text(encoding="utf-8"))
-
-
-def kyujitai_pairs() -> list[tuple[str, str, str]]:
-    """(old, new, source) from kyujipy and joyokanji; identical forms after NFKC are dropped."""
-    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
-    data = package_dir("kyujipy") / "data"
-    for name in ("kyujitai_simplified.cson", "kyujitai_variants.cson"):
-        for new, old in parse_cson_pairs(data / name):
-            pairs[(old, new)].add("kyujipy")
-    config = package_dir("joyokanji") / "config"
-    for name in ("kanji.json", "variants.json"):
-        for old, new in json.loads((config / name).read_text(encoding="utf-8")).items():
-            pairs[(old, new)].add("joyokanji")
-    out = []
-    for (old, new), sources in sorted(pairs.items()):
-        if old != new and unicodedata.normalize("NFKC", old) != new and len(old) == len(new) == 1:
-            out.append((old, new, "+".join(sorted(sources))))
-    return out
+def name_chars(*tables: Evidence) -> set[str]:
+    return {char for ev in tables for kanji, _kana in ev.features for char in kanji}
 
 
 # ---------------------------------------------------------------- writing
@@ -555,6 +516,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     OUT.mkdir(parents=True, exist_ok=True)
     s_weights, g_weights = surname_weights(surnames, population), given_weights(given)
+    old_new = name_data_chars.kyujitai_pairs(package_dir("kyujipy"), package_dir("joyokanji"))
     stats = {
         "surnames": write_table(OUT / "surnames.tsv.gz", surnames, s_weights, False),
         "given_names": write_table(OUT / "given_names.tsv.gz", given, g_weights, True),
@@ -572,9 +534,15 @@ def main(argv: list[str] | None = None) -> None:
             char_model_rows(db, surnames, given),
         ),
         "kanji_chars": write_lines(
-            OUT / "kanji_chars.tsv.gz", "char\ton\tkun\tnanori", kanji_char_readings(db)
+            OUT / "kanji_chars.tsv.gz", "char\ton\tkun\tnanori", name_data_chars.kanji_char_readings(db)
         ),
-        "kyujitai": write_lines(OUT / "kyujitai.tsv", "old\tnew\tsource", kyujitai_pairs(), compress=False),
+        "kyujitai": write_lines(OUT / "kyujitai.tsv", "old\tnew\tsource", old_new, compress=False),
+        "itaiji": write_lines(
+            OUT / "itaiji.tsv",
+            "variant\tstandard\tsource",
+            name_data_chars.itaiji_pairs(db, name_chars(surnames, given), old_new),
+            compress=False,
+        ),
         "heldout_persons": write_lines(
             OUT / "heldout_persons.tsv.gz",
             "idseq\tsurname\tsurname_katakana\tgiven\tgiven_katakana\tbirth_year",

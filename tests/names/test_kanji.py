@@ -147,12 +147,31 @@ def test_kyujitai_table_is_complete_enough_and_one_way() -> None:
     assert K.old_to_new_kanji("渡邊齋藏") == "渡辺斎蔵"
 
 
+@pytest.mark.parametrize(
+    ("variant", "standard"), [("冨", "富"), ("嶋", "島"), ("邉", "辺"), ("濵", "浜"), ("峯", "峰")]
+)
+def test_name_variant_characters_fold_to_their_standard_form(variant: str, standard: str) -> None:
+    assert K.fold_kanji_variants(variant) == standard
+    assert K.old_to_new_kanji(variant) == variant  # not an old form: only the folding changes it
+    assert variant in K.new_to_old_variants(standard)
+
+
+def test_variant_spellings_read_like_standard_ones() -> None:
+    assert top("渡邉", "surname") == "ワタナベ"
+    assert K.kanji_readings("嶋田", "surname")[0][0] == "シマダ"
+
+
 @settings(deadline=None, max_examples=200)
-@given(st.text(alphabet=st.sampled_from(sorted(K.kyujitai_table().values()) + list("山田太郎")), max_size=6))
+@given(
+    st.text(
+        alphabet=st.sampled_from(sorted(K.kyujitai_table().values()) + list("山田太郎富島辺")), max_size=6
+    )
+)
 def test_new_forms_round_trip_through_their_old_variants(text: str) -> None:
     variants = K.new_to_old_variants(text)
     assert variants[0] == text
-    assert all(K.old_to_new_kanji(v) == K.old_to_new_kanji(text) for v in variants)
+    assert all(K.fold_kanji_variants(v) == K.fold_kanji_variants(text) for v in variants)
+    assert K.old_to_new_kanji(K.old_to_new_kanji(text)) == K.old_to_new_kanji(text)
 
 
 @settings(deadline=None, max_examples=100)

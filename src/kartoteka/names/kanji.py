@@ -211,7 +211,7 @@ def is_known_given_reading(katakana: str) -> bool:
 def is_known_spelling(kanji: str, part: Part) -> bool:
     """Whether the table of this part has this kanji spelling (after old→new folding)."""
     first = _row_ranges(part)[0]
-    return kanji in first or old_to_new_kanji(kanji) in first
+    return any(spelling in first for spelling in (kanji, old_to_new_kanji(kanji), fold_kanji_variants(kanji)))
 
 
 # ---------------------------------------------------------------- readings
@@ -236,11 +236,11 @@ def kanji_readings(kanji: str, part: Part = "surname", limit: int = 5) -> list[t
         return []
     if _is_kana(text):
         return [(_to_katakana(text), 1.0)]
-    for spelling in dict.fromkeys((text, old_to_new_kanji(text))):
+    for spelling in dict.fromkeys((text, old_to_new_kanji(text), fold_kanji_variants(text))):
         known = _table_readings(spelling, part)
         if known:
             return list(_normalized(known)[:limit])
-    return _unknown_spelling_readings(old_to_new_kanji(text), part, limit)
+    return _unknown_spelling_readings(fold_kanji_variants(text), part, limit)
 
 
 def _unknown_spelling_readings(text: str, part: Part, limit: int) -> list[tuple[str, float]]:
@@ -409,7 +409,7 @@ def _likely_splits(text: str) -> list[tuple[str, str, float]]:
     floor = 1e-9  # an unknown part: possible, but far less likely than any known one
     scored = []
     for i in range(1, len(text)):
-        s, g = old_to_new_kanji(text[:i]), old_to_new_kanji(text[i:])
+        s, g = fold_kanji_variants(text[:i]), fold_kanji_variants(text[i:])
         scored.append((text[:i], text[i:], surnames.get(s, floor) * given.get(g, floor)))
     total = sum(p for _, _, p in scored)
     scored.sort(key=lambda t: -t[2])
@@ -420,30 +420,39 @@ def _likely_splits(text: str) -> list[tuple[str, str, float]]:
 
 
 @functools.cache
-def _old_new() -> tuple[dict[int, str], dict[str, tuple[str, ...]]]:
-    rows = _read_tsv("kyujitai.tsv")
-    to_new = {ord(old): new for old, new, _source in rows}
+def _forms() -> tuple[dict[int, str], dict[int, str], dict[str, tuple[str, ...]]]:
+    """(old → new, old or variant → standard, standard → its old forms and variants)."""
+    old_new = _read_tsv("kyujitai.tsv")
+    variants = _read_tsv("itaiji.tsv")
+    to_new = {ord(old): new for old, new, _source in old_new}
+    folded = {**to_new, **{ord(variant): standard for variant, standard, _source in variants}}
     to_old: dict[str, list[str]] = defaultdict(list)
-    for old, new, _source in rows:
+    for old, new, _source in old_new + variants:
         to_old[new].append(old)
-    return to_new, {k: tuple(v) for k, v in to_old.items()}
+    return to_new, folded, {k: tuple(v) for k, v in to_old.items()}
 
 
 def kyujitai_table() -> Mapping[str, str]:
     """old (kyūjitai) form -> new (shinjitai) form, one character each."""
-    return MappingProxyType({chr(k): v for k, v in _old_new()[0].items()})
+    return MappingProxyType({chr(k): v for k, v in _forms()[0].items()})
 
 
 def old_to_new_kanji(text: str) -> str:
     """Replace old (kyūjitai) kanji forms by the new (shinjitai) ones: 濱→浜, 齋→斎, 國→国."""
-    return text.translate(_old_new()[0])
+    return text.translate(_forms()[0])
+
+
+def fold_kanji_variants(text: str) -> str:
+    """Old forms to new, and the variant characters of names to their standard form (冨→富, 嶋→島, 邉→辺)."""
+    return text.translate(_forms()[1])
 
 
 def new_to_old_variants(text: str, limit: int = 32) -> list[str]:
-    """The spellings of ``text`` with new forms replaced by their old ones (for search), text first."""
+    """The spellings of ``text`` with standard forms replaced by their old forms and variants (for search),
+    ``text`` first."""
     variants = [""]
     for char in text:
-        choices = (char, *_old_new()[1].get(char, ()))
+        choices = (char, *_forms()[2].get(char, ()))
         variants = [v + c for v in variants for c in choices][:limit]
     return variants
 
