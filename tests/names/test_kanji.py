@@ -206,3 +206,19 @@ def test_readings_need_no_build_time_dictionary() -> None:
 def test_unknown_spellings_are_read_by_how_names_read_each_character(text, part, expected) -> None:
     assert not K.is_known_spelling(text, part)
     assert expected & {kana for kana, _ in K.kanji_readings(text, part)}
+
+
+def test_full_names_in_kana_split_by_the_reading_priors() -> None:
+    best = K.full_name_readings("やまだたろう")[0]
+    assert (best.surname_kana, best.given_kana) == ("ヤマダ", "タロウ")
+
+
+def test_full_names_keep_their_old_forms_in_the_split_but_read_as_new() -> None:
+    best = K.full_name_readings("澁澤榮一")[0]
+    assert (best.surname, best.given) == ("澁澤", "榮一")
+    assert (best.surname_kana, best.given_kana) == ("シブサワ", "エイイチ")
+
+
+def test_a_single_character_full_name_is_a_surname_alone() -> None:
+    best = K.full_name_readings("山")[0]
+    assert (best.surname, best.given, best.given_kana) == ("山", "", "")

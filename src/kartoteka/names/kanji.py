@@ -384,8 +384,9 @@ def full_name_readings(text: str, limit: int = 5) -> list[FullNameReading]:
         splits = _likely_splits(_clean(cleaned))
     out: list[FullNameReading] = []
     for surname, given, p_split in splits:
+        given_readings = kanji_readings(given, "given", limit) if given else [("", 1.0)]
         for s_kana, p_s in kanji_readings(surname, "surname", limit):
-            for g_kana, p_g in kanji_readings(given, "given", limit):
+            for g_kana, p_g in given_readings:
                 out.append(FullNameReading(surname, given, s_kana, g_kana, p_split * p_s * p_g))
     out.sort(key=lambda r: -r.probability)
     return out[:limit]
@@ -403,17 +404,38 @@ def split_full_name(text: str) -> list[tuple[str, str, float]]:
 
 
 def _likely_splits(text: str) -> list[tuple[str, str, float]]:
+    """Split points scored by P(surname) × P(given name): spelling weights for kanji, reading priors for
+    kana; a part neither knows gets a small floor times how often real names of that part have its length."""
     if len(text) < 2:
         return [(text, "", 1.0)] if text else []
-    surnames, given = _spelling_weight("surname"), _spelling_weight("given")
+    if _is_kana(text):
+        key = _to_katakana(text)
+        surnames, given = surname_prior(), given_prior()
+    else:
+        key = fold_kanji_variants(text)  # character for character, so split points carry over
+        surnames, given = _spelling_weight("surname"), _spelling_weight("given")
+    s_lengths, g_lengths = _length_prior("surname"), _length_prior("given")
     floor = 1e-9  # an unknown part: possible, but far less likely than any known one
     scored = []
     for i in range(1, len(text)):
-        s, g = fold_kanji_variants(text[:i]), fold_kanji_variants(text[i:])
-        scored.append((text[:i], text[i:], surnames.get(s, floor) * given.get(g, floor)))
+        s, g = key[:i], key[i:]
+        p_s = surnames.get(s) or floor * s_lengths.get(len(s), 1e-3)
+        p_g = given.get(g) or floor * g_lengths.get(len(g), 1e-3)
+        scored.append((text[:i], text[i:], p_s * p_g))
     total = sum(p for _, _, p in scored)
     scored.sort(key=lambda t: -t[2])
     return [(s, g, p / total) for s, g, p in scored[:3]]
+
+
+@functools.cache
+def _length_prior(part: Part) -> Mapping[int, float]:
+    """How often a real name of this part has 1, 2, 3... characters (weighted by the table)."""
+    table = _table(part)
+    lengths: dict[int, float] = defaultdict(float)
+    for kanji, weight in zip(table.kanji, table.weight, strict=True):
+        lengths[len(kanji)] += weight
+    total = sum(lengths.values()) or 1.0
+    return {n: w / total for n, w in lengths.items()}
 
 
 # ---------------------------------------------------------------- old and new kanji forms
