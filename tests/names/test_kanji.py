@@ -222,3 +222,8 @@ def test_full_names_keep_their_old_forms_in_the_split_but_read_as_new() -> None:
 def test_a_single_character_full_name_is_a_surname_alone() -> None:
     best = K.full_name_readings("山")[0]
     assert (best.surname, best.given, best.given_kana) == ("山", "", "")
+
+
+def test_the_declared_public_surface_exists() -> None:
+    assert all(hasattr(K, name) for name in K.__all__)
+    assert {"kanji_readings", "surname_prior", "given_prior", "name_tables", "old_to_new_kanji"} <= set(K.__all__)

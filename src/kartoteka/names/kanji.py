@@ -3,9 +3,10 @@
 The data is bundled under ``names/data/`` (built by ``bench/build_name_data.py`` from JMnedict, the
 japanese-personal-name-dataset and Sudachi's lexicon; see NOTICE-data.md) and loaded once, lazily.
 Surnames and given names each have their own table, so 東海林 reads ショウジ as a surname and 五十六
-reads イソロク as a given name. A spelling the tables do not know is read by Sudachi's person-name
-lexicon (when installed), then by a segmentation into known name pieces, and at last character by
-character from KANJIDIC readings, so the answer is non-empty whenever the text has kanji or kana.
+reads イソロク as a given name. A spelling the tables do not know is segmented into known name pieces
+and characters read as names read them (a per-character model learned from the tables, then KANJIDIC),
+with Sudachi's person-name analysis (when installed) as a minor share: the answer is non-empty whenever
+the text has a kanji KANJIDIC knows, or kana.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from typing import Literal, NamedTuple
 
 from kartoteka.core.errors import KartotekaError
 
+__all__ = [
+    "PARTS", "FullNameReading", "NameTable", "NameTables", "Part", "fold_kanji_variants", "full_name_readings",
+    "given_prior", "is_known_given_reading", "is_known_spelling", "is_known_surname_reading", "kanji_readings",
+    "kyujitai_table", "name_tables", "new_to_old_variants", "old_to_new_kanji", "split_full_name", "surname_prior",
+]  # fmt: skip
+
 Part = Literal["surname", "given"]
 PARTS: tuple[Part, Part] = ("surname", "given")
 _TABLE_FILES = {"surname": "surnames.tsv.gz", "given": "given_names.tsv.gz"}
@@ -30,7 +37,7 @@ _SEPARATORS = " \u3000・･·,、"
 _MAX_NAME_LENGTH = 16  # longer runs are not names; segmentation stays bounded
 _SUDACHI_SHARE = 0.1  # share of Sudachi's reading of a spelling the tables do not know
 _PIECE_COST = 1.0  # log-cost of each piece of a segmentation: fewer, longer known pieces win
-_TABLE_PIECE_COST = 2.0  # extra log-cost of a multi-character piece read from a table  # probability mass left for a reading found only by segmentation
+_TABLE_PIECE_COST = 2.0  # extra log-cost of a multi-character piece read from a table
 
 
 @dataclass(frozen=True)
