@@ -26,7 +26,15 @@ from functools import lru_cache
 
 from kartoteka.names import kanji
 from kartoteka.names.channel import PROFILES, misread_options, mora_renderings
-from kartoteka.names.kana import Mora, in_context, split_morae, split_morae_uncached
+from kartoteka.names.kana import (
+    MORAE,
+    SMALL_KANA,
+    Mora,
+    is_long_vowel_tail,
+    mora_of,
+    split_morae,
+    split_morae_uncached,
+)
 
 BEAM = 10
 MAX_EDITS = 2
@@ -39,12 +47,34 @@ _NEG = -1e9
 Renderings = tuple[tuple[str, float], ...]
 
 
-@lru_cache(maxsize=200_000)
+def _prev_key(prev: Mora | None) -> tuple | None:
+    """What of the previous mora a rendering depends on: its vowel, and whether it is a lone ウ."""
+    return None if prev is None else (prev.vowel, prev.kana == "ウ")
+
+
+def _context_key(mora: Mora, nxt: Mora | None) -> tuple | None:
+    """What of the next mora the rendering of ``mora`` depends on (see kana.cyrillic_mora and PATTERNS)."""
+    if nxt is None:
+        return None
+    tail = nxt.kana if nxt.kana in ("ア", "イ", "ウ", "エ", "オ", "ー") else ""
+    return (nxt.cyrillic[:1], nxt.romaji[:1], nxt.kana[:1] == "チ", tail)
+
+
+_RENDERINGS: dict[tuple, Renderings] = {}
+
+
 def _renderings(prev: Mora | None, mora: Mora, nxt: Mora | None) -> Renderings:
-    """(Cyrillic, log prob) of what a clerk writes for ``mora`` between ``prev`` and ``nxt``."""
-    return tuple(
-        (text, math.log(p)) for text, p, _ in mora_renderings(prev, mora, nxt, DECODE_RATES) if p > 1e-6
-    )
+    """(Cyrillic, log prob) of what a clerk writes for ``mora`` between ``prev`` and ``nxt``; cached by the
+    features of the neighbours that matter, so a few thousand entries serve every name."""
+    key = (_prev_key(prev), mora.kana, _context_key(mora, nxt))
+    found = _RENDERINGS.get(key)
+    if found is None:
+        found = tuple(
+            (text, math.log(p)) for text, p, _ in mora_renderings(prev, mora, nxt, DECODE_RATES) if p > 1e-6
+        )
+        if len(_RENDERINGS) < 200_000:
+            _RENDERINGS[key] = found
+    return found
 
 
 @lru_cache(maxsize=4096)
@@ -58,8 +88,17 @@ def _misread_logp(written: str, read: str) -> float:
 _CONTEXTS = (*split_morae("アカマウイオチツバ"), None)
 
 
-@lru_cache(maxsize=100_000)
 def _lookahead(prev: Mora | None, mora: Mora, letter: str) -> float | None:
+    key = (_prev_key(prev), mora.kana, letter)
+    if key not in _LOOKAHEAD:
+        _LOOKAHEAD[key] = _lookahead_uncached(prev, mora, letter)
+    return _LOOKAHEAD[key]
+
+
+_LOOKAHEAD: dict[tuple, float | None] = {}
+
+
+def _lookahead_uncached(prev: Mora | None, mora: Mora, letter: str) -> float | None:
     """The best log prob of a rendering of ``mora`` (after ``prev``, any right context) that can start where
     the word holds ``letter`` ('' = the end of the word), or None if none can: the optimistic cost that
     ranks a hypothesis before its last mora is rendered."""
@@ -78,17 +117,22 @@ def _lookahead(prev: Mora | None, mora: Mora, letter: str) -> float | None:
     return best
 
 
-def _context_key(pending: Mora, nxt: Mora) -> tuple:
-    """What of the next mora the rendering of ``pending`` depends on (see kana.cyrillic_mora and PATTERNS)."""
-    tail = nxt.kana if nxt.kana in ("ア", "イ", "ウ", "エ", "オ", "ー") else ""
-    return (nxt.cyrillic[:1], nxt.romaji[:1], nxt.kana[:1] == "チ", tail)
-
-
 class _Node:
     """A trie node: the mora on its edge and the one before, its children, the log prior of the name that
     ends here and the best log prior below; the channel's view of its mora is filled in on first use."""
 
-    __slots__ = ("ahead", "best", "by_letter", "children", "end", "final", "groups", "mora", "prev")
+    __slots__ = (
+        "ahead",
+        "best",
+        "by_letter",
+        "children",
+        "end",
+        "final",
+        "groups",
+        "mora",
+        "pending",
+        "prev",
+    )
 
     def __init__(self, mora: Mora | None, prev: Mora | None) -> None:
         self.mora, self.prev = mora, prev
@@ -99,6 +143,15 @@ class _Node:
         self.final: Renderings | None = None
         self.ahead: dict[str, float | None] | None = None  # made on first use: most nodes are never visited
         self.by_letter: dict[str, list[tuple[str, float, _Group]]] | None = None
+        self.pending: list[tuple[str, float]] | None = None  # names whose subtree is not built yet
+
+    def kids(self) -> dict[str, _Node]:
+        """The children, building this subtree from its pending names on first use."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            for kana, logp in pending:
+                _insert(self, split_morae_uncached(kana)[1:], logp)
+        return self.children
 
     def lookahead(self, letter: str) -> float | None:
         """``_lookahead`` for this node's mora, cached on the node."""
@@ -118,7 +171,7 @@ class _Node:
         """The children grouped by the renderings they give this node's mora."""
         if self.groups is None:
             grouped: dict[tuple, list[_Node]] = defaultdict(list)
-            for child in self.children.values():
+            for child in self.kids().values():
                 grouped[_context_key(self.mora, child.mora)].append(child)
             self.groups = [
                 _Group(_renderings(self.prev, self.mora, members[0].mora), members)
@@ -126,20 +179,28 @@ class _Node:
             ]
         return self.groups
 
-    def renderings_at(self, letter: str) -> list[tuple[str, float, _Group]]:
-        """(rendering, log prob, group) whose first letter is ``letter`` or may be misread as it, or empty."""
+    def renderings_at(self, letters: str) -> list[tuple[str, float, _Group]]:
+        """(rendering, log prob, group) that can start where the word holds ``letters`` (its next one or two
+        letters, each as written or misread), or empty renderings."""
         if self.by_letter is None:
             self.by_letter = {}
-        found = self.by_letter.get(letter)
+        found = self.by_letter.get(letters)
         if found is None:
             found = [
                 (text, logp, group)
                 for group in self.next_groups()
                 for text, logp in group.renderings
-                if not text or text[0] == letter or _misread_logp(text[0], letter) > _NEG
+                if _fits(text, letters)
             ]
-            self.by_letter[letter] = found
+            self.by_letter[letters] = found
         return found
+
+
+def _fits(text: str, letters: str) -> bool:
+    """Whether a rendering may start a stretch of the word that begins with ``letters`` (no generic edits)."""
+    if len(text) > len(letters) and len(letters) < 2:
+        return not text  # the word ends before the rendering would
+    return all(a == b or _misread_logp(a, b) > _NEG for a, b in zip(text, letters, strict=False))
 
 
 class _Group:
@@ -165,25 +226,48 @@ class _Group:
         return found
 
 
+def _prev_for(node: _Node, mora: Mora) -> Mora | None:
+    """The ``prev`` the rules see for ``mora`` after ``node`` (none after a long-vowel tail; see in_context)."""
+    if node.mora is None or (node.prev is not None and is_long_vowel_tail(node.prev, node.mora, mora)):
+        return None
+    return node.mora
+
+
+def _insert(node: _Node, morae: tuple[Mora, ...], logp: float) -> None:
+    for mora in morae:
+        child = node.children.get(mora.kana)
+        if child is None:
+            child = node.children[mora.kana] = _Node(mora, _prev_for(node, mora))
+        node = child
+        if logp > node.best:
+            node.best = logp
+    if logp > node.end:
+        node.end = logp
+
+
+def _first_mora(kana: str) -> str:
+    return kana[:2] if kana[1:2] in SMALL_KANA and kana[:2] in MORAE else kana[:1]
+
+
 @lru_cache(maxsize=3)
 def _trie(part: str) -> _Node:
-    """The trie of one part's prior (surname or given), built once on first use."""
+    """The trie of one part's prior (surname or given). Only its first level is built at once: each
+    first mora's subtree is built the first time a word could start with it."""
     prior = kanji.surname_prior() if part == "surname" else kanji.given_prior()
     root = _Node(None, None)
     for kana, prob in itertools.islice(prior.items(), TRIE_NAMES):
         logp = math.log(prob)
-        node = root
-        if logp > node.best:
-            node.best = logp
-        for prev, mora, _ in in_context(split_morae_uncached(kana)):
-            child = node.children.get(mora.kana)
-            if child is None:
-                child = node.children[mora.kana] = _Node(mora, prev)
-            node = child
-            if logp > node.best:
-                node.best = logp
-        if logp > node.end:
-            node.end = logp
+        first = _first_mora(kana)
+        node = root.children.get(first)
+        if node is None:
+            node = root.children[first] = _Node(mora_of(first), None)
+            node.pending = []
+        node.best = max(node.best, logp)
+        root.best = max(root.best, logp)
+        if len(kana) == len(first):
+            node.end = max(node.end, logp)
+        else:
+            node.pending.append((kana, logp))
     return root
 
 
@@ -267,7 +351,7 @@ def _expand(hyp: tuple, word: str, finals: dict[str, float]) -> list[tuple]:
     if budget:
         options = [(text, logp, group) for group in node.next_groups() for text, logp in group.renderings]
     else:
-        options = node.renderings_at(word[pos] if pos < length else "")
+        options = node.renderings_at(word[pos : pos + 2])
     for rendering, r_logp, group in options:
         if word.startswith(rendering, pos):  # the common case, without the call
             matches: list[tuple[int, float, int]] = [(pos + len(rendering), 0.0, 0)]

@@ -74,9 +74,13 @@ def to_katakana(text: str) -> str:
     return hiragana_to_katakana(unicodedata.normalize("NFKC", text))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Mora:
-    """One unit of a kana string: a mora from MORAE, or ッ, ン, ー, or a character kept as it is."""
+    """One unit of a kana string: a mora from MORAE, or ッ, ン, ー, or a character kept as it is.
+
+    Morae are interned (one object per kana, see ``split_morae``) and compare by identity, which keeps them
+    cheap as keys of the decoder's caches.
+    """
 
     kana: str
     romaji: str
@@ -95,7 +99,7 @@ class Mora:
 _INTERNED: dict[str, Mora] = {}
 
 
-def _mora(kana: str) -> Mora:
+def mora_of(kana: str) -> Mora:
     """One shared Mora object per kana (cheap to compare and to use as a key)."""
     found = _INTERNED.get(kana)
     if found is None:
@@ -122,10 +126,10 @@ def split_morae_uncached(kana: str) -> tuple[Mora, ...]:
     while i < size:
         pair = text[i : i + 2]
         if len(pair) == 2 and pair[1] in SMALL_KANA and pair in MORAE:
-            out.append(_mora(pair))
+            out.append(mora_of(pair))
             i += 2
         else:
-            out.append(_mora(text[i]))
+            out.append(mora_of(text[i]))
             i += 1
     return tuple(out)
 

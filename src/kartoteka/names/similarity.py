@@ -127,19 +127,27 @@ def _prepared(text: str) -> str | None:
     return cleaned if has_letters(cleaned) else None
 
 
+@lru_cache(maxsize=200_000)
+def _compared(text: str) -> tuple[str, Forms] | None:
+    """(normalized text, forms) of a raw name, or None without letters: one cache lookup per call."""
+    cleaned = _prepared(text)
+    if cleaned is None:
+        return None
+    return normalize(cleaned), forms(cleaned)
+
+
 def similarity(a: str, b: str) -> float:
     """How alike two names sound, in [0, 1], whatever their scripts (symmetric; 1.0 for the same name).
 
     Full names ("surname given", either order for Cyrillic and Latin) or single parts. A side without
     letters (empty, digits, symbols) gives 0.0; a side over ``MAX_INPUT`` characters raises "names.too_long".
     """
-    ca, cb = _prepared(a), _prepared(b)
-    if ca is None or cb is None:
+    left, right = _compared(a), _compared(b)
+    if left is None or right is None:
         return 0.0
-    if ca == cb or normalize(ca) == normalize(cb):
+    if left[0] == right[0]:
         return 1.0
-    fa, fb = forms(ca), forms(cb)
-    return round(min(1.0, _score(fa, fb)[0]), 6)
+    return round(min(1.0, _score(left[1], right[1])[0]), 6)
 
 
 # ------------------------------------------------------------------------------------------- explain

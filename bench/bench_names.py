@@ -1,0 +1,141 @@
+"""Speed of kartoteka.names: dictionary load, readings (cold and cached), similarity with cached readings.
+
+    .venv/bin/python bench/bench_names.py [--names 1000] [--calls 100000] [--runs 5] [--no-write]
+
+Names are drawn from the real-name tables and spelt through the clerk channel (profile "realistic"), so the
+Cyrillic is the kind the linkage sees (SIMULATED spellings). Writes the section "names-speed" of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _report import median, write_section  # noqa: E402
+
+LOAD_SNIPPET = (
+    "import time; t = time.perf_counter(); from kartoteka import names; "
+    "names.readings('Ямамото', part='surname'); names.readings('Исороку', part='given'); "
+    "names.readings('山本五十六'); print(time.perf_counter() - t)"
+)
+
+
+def load_seconds(runs: int) -> float:
+    """Fresh interpreter: import, load the name tables, build both tries, first readings in three scripts."""
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", LOAD_SNIPPET], capture_output=True, text=True, check=True)
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return median(times)
+
+
+def sample_names(count: int, seed: int = 3) -> tuple[list[str], list[str], list[str]]:
+    """(clerk Cyrillic full names, kanji full names, katakana full names) of real names (SIMULATED spellings)."""
+    from kartoteka.names.channel import PROFILES, write_cyrillic_by_ear
+    from kartoteka.names.kanji import name_tables
+
+    tables = name_tables()
+    rng = random.Random(seed)
+    s_idx = rng.choices(range(len(tables.surnames)), weights=tables.surnames.weight, k=count)
+    g_idx = rng.choices(range(len(tables.given)), weights=tables.given.weight, k=count)
+    cyrillic, kanji_names, kana = [], [], []
+    for s, g in zip(s_idx, g_idx, strict=True):
+        kana_name = f"{tables.surnames.katakana[s]} {tables.given.katakana[g]}"
+        cyrillic.append(write_cyrillic_by_ear(kana_name, rng, PROFILES["realistic"]))
+        kanji_names.append(f"{tables.surnames.kanji[s]} {tables.given.kanji[g]}")
+        kana.append(kana_name)
+    return cyrillic, kanji_names, kana
+
+
+def _clear_caches() -> None:
+    import importlib
+
+    decode = importlib.import_module("kartoteka.names.decode")
+    readings = importlib.import_module("kartoteka.names.readings")
+    similarity = importlib.import_module("kartoteka.names.similarity")
+    for fn in (
+        readings._readings_cached,
+        readings.word_readings,
+        readings.word_log_scores,
+        readings.ordered_words,
+        decode.cyrillic_word_readings,
+        similarity.forms,
+        similarity._keys_cached,
+    ):
+        fn.cache_clear()
+
+
+def readings_rate(texts: list[str], part: str | None = None) -> float:
+    from kartoteka.names import readings
+
+    start = time.perf_counter()
+    for text in texts:
+        readings(text, part=part)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def similarity_rate(left: list[str], right: list[str], calls: int) -> float:
+    from kartoteka.names import similarity
+
+    rng = random.Random(5)
+    pairs = [(rng.choice(left), rng.choice(right)) for _ in range(calls)]
+    for a, b in pairs[:2000]:  # fill the caches (readings of every name are cached from here on)
+        similarity(a, b)
+    for text in left + right:
+        similarity(text, text + " ")
+    start = time.perf_counter()
+    for a, b in pairs:
+        similarity(a, b)
+    return calls / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--names", type=int, default=1000)
+    parser.add_argument("--calls", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    load = load_seconds(max(3, args.runs // 2))
+    cyrillic, kanji_names, kana = sample_names(args.names)
+    surnames = [name.split(" ")[0] for name in cyrillic]
+    cold_full, cold_part, cached, sims = [], [], [], []
+    for _ in range(args.runs):
+        _clear_caches()
+        cold_part.append(readings_rate(surnames, part="surname"))
+        _clear_caches()
+        cold_full.append(readings_rate(cyrillic))
+        cached.append(readings_rate(cyrillic * 20))
+        sims.append(similarity_rate(cyrillic, kanji_names + kana, args.calls))
+    lines = [
+        f"Names: {args.names} real names spelt by the clerk channel (profile realistic, SIMULATED spellings); "
+        f"medians of {args.runs} runs.",
+        "",
+        "| measure | figure | target |",
+        "|---|---|---|",
+        f"| dictionaries loaded (fresh process: name tables, both tries, first reading in 3 scripts) | "
+        f"{load:.2f} s | < 2 s |",
+        f"| `readings`, Cyrillic surname with part given, not cached (decoder runs) | {median(cold_part):,.0f} /s | |",
+        f"| `readings`, Cyrillic full name, not cached (4 decodes: both orders) | {median(cold_full):,.0f} /s | |",
+        f"| `readings`, cached (the same names again) | {median(cached):,.0f} /s | ≥ 20,000 /s |",
+        f"| `similarity`, Cyrillic vs kanji/katakana, readings cached | {median(sims):,.0f} /s | ≥ 50,000 /s |",
+        "",
+        "Command: `.venv/bin/python bench/bench_names.py "
+        f"--names {args.names} --calls {args.calls} --runs {args.runs}`. Uses rapidfuzz for the edit distance.",
+    ]
+    body = "\n".join(lines)
+    print(body)
+    if not args.no_write:
+        write_section("names-speed", "Names: speed", body)
+
+
+if __name__ == "__main__":
+    main()
