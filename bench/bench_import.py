@@ -73,8 +73,8 @@ def _drop_pg(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_once(backend: str, cards: Path, workdir: Path) -> tuple[float, float, float]:
-    """One import in a child process on a fresh database: (wall seconds, CPU seconds, peak RSS in MiB)."""
+def run_once(backend: str, cards: Path, workdir: Path) -> tuple[float, float, float, float]:
+    """One import in a child process on a fresh database: (wall s, CPU s, peak RSS MiB, load average)."""
     pg_name = None
     if backend == "sqlite":
         database = str(workdir / f"bench-{uuid.uuid4().hex[:8]}.sqlite")
@@ -96,7 +96,7 @@ def run_once(backend: str, cards: Path, workdir: Path) -> tuple[float, float, fl
         else:
             for suffix in ("", "-wal", "-shm"):
                 Path(database + suffix).unlink(missing_ok=True)
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.getloadavg()[0]
 
 
 def main() -> None:
@@ -116,20 +116,21 @@ def main() -> None:
         lines = []
         for backend in args.backends.split(","):
             runs = [run_once(backend, cards, workdir) for _ in range(args.runs)]
-            for seconds, cpu, rss in runs:
+            for seconds, cpu, rss, load in runs:
                 print(f"{backend}: {args.rows / seconds:,.0f} rows/s ({seconds:.1f} s wall, {cpu:.1f} s CPU), "
-                      f"peak RSS {rss:.0f} MiB, load {os.getloadavg()[0]:.1f}", flush=True)
-            rates = [args.rows / seconds for seconds, _, _ in runs]
-            cpu_rates = [args.rows / cpu for _, cpu, _ in runs]
+                      f"peak RSS {rss:.0f} MiB, load average {load:.1f}", flush=True)
+            rates = [args.rows / seconds for seconds, _, _, _ in runs]
+            cpu_rates = [args.rows / cpu for _, cpu, _, _ in runs]
+            loads = [load for _, _, _, load in runs]
             lines.append(f"| {backend} | {args.rows:,} | {len(runs)} | {median(rates):,.0f} | "
                          f"{min(rates):,.0f} - {max(rates):,.0f} | {median(cpu_rates):,.0f} | "
-                         f"{max(rss for _, _, rss in runs):.0f} MiB |")
+                         f"{max(rss for _, _, rss, _ in runs):.0f} MiB | {min(loads):.1f} - {max(loads):.1f} |")
     body = (
         "`python bench/bench_import.py` - `kartoteka import card FILE` of a generated SIMULATED card CSV "
         "(UTF-8, Russian headers of the bundled ru-card mapping, 14 columns), end to end in a child process: "
         "sha256, encoding check, parsing, validation, dates, writing, commit.\n\n"
         "| backend | rows | runs | median rows/s (wall) | range rows/s | median rows per CPU-second of the "
-        "importer | peak RSS |\n|---|---|---|---|---|---|---|\n"
+        "importer | peak RSS | load average (2 cores) |\n|---|---|---|---|---|---|---|---|\n"
         + "\n".join(lines)
         + "\n\nTargets: 50,000 rows/s on SQLite, 20,000 rows/s on PostgreSQL, peak memory under 1 GB. "
         "Wall-clock rates depend on the machine's load (the load average is printed per run); the CPU-second "

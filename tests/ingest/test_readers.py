@@ -124,3 +124,12 @@ def test_unknown_extension_lists_the_formats(tmp_path):
     with pytest.raises(KartotekaError) as info:
         open_table(path, None)
     assert ".csv" in info.value.hint and ".xlsx" in info.value.hint
+
+
+def test_columns_without_a_header_get_a_name(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("surname,,given_name,\nИванов,примечание,Пётр,\n", encoding="utf-8")
+    table = open_table(path, "utf-8")
+    assert table.headers == ["surname", "column_2", "given_name", "column_4"]
+    assert next(table.rows)[1]["column_2"] == "примечание"
+    table.close()

@@ -123,9 +123,14 @@ def _open_csv(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
     if not first.strip():
         raise _empty(path, "the file has no header line")
     delimiter = "\t" if fmt == "tsv" else sniff_delimiter(first)
-    headers = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+    headers = _name_blank_headers([h.strip() for h in next(csv.reader([first], delimiter=delimiter))])
     reader = csv.reader(text, delimiter=delimiter)
     return Table(path, fmt, headers, _csv_rows(reader, headers), simulated=simulated)
+
+
+def _name_blank_headers(headers: list[str]) -> list[str]:
+    """A column without a header is called ``column_N`` (its values go to extra_json under that name)."""
+    return [header or f"column_{index}" for index, header in enumerate(headers, start=1)]
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -309,6 +314,7 @@ def _open_xlsx(path: Path) -> Table:
     headers = [xlsx_text(cell).strip() for cell in header]
     while headers and not headers[-1]:
         headers.pop()
+    headers = _name_blank_headers(headers)
 
     def rows() -> Iterator[tuple[int, Row]]:
         number = 0
