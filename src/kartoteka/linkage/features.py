@@ -129,6 +129,9 @@ def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.Da
                                                      _column(records, "name_original"), strict=True)]
     surnames = pd.Series([p[0] for p in parts], index=records.index, dtype=object)
     givens = pd.Series([p[1] for p in parts], index=records.index, dtype=object)
+    prefetch = getattr(reader, "prefetch", None)
+    if prefetch is not None:  # a caching reader reads all new spellings at once (in parallel)
+        prefetch([(t, "surname") for t in set(surnames.dropna())] + [(t, "given") for t in set(givens.dropna())])
     ranks = _column(records, "rank").map(rank_code)
     prefecture = _column(records, "prefecture").map(prefecture_code)
     from_birthplace = _column(records, "birth_place").map(prefecture_code)

@@ -23,6 +23,7 @@ from kartoteka.linkage.evaluation import evaluate_frame
 from kartoteka.linkage.features import Reader, build_features
 from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
 from kartoteka.linkage.persons import build_persons
+from kartoteka.linkage.reading_cache import ReadingCache
 from kartoteka.store import Store
 
 DEFAULT_THRESHOLD = 0.8
@@ -152,8 +153,15 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
     run_id = runs.start_run(store, backend)
     try:
         lap("read")
+        directory = runs_dir or default_runs_dir(store)
         say(f"building features for {len(records):,} records")
+        cache = None
+        if reader is None:
+            cache = ReadingCache(directory / "readings-cache.json")
+            reader = cache
         features = build_features(records, reader)
+        if cache is not None:
+            cache.save()
         lap("features")
         say("training and scoring" if model is None else "scoring with the given model")
         result = score(features, backend, model)
@@ -164,7 +172,6 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
         person_frame = build_persons(records, features, clustering.cluster_of, clustering.flags)
         pairs = _pairs_for_store(result.pairs, clustering)
         lap("cluster")
-        directory = runs_dir or default_runs_dir(store)
         directory.mkdir(parents=True, exist_ok=True)
         model_file = directory / f"run-{run_id}-model.json"
         save_model(result.model, model_file)

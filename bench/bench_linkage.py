@@ -1,0 +1,185 @@
+"""Linkage benchmark: accuracy on simulated archives (several seeds, ours vs plain Splink) and full-scale time/memory.
+
+    .venv/bin/python bench/bench_linkage.py                  # accuracy (3 seeds x 10,000 persons) + full scale
+    .venv/bin/python bench/bench_linkage.py --no-full        # accuracy only
+    .venv/bin/python bench/bench_linkage.py --full-archive DIR --full-db DB   # reuse a simulated/imported archive
+
+Every step runs in its own process (the CLI), so time and peak memory are those of that step alone.
+Writes the "linkage" section of BENCHMARKS.md. All data is SIMULATED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import write_section
+
+PYTHON = sys.executable
+# Runs a CLI command in a child and prints its own and its children's peak RSS (MiB) on the last line.
+_MEASURE = (
+    "import resource, sys, runpy\n"
+    "sys.argv = ['kartoteka'] + sys.argv[1:]\n"
+    "code = 0\n"
+    "try:\n"
+    "    runpy.run_module('kartoteka', run_name='__main__')\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code or 0\n"
+    "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+    "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+    "print(f'@@peak {own:.0f} {kids:.0f}', file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def run(*args: str) -> tuple[float, float, str]:
+    """Run `kartoteka ARGS`; return (seconds, peak MiB of the process and its workers, stdout)."""
+    started = time.perf_counter()
+    done = subprocess.run([PYTHON, "-c", _MEASURE, *args], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"kartoteka {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    peak_line = [line for line in done.stderr.splitlines() if line.startswith("@@peak")][-1]
+    own, kids = (float(v) for v in peak_line.split()[1:])
+    return seconds, own + kids, done.stdout
+
+
+def baseline_figures(db: Path, truth: Path) -> dict:
+    """Plain Splink (no kartoteka.names) on the same records, scored the same way."""
+    import pandas as pd
+
+    from kartoteka.linkage import runs
+    from kartoteka.linkage.baseline import baseline_link
+    from kartoteka.linkage.evaluation import evaluate_frame
+    from kartoteka.linkage.service import read_truth
+    from kartoteka.store import open_store
+
+    with open_store(f"sqlite:///{db}") as store:
+        records = runs.load_records(store)
+    cluster_of, pairs = baseline_link(records)
+    truth_frame, died = read_truth(truth)
+    frame = records[["id", "record_ref", "kind"]].rename(columns={"id": "record_id"})
+    frame["predicted"] = frame["record_id"].map(cluster_of)
+    frame = frame.merge(truth_frame[["record_ref", "person_id"]].rename(columns={"person_id": "truth"}),
+                        on="record_ref")
+    pairs = pairs.rename(columns={"unique_id_l": "record_id_l", "unique_id_r": "record_id_r"})
+    return evaluate_frame(frame, pd.DataFrame(pairs), died)
+
+
+def accuracy_run(workdir: Path, persons: int, seed: int, profile: str) -> dict:
+    """Simulate, import, link, evaluate (ours) and the baseline on one archive."""
+    archive, db = workdir / f"{profile}-{seed}", workdir / f"{profile}-{seed}.sqlite"
+    run("simulate", str(archive), "--persons", str(persons), "--seed", str(seed), "--profile", profile)
+    run("-q", "-d", str(db), "import", str(archive))
+    link_seconds, link_peak, _ = run("-q", "-d", str(db), "link", "--json", "--runs-dir", str(workdir / "runs"))
+    _, _, out = run("-d", str(db), "evaluate", str(archive / "truth.csv"), "--json")
+    return {"seed": seed, "profile": profile, "ours": json.loads(out), "baseline": baseline_figures(
+        db, archive / "truth.csv"), "link_seconds": link_seconds, "link_peak_mib": link_peak}
+
+
+def _row(name: str, results: list[dict], pick) -> str:  # type: ignore[no-untyped-def]
+    values = [pick(r) for r in results]
+    shown = " / ".join(f"{v:.4f}" for v in values)
+    return f"| {name} | {statistics.median(values):.4f} | {shown} |"
+
+
+FIGURES = [
+    ("card dedupe pairwise F1 (target ≥ 0.97)", lambda f: f["tasks"]["card_dedupe"]["f1"]),
+    ("cluster F1 (target ≥ 0.95)", lambda f: f["clusters"]["f1"]),
+    ("card ↔ kanji roster F1 (target ≥ 0.95)", lambda f: f["tasks"]["card_roster"]["f1"]),
+    ("identification recall@5 (target ≥ 0.98)", lambda f: f["identification_recall_at_5"]),
+    ("all pairs F1", lambda f: f["pairs"]["f1"]),
+    ("card ↔ death roster F1", lambda f: f["tasks"]["card_death_roster"]["f1"]),
+    ("card ↔ manifest F1", lambda f: f["tasks"]["card_manifest"]["f1"]),
+]
+
+
+def accuracy_table(results: list[dict], who: str) -> str:
+    """A markdown table of the figures: median and each seed."""
+    seeds = ", ".join(str(r["seed"]) for r in results)
+    lines = [f"| {who} | median | seeds {seeds} |", "|---|---|---|"]
+    lines += [_row(name, results, lambda r, pick=pick: pick(r[who])) for name, pick in FIGURES]
+    return "\n".join(lines)
+
+
+def full_scale(workdir: Path, archive: Path | None, db: Path | None, repeats: int) -> str:
+    """Time and peak memory of `kartoteka link` on the full 575,000-person archive."""
+    if archive is None:
+        archive = workdir / "full"
+        run("simulate", str(archive), "--seed", "575", "--profile", "realistic")
+    if db is None:
+        db = workdir / "full.sqlite"
+        run("-q", "-d", str(db), "import", str(archive))
+    runs_dir = workdir / "full-runs"
+    timings = []
+    for attempt in range(repeats):
+        seconds, peak, out = run("-q", "-d", str(db), "link", "--json", "--runs-dir", str(runs_dir))
+        summary = json.loads(out)
+        timings.append((seconds, peak, summary))
+        print(f"full scale link #{attempt + 1}: {seconds:.0f} s, peak {peak:.0f} MiB, {summary['seconds']}",
+              file=sys.stderr)
+    _, _, out = run("-d", str(db), "evaluate", str(archive / "truth.csv"), "--json")
+    figures = json.loads(out)
+    cold, warm = timings[0], timings[1:] or timings
+    summary = cold[2]
+    lines = [
+        f"Full scale: {summary['records']:,} records -> {summary['persons']:,} persons "
+        f"({summary['pairs']:,} scored pairs kept).",
+        "",
+        "| run | wall time | peak memory (process + workers) | stages (s) |",
+        "|---|---|---|---|",
+        f"| first run (readings cache cold) | {cold[0]:.0f} s | {cold[1] / 1024:.2f} GiB | {cold[2]['seconds']} |",
+    ]
+    if len(timings) > 1:
+        med = statistics.median(t[0] for t in warm)
+        lines.append(f"| re-run, median of {len(warm)} (readings cached) | {med:.0f} s | "
+                     f"{max(t[1] for t in warm) / 1024:.2f} GiB | {warm[-1][2]['seconds']} |")
+    lines += ["", "Accuracy at full scale (one seed): card dedupe F1 "
+              f"{figures['tasks']['card_dedupe']['f1']:.4f}, cluster F1 {figures['clusters']['f1']:.4f}, "
+              f"card ↔ kanji roster F1 {figures['tasks']['card_roster']['f1']:.4f}, identification recall@5 "
+              f"{figures['identification_recall_at_5']:.4f}."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the benchmark and write its section."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=10_000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[101, 202, 303])
+    parser.add_argument("--no-full", action="store_true")
+    parser.add_argument("--full-archive", type=Path)
+    parser.add_argument("--full-db", type=Path)
+    parser.add_argument("--full-repeats", type=int, default=3)
+    parser.add_argument("--workdir", type=Path)
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-linkage-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    realistic = [accuracy_run(workdir, args.persons, seed, "realistic") for seed in args.seeds]
+    harsh = [accuracy_run(workdir, args.persons, args.seeds[0], "harsh")]
+    body = [
+        f"Simulated archives (SIMULATED) of {args.persons:,} persons, profile `realistic`, seeds {args.seeds}; "
+        "`kartoteka link` with default settings, scored by `kartoteka evaluate`. The baseline is plain Splink "
+        "(Jaro-Winkler on the raw Cyrillic transliterated letter by letter and on the Japanese names as "
+        "written, exact birth year, prefecture and unit, no kartoteka.names) on the same records.",
+        "", accuracy_table(realistic, "ours"), "", accuracy_table(realistic, "baseline"), "",
+        f"Profile `harsh` (no target), seed {args.seeds[0]}:", "", accuracy_table(harsh, "ours"), "",
+        f"Link time at {args.persons:,} persons: median "
+        f"{statistics.median(r['link_seconds'] for r in realistic):.0f} s (first run of each archive, readings "
+        "not cached).",
+    ]
+    if not args.no_full:
+        body += ["", full_scale(workdir, args.full_archive, args.full_db, args.full_repeats)]
+    body += ["", "Command: `.venv/bin/python bench/bench_linkage.py`"]
+    write_section("linkage", "Linkage (kartoteka link / evaluate)", "\n".join(body))
+    print("\n".join(body))
+
+
+if __name__ == "__main__":
+    main()
