@@ -33,7 +33,8 @@ from kartoteka.names.script import clean, detect_script, letter_script, no_lette
 PARTS = ("surname", "given")
 SWAP_MARGIN = 1.0  # nats: turn a Cyrillic/Latin name round only when the other order is clearly likelier
 _FALLBACK_SHARE = 0.02  # probability left for the letter-by-letter reading of a word no name explains
-_UNKNOWN_KANA_SELF = 0.5  # a kana word no name table knows: as written, or a garbled transcription
+_KNOWN_KANA_SELF = 0.7  # a kana word that is a known name: most likely meant as written
+_UNKNOWN_KANA_SELF = 0.4  # a kana word no name table knows: as written, or a garbled transcription
 _LOG_FLOOR = -40.0
 
 
@@ -123,18 +124,20 @@ def word_readings(word: str, part: str, limit: int = 5) -> tuple[tuple[str, floa
 
 
 def _kana_word_readings(kana: str, part: str, limit: int) -> tuple[tuple[str, float], ...]:
+    """A kana word as written, and what the channel decoder makes of it: the ministry's katakana was
+    transcribed from a clerk's Cyrillic, so its long vowels are lost (オサワ for オオサワ) and its letters
+    may be misread; the decoder reads it back through the same channel."""
     kana = "".join(ch for ch in kana if letter_script(ch) in ("katakana", "hiragana"))
     if not kana:
         return ()
     prior = kanji.surname_prior() if part == "surname" else kanji.given_prior()
-    if kana in prior:
-        return ((kana, 1.0),)
     spelled = _choonpu_spelled(kana)
-    if spelled in prior:
-        return _merge([(spelled, 0.7), (kana, 0.3)], limit)
-    # A kana word no name table knows: perhaps the ministry's transcription of a clerk's Cyrillic.
+    known = kana if kana in prior else spelled if spelled in prior else None
     decoded = _softmax(list(cyrillic_word_readings(kana_to_cyrillic(kana), part, limit)))
-    pairs = [(kana, _UNKNOWN_KANA_SELF)] + [(k, p * (1 - _UNKNOWN_KANA_SELF)) for k, p in decoded]
+    if known is not None:
+        pairs = [(known, _KNOWN_KANA_SELF)] + [(k, p * (1 - _KNOWN_KANA_SELF)) for k, p in decoded]
+    else:
+        pairs = [(kana, _UNKNOWN_KANA_SELF)] + [(k, p * (1 - _UNKNOWN_KANA_SELF)) for k, p in decoded]
     return _merge(pairs, limit)
 
 
