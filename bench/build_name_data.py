@@ -552,6 +552,7 @@ def main(argv: list[str] | None = None) -> None:
         "sharpness": SHARPNESS,
         "given_mass": GIVEN_MASS,
         "japan_population": JAPAN_POPULATION,
+        "devset_names_kept_out_of_the_counts": len(devset_full_names()),
         "jmnedict": dict(db.execute("select key, value from meta where key like 'jmnedict.%'")),
     }
     (OUT / "BUILD.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
