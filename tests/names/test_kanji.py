@@ -70,10 +70,13 @@ def test_text_without_letters_has_no_reading() -> None:
     assert K.kanji_readings("  ・ ", "surname") == []
 
 
-def test_unknown_part_is_a_clear_error() -> None:
+def test_unknown_part_or_bad_limit_is_a_clear_error() -> None:
     with pytest.raises(KartotekaError) as err:
         K.kanji_readings("山本", "middle")  # type: ignore[arg-type]
     assert err.value.code == "names.part"
+    with pytest.raises(KartotekaError) as err:
+        K.kanji_readings("山本", "surname", limit=0)
+    assert err.value.code == "names.limit"
 
 
 @pytest.mark.parametrize(
@@ -226,4 +229,6 @@ def test_a_single_character_full_name_is_a_surname_alone() -> None:
 
 def test_the_declared_public_surface_exists() -> None:
     assert all(hasattr(K, name) for name in K.__all__)
-    assert {"kanji_readings", "surname_prior", "given_prior", "name_tables", "old_to_new_kanji"} <= set(K.__all__)
+    assert {"kanji_readings", "surname_prior", "given_prior", "name_tables", "old_to_new_kanji"} <= set(
+        K.__all__
+    )

@@ -238,6 +238,10 @@ def kanji_readings(kanji: str, part: Part = "surname", limit: int = 5) -> list[t
     per-character readings. Empty only for text with no kanji or kana at all."""
     if part not in PARTS:
         raise KartotekaError("names.part", f"Unknown name part {part!r}.", hint="Use 'surname' or 'given'.")
+    if limit < 1:
+        raise KartotekaError(
+            "names.limit", f"limit must be at least 1, not {limit}.", hint="Ask for limit=5."
+        )
     text = _clean(kanji)[:_MAX_NAME_LENGTH]
     if not text:
         return []
