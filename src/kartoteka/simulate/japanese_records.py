@@ -12,7 +12,7 @@ from kartoteka.names.kanji import new_to_old_variants
 from kartoteka.simulate import noise, tables, units
 from kartoteka.simulate.fates import DIED, REPATRIATED
 from kartoteka.simulate.name_channel import ministry_katakana
-from kartoteka.simulate.world import World, person_rng, to_date
+from kartoteka.simulate.world import World, person_rng
 
 DEPARTURE_PORT = "ナホトカ"
 _RELATIONS = ("父", "母", "妻", "兄", "弟")
@@ -68,9 +68,9 @@ def _death_roster_row(world: World, person: int, surname: str, given: str, rng: 
     row = {
         "name_original": ministry_katakana(f"{surname} {given}", rng, world.profile.channel),
         "birth_year": noise.blank(
-            str(noise.noisy_birth_year(int(str(world.population.birth[person])[:4]), rng, field_noise)), rng,
+            str(noise.noisy_birth_year(world.dates.birth[person].year, rng, field_noise)), rng,
             field_noise),
-        "death_date": noise.japanese_date(to_date(world.fates.end[person]), rng, field_noise, era_share=0.5),
+        "death_date": noise.japanese_date(world.dates.end[person], rng, field_noise, era_share=0.5),
         "death_place": f"{region.name_ja} {camp.name_ja}",
         "burial_place": noise.blank(world.burials.site_name_ja(person), rng, field_noise),
         "rank": noise.blank(rank_ja(world, person), rng, field_noise),
@@ -90,7 +90,7 @@ def jp_roster_row(world: World, person: int, family_report: bool) -> dict[str, s
     row = {
         "name_original": kanji_name(world, person, rng),
         "name_reading": f"{surname_kana} {given_kana}" if rng.random() < field_noise.kana_reading else "",
-        "birth_date": noise.blank(noise.japanese_date(to_date(world.population.birth[person]), rng, field_noise,
+        "birth_date": noise.blank(noise.japanese_date(world.dates.birth[person], rng, field_noise,
                                                       era_share=0.9), rng, field_noise),
         "prefecture": noise.blank(prefecture_ja(world, person, rng), rng, field_noise),
         "unit": noise.blank(world.unit_ja(person) or units.CIVILIAN_UNIT_JA, rng, field_noise),
@@ -119,7 +119,7 @@ def manifest_row(world: World, person: int) -> dict[str, str]:
     field_noise = world.profile.noise
     voyage = world.fates.voyages[world.fates.voyage[person]]
     name = kanji_name(world, person, rng) if rng.random() < 0.8 else "・".join(world.kana(person))
-    year = noise.noisy_birth_year(int(str(world.population.birth[person])[:4]), rng, field_noise)
+    year = noise.noisy_birth_year(world.dates.birth[person].year, rng, field_noise)
     return {
         "ship": voyage.ship,
         "departure_port": DEPARTURE_PORT,

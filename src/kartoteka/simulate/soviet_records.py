@@ -13,7 +13,7 @@ import random
 from kartoteka.simulate import noise, tables, units
 from kartoteka.simulate.fates import CHINA, DIED, REPATRIATED
 from kartoteka.simulate.name_channel import hear_cyrillic
-from kartoteka.simulate.world import World, copy_by_hand, person_rng, to_date
+from kartoteka.simulate.world import World, copy_by_hand, person_rng
 
 _GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
                     "октября", "ноября", "декабря")
@@ -54,7 +54,7 @@ def _common_fields(world: World, person: int, rng: random.Random) -> dict[str, s
     field_noise = world.profile.noise
     population = world.population
     rank = world.rank(person)
-    year = noise.noisy_birth_year(int(str(population.birth[person])[:4]), rng, field_noise)
+    year = noise.noisy_birth_year(world.dates.birth[person].year, rng, field_noise)
     patronymic = ""
     if rng.random() < field_noise.patronymic_father:
         patronymic = hear_cyrillic(world.father_given(person)[1], rng, world.profile.channel)
@@ -65,7 +65,7 @@ def _common_fields(world: World, person: int, rng: random.Random) -> dict[str, s
         "occupation": units.OCCUPATIONS[population.occupation[person]][0],
         "rank": rank.ru if rank else units.CIVILIAN_RANK_RU,
         "unit": world.unit_ru(person, short=rng.random() < 0.3),
-        "capture_date": noise.russian_date(to_date(population.capture[person]), rng, field_noise),
+        "capture_date": noise.russian_date(world.dates.capture[person], rng, field_noise),
         "capture_place": tables.capture_places()[population.capture_place[person]][0],
     }
     for key in ("birth_year", "birth_place", "occupation", "rank", "unit", "capture_date", "capture_place"):
@@ -85,8 +85,8 @@ def card_row(world: World, person: int, k: int) -> dict[str, str] | None:
     row = _common_fields(world, person, rng)
     surname, given = world.card_names(person, upto=k + 1)[k]
     # written within days of arrival, and never after the end of his captivity
-    card_date = min(to_date(world.stays.arrival[stay]) + dt.timedelta(days=rng.randrange(0, 10)),
-                    to_date(world.fates.end[person]))
+    card_date = min(world.dates.arrival[stay] + dt.timedelta(days=rng.randrange(0, 10)),
+                    world.dates.end[person])
     row.update(
         surname=surname, given_name=given, camp=camp_as_written(camp.number, camp.name_ru, rng, world),
         lagpunkt=noise.blank(str(world.stays.lagpunkt[stay]), rng, field_noise),
@@ -106,7 +106,7 @@ def card_row(world: World, person: int, k: int) -> dict[str, str] | None:
 
 def _last_card_fields(world: World, person: int, fate: int, rng: random.Random) -> dict[str, str]:
     """What the last card says of the end: death and burial, or departure."""
-    end = to_date(world.fates.end[person])
+    end = world.dates.end[person]
     if fate == DIED:
         return {"death_date": death_date_ru(end, rng, world), "burial_place": world.burials.site_name_ru(person)}
     if fate == REPATRIATED:
@@ -143,7 +143,7 @@ def personal_file_row(world: World, person: int) -> dict[str, str]:
         archive_ref=f"SIM дело {person * 7 % 999_983 + 1}",
     )
     fate = int(world.fates.fate[person])
-    end = to_date(world.fates.end[person])
+    end = world.dates.end[person]
     if fate == DIED:
         row["death_date"] = death_date_ru(end, rng, world)
         row["burial_place"] = world.burials.site_name_ru(person)
@@ -169,7 +169,7 @@ def burial_row(world: World, person: int) -> dict[str, str] | None:
     camp = world.camp(world.stays.of(person)[-1])
     return {
         "name_original": marker,
-        "death_date": noise.blank(death_date_ru(to_date(world.fates.end[person]), rng, world), rng, field_noise),
+        "death_date": noise.blank(death_date_ru(world.dates.end[person], rng, world), rng, field_noise),
         "camp": camp_as_written(camp.number, camp.name_ru, rng, world),
         "burial_place": camp.town_ru,
         "burial_site": f"кладбище № {burials.cemetery[person]}",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kartoteka.simulate.fates import DIED, FATES, REPATRIATED
 from kartoteka.simulate.files import SIMULATED, open_csv
-from kartoteka.simulate.world import World, person_id, to_date
+from kartoteka.simulate.world import World, person_id
 
 PERSONS_HEADER = (
     "person_id", "kanji_surname", "kanji_given", "kana_surname", "kana_given", "birth_date", "prefecture", "unit",
@@ -20,7 +20,7 @@ def person_row(world: World, person: int) -> list[str]:
     kana_surname, kana_given = world.kana(person)
     fate = int(world.fates.fate[person])
     rank = world.rank(person)
-    death = to_date(world.fates.end[person]).isoformat() if fate == DIED else ""
+    death = world.dates.end[person].isoformat() if fate == DIED else ""
     repatriation = ""
     if fate == REPATRIATED:
         repatriation = world.fates.voyages[world.fates.voyage[person]].arrival.isoformat()
@@ -30,7 +30,7 @@ def person_row(world: World, person: int) -> list[str]:
     camps = ";".join(world.camp(stay).key for stay in world.stays.of(person))
     return [
         person_id(person), kanji_surname, kanji_given, kana_surname, kana_given,
-        str(world.population.birth[person]), world.prefecture(person).kanji, world.unit_ja(person),
+        world.dates.birth[person].isoformat(), world.prefecture(person).kanji, world.unit_ja(person),
         rank.ja if rank else "", FATES[fate], death, repatriation, burial, camps,
         "f" if world.population.female[person] else "m", "1" if world.population.civilian[person] else "0",
         SIMULATED,

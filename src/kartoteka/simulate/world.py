@@ -11,8 +11,6 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-import numpy as np
-
 from kartoteka.names.channel import misread_options
 from kartoteka.simulate import tables, units
 from kartoteka.simulate.burials import Burials, sample_burials
@@ -36,9 +34,20 @@ def person_id(person: int) -> str:
     return f"SIM-P{person + 1:07d}"
 
 
-def to_date(value: np.datetime64) -> dt.date:
-    """A numpy day as a datetime.date."""
-    return value.astype("datetime64[D]").astype(dt.date)
+@dataclass
+class Dates:
+    """The true dates as Python dates (converted once: numpy scalars are slow to convert row by row)."""
+
+    birth: list[dt.date]
+    capture: list[dt.date]
+    end: list[dt.date]  # death, departure, handover or last record
+    arrival: list[dt.date]  # per stay
+
+    @classmethod
+    def of(cls, population: Population, fates: Fates, stays: Stays) -> Dates:
+        """The dates of a sampled world."""
+        return cls(population.birth.tolist(), population.capture.tolist(), fates.end.tolist(),
+                   stays.arrival.tolist())
 
 
 @dataclass
@@ -54,6 +63,7 @@ class World:
     surnames: NamePool
     men: NamePool
     women: NamePool
+    dates: Dates
 
     @property
     def size(self) -> int:
@@ -146,4 +156,5 @@ def build_world(size: int, seed: int, profile: SimulationProfile) -> World:
     stays = sample_stays(population, fates, seed)
     burials = sample_burials(fates, stays, seed)
     surnames, men, women = name_pools()
-    return World(seed, profile, population, fates, stays, burials, surnames, men, women)
+    return World(seed, profile, population, fates, stays, burials, surnames, men, women,
+                 Dates.of(population, fates, stays))
