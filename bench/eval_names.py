@@ -55,6 +55,11 @@ def _pct(hits: int, total: int) -> str:
     return f"{100 * hits / total:.1f}% ({hits}/{total})" if total else "n/a"
 
 
+def _merge_dz(kana: str) -> str:
+    """ぢ/づ as じ/ず: Polivanov writes both дзи/дзу, so no reading of Cyrillic can tell them apart."""
+    return kana.translate(str.maketrans("ヂヅ", "ジズ"))
+
+
 def cyrillic_to_kana(rows: list[dict[str, str]]) -> dict[str, dict[str, int]]:
     """Counts of top-1/top-5 hits, strict and folded, over rows."""
     counts: dict[str, int] = defaultdict(int)
@@ -67,6 +72,9 @@ def cyrillic_to_kana(rows: list[dict[str, str]]) -> dict[str, dict[str, int]]:
         counts["strict5"] += truth in found
         counts["fold1"] += bool(fold[:1] == [fold_long_vowels(truth)])
         counts["fold5"] += fold_long_vowels(truth) in fold
+        merged = [_merge_dz(k) for k in fold]
+        counts["merged1"] += bool(merged[:1] == [_merge_dz(fold_long_vowels(truth))])
+        counts["merged5"] += _merge_dz(fold_long_vowels(truth)) in merged
     return counts
 
 
@@ -84,6 +92,25 @@ def kanji_to_kana(rows: list[dict[str, str]]) -> dict[str, int]:
         joined = readings(key[0] + key[1], limit=1)
         counts["spaced"] += bool(spaced and spaced[0].kana == truth)
         counts["joined"] += bool(joined and joined[0].kana == truth)
+    return counts
+
+
+def devset_keys(rows: list[dict[str, str]]) -> dict[str, int]:
+    """Does a Cyrillic spelling share a key with its person's kanji (per level), and with other persons'?"""
+    counts: dict[str, int] = defaultdict(int)
+    persons = list(dict.fromkeys(f"{r['kanji_surname']} {r['kanji_given']}" for r in rows))
+    person_keys = {p: keys(p) for p in persons}
+    for row in rows:
+        mine = f"{row['kanji_surname']} {row['kanji_given']}"
+        cyr = keys(row["cyrillic"])
+        counts["n"] += 1
+        for level in "kfvc":
+            counts[f"true_{level}"] += any(k[0] == level for k in cyr & person_keys[mine])
+        counts["true_any"] += bool(cyr & person_keys[mine])
+        for other in persons:
+            if other != mine:
+                counts["pairs"] += 1
+                counts["false_any"] += bool(cyr & person_keys[other])
     return counts
 
 
@@ -137,6 +164,9 @@ def simulated(pairs: int, profile: str, seed: int = 7) -> dict[str, float]:
         names.append((kanji_name, cyr, ministry))
     for kanji_name, cyr, ministry in names:
         k_keys, c_keys, m_keys = keys(kanji_name), keys(cyr), keys(ministry)
+        surname_keys = keys(kanji_name.split(" ")[0])
+        stats["sur_cyr_f"] += any(k[0] == "f" for k in surname_keys & keys(cyr.split(" ")[0]))
+        stats["sur_min_f"] += any(k[0] == "f" for k in surname_keys & keys(ministry.split("・")[0]))
         for level in "kfvc":
             stats[f"cyr_{level}"] += bool({k for k in k_keys & c_keys if k[0] == level})
             stats[f"min_{level}"] += bool({k for k in k_keys & m_keys if k[0] == level})
@@ -147,6 +177,8 @@ def simulated(pairs: int, profile: str, seed: int = 7) -> dict[str, float]:
     for i, (kanji_name, _, _) in enumerate(names):
         other = names[(i + 1) % len(names)][1]
         shared = keys(kanji_name) & keys(other)
+        other_surname = keys(other.split(" ")[0])
+        stats["sur_false_f"] += any(k[0] == "f" for k in keys(kanji_name.split(" ")[0]) & other_surname)
         for level in "kfvc":
             stats[f"false_{level}"] += bool({k for k in shared if k[0] == level})
         stats["false_any"] += bool(shared)
@@ -175,6 +207,7 @@ def main() -> None:
     pool = candidates(rows, args.candidates)
     r_all = retrieval(rows, pool)
     r_held = retrieval(held, pool)
+    keys_all = devset_keys(rows)
     sims = {profile: simulated(args.pairs, profile) for profile in ("realistic", "harsh")}
     elapsed = time.perf_counter() - start
     sections = [
@@ -188,6 +221,8 @@ def main() -> None:
             [
                 ("top-1, long vowels folded", "fold1"),
                 ("top-5, long vowels folded", "fold5"),
+                ("top-1, long vowels folded, ぢ/づ = じ/ず", "merged1"),
+                ("top-5, long vowels folded, ぢ/づ = じ/ず", "merged5"),
                 ("top-1, strict", "strict1"),
                 ("top-5, strict", "strict5"),
             ],
@@ -204,6 +239,7 @@ def main() -> None:
             r_held,
             [("top-1", "top1"), ("top-5", "top5")],
         ),
+        _keys_table(keys_all),
         _simulated_table(sims, args.pairs),
         f"Command: `.venv/bin/python bench/eval_names.py --candidates {args.candidates} --pairs {args.pairs}` "
         f"({elapsed:.0f} s).",
@@ -212,6 +248,19 @@ def main() -> None:
     print(body)
     if not args.no_write:
         write_section("names-eval", "Names: accuracy on real spellings and simulated clerk errors", body)
+
+
+def _keys_table(counts: dict[str, int]) -> str:
+    lines = ["| keys on the development set (full-name keys) | share |", "|---|---|"]
+    for level in "kfvc":
+        lines.append(
+            f"| Cyrillic spelling shares a level-{level} key with its kanji | {_pct(counts[f'true_{level}'], counts['n'])} |"
+        )
+    lines.append(f"| ... shares any key | {_pct(counts['true_any'], counts['n'])} |")
+    lines.append(
+        f"| shares any key with another person's kanji (all pairs) | {_pct(counts['false_any'], counts['pairs'])} |"
+    )
+    return "\n".join(lines)
 
 
 def _simulated_table(sims: dict[str, dict[str, float]], pairs: int) -> str:
@@ -228,6 +277,11 @@ def _simulated_table(sims: dict[str, dict[str, float]], pairs: int) -> str:
     rows += [("kanji vs ministry katakana: shares any key", "min_any")]
     rows += [("different names: share a key of level " + lv, f"false_{lv}") for lv in "kfvc"]
     rows += [("different names: share any key", "false_any")]
+    rows += [
+        ("surname alone: kanji vs clerk Cyrillic share a level-f key", "sur_cyr_f"),
+        ("surname alone: kanji vs ministry katakana share a level-f key", "sur_min_f"),
+        ("surname alone: different persons share a level-f key", "sur_false_f"),
+    ]
     rows += [
         ("mean similarity, kanji vs clerk Cyrillic", "sim_cyr"),
         ("mean similarity, kanji vs ministry", "sim_min"),
