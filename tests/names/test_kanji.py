@@ -232,3 +232,9 @@ def test_the_declared_public_surface_exists() -> None:
     assert {"kanji_readings", "surname_prior", "given_prior", "name_tables", "old_to_new_kanji"} <= set(
         K.__all__
     )
+
+
+def test_changing_a_returned_list_does_not_change_the_next_answer() -> None:
+    first = K.kanji_readings("東海林", "surname")
+    first.clear()
+    assert K.kanji_readings("東海林", "surname")[0][0] == "ショウジ"

@@ -229,29 +229,33 @@ def _clean(text: str) -> str:
     return "".join(c for c in text if c not in _SEPARATORS and unicodedata.category(c)[0] in "LN")
 
 
-@functools.lru_cache(maxsize=65536)
 def kanji_readings(kanji: str, part: Part = "surname", limit: int = 5) -> list[tuple[str, float]]:
     """Katakana readings of one name part, best first, with probabilities summing to at most 1.
 
-    Known spellings come from the part's real-name table (old kanji forms folded to new); unknown
-    ones from Sudachi's person-name lexicon, a segmentation into known name pieces, and at last
-    per-character readings. Empty only for text with no kanji or kana at all."""
+    Known spellings come from the part's real-name table (old forms and name variants folded); unknown ones
+    from a segmentation into known name pieces and characters read as names read them, with Sudachi's
+    person-name analysis as a minor share. Empty only for text with no kana and no kanji KANJIDIC knows."""
     if part not in PARTS:
         raise KartotekaError("names.part", f"Unknown name part {part!r}.", hint="Use 'surname' or 'given'.")
     if limit < 1:
         raise KartotekaError(
             "names.limit", f"limit must be at least 1, not {limit}.", hint="Ask for limit=5."
         )
+    return list(_cached_readings(kanji, part, limit))  # a fresh list: callers may change it, the cache stays
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_readings(kanji: str, part: Part, limit: int) -> tuple[tuple[str, float], ...]:
     text = _clean(kanji)[:_MAX_NAME_LENGTH]
     if not text:
-        return []
+        return ()
     if _is_kana(text):
-        return [(_to_katakana(text), 1.0)]
+        return ((_to_katakana(text), 1.0),)
     for spelling in dict.fromkeys((text, old_to_new_kanji(text), fold_kanji_variants(text))):
         known = _table_readings(spelling, part)
         if known:
-            return list(_normalized(known)[:limit])
-    return _unknown_spelling_readings(fold_kanji_variants(text), part, limit)
+            return _normalized(known)[:limit]
+    return tuple(_unknown_spelling_readings(fold_kanji_variants(text), part, limit))
 
 
 def _unknown_spelling_readings(text: str, part: Part, limit: int) -> list[tuple[str, float]]:
