@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -238,3 +239,11 @@ def test_changing_a_returned_list_does_not_change_the_next_answer() -> None:
     first = K.kanji_readings("東海林", "surname")
     first.clear()
     assert K.kanji_readings("東海林", "surname")[0][0] == "ショウジ"
+
+
+def test_the_bundled_name_data_stays_small() -> None:
+    from importlib import resources
+
+    data = resources.files("kartoteka.names") / "data"
+    total = sum(f.stat().st_size for f in Path(str(data)).iterdir() if f.is_file())
+    assert total < 15 * 2**20
