@@ -5,7 +5,7 @@ import random
 import pytest
 
 from kartoteka.names.channel import PROFILES, write_cyrillic_by_ear
-from kartoteka.names.decode import MAX_WORD, clean_cyrillic_word, cyrillic_word_readings
+from kartoteka.names.decode import MAX_WORD, clean_cyrillic_word, clerk_patterns, cyrillic_word_readings
 from kartoteka.names.kana import fold_long_vowels
 from kartoteka.names.kanji import name_tables
 from kartoteka.names.phonetic import folded, kana_folded, skeleton, voiceless
@@ -83,3 +83,15 @@ def test_kana_folds_like_its_cyrillic():
     assert kana_folded("トウジョウ") == folded("Тодзё") == "tozyo"
     assert voiceless("akutagawa") == voiceless("akutakawa")
     assert skeleton("tozyo hideki") == "tshtk"
+
+
+def test_clerk_patterns_explain_a_spelling():
+    assert clerk_patterns("ヤマモト", "Ямамото") == []
+    assert clerk_patterns("ハシモト", "Хашимото") == ["sh_for_s: シ -> ши"]
+    assert clerk_patterns("カメキチ", "Кашонити") == [
+        "e_for_eh: メ -> ме",
+        "misread: м -> ш",
+        "misread: е -> о",
+        "misread: к -> н",
+    ]
+    assert clerk_patterns("ヤマモト", "Сато") is None

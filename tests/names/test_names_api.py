@@ -143,6 +143,12 @@ def test_explain_names_the_readings_and_edits():
     assert report["parts"][0]["edits"] == ["s->k at 0"]
 
 
+def test_explain_names_the_clerks_patterns():
+    report = explain("Хидеки Тодзио", "東條英機")
+    assert report["a"]["clerk_patterns"] == [["long_vowel_io: ジョ -> дзио"], ["e_for_eh: デ -> де"]]
+    assert "clerk_patterns" not in report["b"]
+
+
 # ------------------------------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("text", ["", "   ", "1945", "😀", "\x00\x07", "・・・"])
 def test_no_letters_is_a_clear_error(text):

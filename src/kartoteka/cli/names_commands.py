@@ -10,7 +10,7 @@ JSON of `names read TEXT --json`:
 
 JSON of `names compare A B --json` (``kartoteka.names.explain``):
     {"similarity": 1.0, "order": "aligned"|"swapped"|"single"|"part"|"same"|"empty",
-     "a": {"text", "normalized", "readings": [...]}, "b": {...},
+     "a": {"text", "normalized", "readings": [...], "clerk_patterns": [[...], [...]] (Cyrillic only)}, "b": {...},
      "parts": [{"a_form": "tozyo", "b_form": "tozyo", "similarity": 1.0, "edits": []}, ...]}
 """
 
@@ -98,6 +98,11 @@ def compare(
         for row in info.get("readings", []):
             table.add_row(row["kana"], row["romaji"], row["cyrillic"], f"{row['probability']:.3f}")
         console.print(table)
+        for word_patterns in info.get("clerk_patterns") or []:
+            shown = (
+                "standard spelling" if word_patterns == [] else ", ".join(word_patterns or ["not explained"])
+            )
+            console.print(f"  clerk: {shown}")
     for part in report["parts"]:
         edits = ", ".join(part["edits"]) or "none"
         console.print(f"{part['a_form']} ~ {part['b_form']}: {part['similarity']:.3f} (edits: {edits})")

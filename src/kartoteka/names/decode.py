@@ -30,6 +30,7 @@ from kartoteka.names.kana import (
     MORAE,
     SMALL_KANA,
     Mora,
+    in_context,
     is_long_vowel_tail,
     mora_of,
     split_morae,
@@ -387,3 +388,43 @@ def cyrillic_word_readings(word: str, part: str, limit: int = 5) -> tuple[tuple[
     if not found or found[0][1] < GOOD_ENOUGH:  # only then pay for edits the patterns do not describe
         found = _decode_word(word, part, limit)
     return tuple(found)
+
+
+def clerk_patterns(kana: str, cyrillic: str) -> list[str] | None:
+    """The clerk's patterns that turn ``kana`` (one word) into ``cyrillic``, on the likeliest path through the
+    channel: e.g. ["e_for_eh: ケ -> ке", "ch_for_t: チ -> чи"]. [] for the standard spelling; None when the
+    channel's patterns and misreadings alone cannot explain the spelling."""
+    word = clean_cyrillic_word(cyrillic)
+    contexts = in_context(split_morae(kana))
+    # best[(mora index, position)] = (log prob, patterns so far)
+    best: dict[tuple[int, int], tuple[float, list[str]]] = {(0, 0): (0.0, [])}
+    for index, (prev, mora, nxt) in enumerate(contexts):
+        states = [(pos, value) for (i, pos), value in best.items() if i == index]
+        for pos, (logp, names) in states:
+            for text, prob, patterns in mora_renderings(prev, mora, nxt, DECODE_RATES):
+                step = _explained_step(text, word, pos)
+                if step is None:
+                    continue
+                extra, misreads = step
+                key = (index + 1, pos + len(text))
+                total = logp + math.log(prob) + extra
+                if key not in best or total > best[key][0]:
+                    named = [f"{p}: {mora.kana} -> {text or '(nothing)'}" for p in patterns]
+                    best[key] = (total, names + named + misreads)
+    found = best.get((len(contexts), len(word)))
+    return None if found is None else found[1]
+
+
+def _explained_step(text: str, word: str, pos: int) -> tuple[float, list[str]] | None:
+    piece = word[pos : pos + len(text)]
+    if len(piece) != len(text):
+        return None
+    extra, misreads = 0.0, []
+    for written, read in zip(text, piece, strict=True):
+        if written != read:
+            logp = _misread_logp(written, read)
+            if logp <= _NEG:
+                return None
+            extra += logp
+            misreads.append(f"misread: {written} -> {read}")
+    return extra, misreads

@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from kartoteka.names.decode import clerk_patterns
 from kartoteka.names.phonetic import folded, kana_folded, skeleton, voiceless
 from kartoteka.names.readings import Reading, _word_script, latin_as_cyrillic, normalize, readings
 from kartoteka.names.script import clean, has_letters
@@ -173,18 +174,28 @@ def _reading_dict(reading: Reading) -> dict[str, Any]:
 
 
 def _side(text: str) -> dict[str, Any]:
-    return {
+    found = readings(text, limit=FORM_READINGS)
+    side: dict[str, Any] = {
         "text": text,
         "normalized": normalize(text),
-        "readings": [_reading_dict(r) for r in readings(text, limit=FORM_READINGS)],
+        "readings": [_reading_dict(r) for r in found],
     }
+    words = side["normalized"].split(" ")
+    if found and all(_word_script(w) == "cyrillic" for w in words):
+        # How a clerk got from the best reading to these letters (the channel's patterns, misreadings).
+        side["clerk_patterns"] = [
+            clerk_patterns(kana, word) for kana, word in zip(found[0].kana.split(" "), words, strict=False)
+        ]
+    return side
 
 
 def explain(a: str, b: str) -> dict[str, Any]:
     """Why two names are (not) alike: both sides' readings, the forms that met, and the edits between them.
 
     Returns {"similarity", "order" ("aligned"|"swapped"|"single"|"part"|"same"|"empty"), "a": {...},
-    "b": {...}, "parts": [{"a_form", "b_form", "similarity", "edits"}...]}.
+    "b": {...}, "parts": [{"a_form", "b_form", "similarity", "edits"}...]}. A Cyrillic side also has
+    "clerk_patterns": per word, the channel patterns from its best reading to the letters written
+    (e.g. ["e_for_eh: デ -> де"]), or None where the patterns alone do not explain them.
     """
     score = similarity(a, b)
     ca, cb = _prepared(a), _prepared(b)
