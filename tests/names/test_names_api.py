@@ -242,7 +242,7 @@ def test_a_name_is_most_similar_to_itself(a, b):
 
 
 @_SETTINGS
-@given(st.one_of(st.sampled_from(_SAMPLES), _CYR, _KANA))
+@given(st.one_of(st.sampled_from(_SAMPLES), _CYR, _KANA, st.text(min_size=1, max_size=10)))
 def test_keys_non_empty_for_any_name_with_letters(text):
     from kartoteka.names.script import has_letters
 

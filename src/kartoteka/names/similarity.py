@@ -232,7 +232,8 @@ def keys(text: str) -> set[str]:
     "v:tosyo", "c:ts" (levels in ``kartoteka.names.phonetic``). A full name gives keys of the whole name,
     parts joined by a space, surname first ("f:yamamoto isoroku"). Empty for a text without letters.
 
-    Consonant skeletons shorter than 3 letters are left out: they would make hot blocks.
+    Consonant skeletons shorter than 3 letters are left out: they would make hot blocks. Letters that no
+    reading explains (a stray "x", 々 alone) give their normalized text as a "k:" key.
     """
     cleaned = _prepared(text)
     if cleaned is None:
@@ -254,8 +255,12 @@ def _keys_cached(text: str) -> frozenset[str]:
     if evidence:
         codes.append(" ".join(evidence))
     for code in codes:
+        if not code.strip():
+            continue
         out.add("f:" + code)
         out.add("v:" + voiceless(code))
         if len(skeleton(code)) >= 3:
             out.add("c:" + skeleton(code))
+    if not out:  # letters no reading explains (々 alone, a stray x): the text itself is the only key
+        out.add("k:" + normalize(text))
     return frozenset(out)
