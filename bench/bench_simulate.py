@@ -78,7 +78,7 @@ def main() -> None:
     body = "\n".join(lines) + (
         "\n\nSeconds are wall-clock time without the Python imports (about "
         f"{median([r['import_seconds'] for r in small]):.1f} s); CPU seconds add up the main process and its "
-        "workers (about twice the wall time on two idle cores). Targets (issue 4): 2,000 persons under 5 s; "
+        "workers (on two idle cores the wall time is about half of them). Targets (issue 4): 2,000 persons under 5 s; "
         f"575,000 under 5 minutes and 4 GB. Load average when the full run ended: {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} cores (other jobs share this machine).\n\n"
         f"Full-scale counts: {counts}.\n\nCommand: `.venv/bin/python bench/bench_simulate.py`."
