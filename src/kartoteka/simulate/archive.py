@@ -96,7 +96,8 @@ def _write_personal_files_and_deaths(world: World, writers: dict[str, SourceFile
         writers[f"personal_files_0{1 + k % 2}.csv"].write(person_id(person), personal_file_row(world, person))
     roster = [(row, person) for person in _in_order(world, "death_roster", np.flatnonzero(fate == DIED))
               for row in death_roster_rows(world, person)]
-    # the published roster is in 50-on (kana) order, which also puts most duplicates side by side
+    # the published roster is in 50-on order; kana code-point order is close to it, and puts most
+    # duplicates side by side as in the real list
     roster.sort(key=lambda item: (item[0]["name_original"], item[1]))
     for row, person in roster:
         writers["death_roster.csv"].write(person_id(person), row)
