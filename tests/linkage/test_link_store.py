@@ -95,3 +95,19 @@ def test_a_saved_model_scores_a_new_run_without_training(store, tmp_path, write_
     first = link(store, reader=plain_reader, runs_dir=tmp_path)
     second = link(store, model_path=first.model_path, reader=plain_reader, runs_dir=tmp_path)
     assert second.persons == first.persons
+
+
+def test_sources_without_names_or_birth_years_still_link(store, tmp_path, write_archive, plain_reader):
+    from sqlalchemy import update
+
+    from kartoteka.store import records
+
+    write_archive(store, persons=40)
+    with store.engine.begin() as conn:
+        conn.execute(update(records).where(records.c.id % 3 == 0).values(surname=None, given_name=None))
+        conn.execute(update(records).where(records.c.id % 3 == 1).values(birth_year=None))
+    summary = link(store, reader=plain_reader, runs_dir=tmp_path)
+    with store.engine.connect() as conn:
+        linked = conn.execute(select(func.count()).select_from(person_records)).scalar_one()
+    assert linked == summary.records  # every record belongs to a person, named or not
+    assert summary.persons < summary.records  # and records still joined on what they have

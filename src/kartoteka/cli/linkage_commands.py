@@ -100,6 +100,8 @@ def review_command(
     undo: Annotated[bool, typer.Option("--undo", help="Undo the latest decision (or --decision-id)")] = False,
     decision_id: Annotated[int | None, typer.Option("--decision-id", help="The decision to undo")] = None,
     decisions: Annotated[bool, typer.Option("--decisions", help="List the decisions")] = False,
+    flagged: Annotated[bool, typer.Option("--flagged", help="List persons whose records broke a constraint")]
+    = False,
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="Who decides (kept with the decision)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
@@ -128,6 +130,15 @@ def review_command(
             for row in rows:
                 state = "active" if row["active"] else "undone"
                 print(f"{row['id']}: {row['record_id_l']} {row['decision']} {row['record_id_r']} ({state})")
+            return
+        if flagged:
+            people = review.flagged_persons(store, limit)
+            if as_json:
+                print(json.dumps(people, default=str, ensure_ascii=False, indent=2))
+                return
+            for person in people:
+                print(f"person {person['id']} ({person['name_cyrillic'] or person['name_kanji']}, "
+                      f"{person['birth_year']}): {person['flags']}; records {person['record_ids']}")
             return
         items = review.review_queue(store, limit)
     if as_json:

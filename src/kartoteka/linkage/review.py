@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.linkage.tables import decisions, match_pairs
+from kartoteka.linkage.tables import decisions, match_pairs, person_records, persons
 from kartoteka.store import Store, records
 
 DECISIONS = ("same", "not_same")
@@ -109,3 +109,16 @@ def list_decisions(store: Store) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
         rows = conn.execute(select(decisions).order_by(decisions.c.id.desc())).mappings()
         return [{**row, "active": row["undone_at"] is None} for row in rows]
+
+
+def flagged_persons(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """Persons whose cluster broke a constraint (split or kept by a decision), with their record ids."""
+    query = (select(persons.c.id, persons.c.name_cyrillic, persons.c.name_kanji, persons.c.birth_year,
+                    persons.c.flags, persons.c.record_count)
+             .where(persons.c.flags.is_not(None)).order_by(persons.c.record_count.desc(), persons.c.id).limit(limit))
+    with store.engine.connect() as conn:
+        found = [dict(row) for row in conn.execute(query).mappings()]
+        for person in found:
+            person["record_ids"] = sorted(conn.execute(select(person_records.c.record_id).where(
+                person_records.c.person_id == person["id"])).scalars())
+    return found
