@@ -81,7 +81,8 @@ def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
     ids = list(record_ids)
     parent = {rid: rid for rid in ids}
     comps: dict[int, _Component] = {}
-    must, cannot = [], []
+    must: list[tuple[int, int]] = []
+    cannot: list[tuple[int, int]] = []
     for left, right, decision in decisions:
         if left in parent and right in parent:
             (must if decision == "same" else cannot).append((left, right))

@@ -90,7 +90,7 @@ def _name_parts(surname: Any, given: Any, original: Any) -> tuple[str | None, st
     return sn, gn
 
 
-def _derived(found: list[str]) -> tuple[str | None, ...]:
+def _derived(found: list[str]) -> tuple[Any, ...]:
     r1 = found[0].lower() if found else None
     r2 = found[1].lower() if len(found) > 1 else None
     key1 = blocking_key(r1)

@@ -87,7 +87,7 @@ def decide(store: Store, record_id_l: int, record_id_r: int, decision: str, revi
         result = conn.execute(insert(decisions).values(
             record_id_l=left, record_id_r=right, decision=decision, reviewer=reviewer, note=note,
             decided_at=dt.datetime.now(dt.UTC)))
-        return int(result.inserted_primary_key[0])
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def undo(store: Store, decision_id: int | None = None) -> int:

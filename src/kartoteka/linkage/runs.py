@@ -29,7 +29,7 @@ def load_records(store: Store) -> pd.DataFrame:
     sql = f"SELECT {', '.join(RECORD_COLUMNS)} FROM {records.name} ORDER BY id"
     with store.engine.connect() as conn:
         # The driver's cursor directly: SQLAlchemy's row objects cost seconds at two million records.
-        cursor = conn.connection.driver_connection.cursor()
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql)
             frame = pd.DataFrame.from_records(cursor.fetchall(), columns=list(RECORD_COLUMNS))
@@ -54,7 +54,7 @@ def start_run(store: Store, backend: str) -> int:
     with store.engine.begin() as conn:
         result = conn.execute(insert(link_runs).values(
             started_at=dt.datetime.now(dt.UTC), status="running", backend=backend))
-        return int(result.inserted_primary_key[0])
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def fail_run(store: Store, run_id: int, reason: str) -> None:
