@@ -1,6 +1,6 @@
 """Rows of the Soviet sources, in Russian: registration cards, personal files, burial registers.
 
-Each function returns the rows of one person as dicts keyed by store column (the writer turns them into
+Each function returns a row (a dict keyed by store column; the writer turns the keys into
 the Russian headers of the bundled ingest mappings). Names come from the clerk-error channel
 (``World.card_names``); the other fields get the profile's field noise.
 """
