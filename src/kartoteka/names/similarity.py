@@ -18,11 +18,19 @@ from rapidfuzz.distance import Levenshtein
 
 from kartoteka.names.decode import clerk_patterns
 from kartoteka.names.phonetic import folded, kana_folded, skeleton, voiceless
-from kartoteka.names.readings import Reading, _word_script, latin_as_cyrillic, normalize, readings
+from kartoteka.names.readings import (
+    Reading,
+    _word_script,
+    latin_as_cyrillic,
+    normalize,
+    ordered_words,
+    readings,
+    word_readings,
+)
 from kartoteka.names.script import clean, has_letters
 
-FORM_READINGS = 3  # readings per name that take part in similarity and keys
-MIN_READING_WEIGHT = 0.02  # readings less likely than this (relative to the best) are left out
+FORM_READINGS = 4  # readings per name part that take part in similarity (and per name in keys)
+MIN_READING_WEIGHT = 0.005  # readings less likely than this (relative to the best) are left out
 SWAP_COST = 0.97  # a crossed order (given name where the surname should be) is slightly less similar
 PART_COST = 0.9  # one name part against a full name
 EVIDENCE_WEIGHT = 0.92  # the letters as written, against the decoded readings (weight 1 for the best)
@@ -57,28 +65,42 @@ def _evidence_codes(text: str) -> list[str] | None:
     ]
 
 
+def _weighted(pairs: list[tuple[str, float]]) -> dict[str, float]:
+    """Folded code -> weight (0.8 to 1.0 by probability relative to the best) for one part's readings."""
+    table: dict[str, float] = {}
+    best = max((p for _, p in pairs), default=0.0) or 1.0
+    for kana, prob in pairs:
+        if prob / best >= MIN_READING_WEIGHT:
+            _add(table, kana_folded(kana), 0.8 + 0.2 * prob / best)
+    return table
+
+
 @lru_cache(maxsize=200_000)
 def forms(text: str) -> Forms:
-    """The forms of a (cleaned) name; cached, so a name's readings are decoded once."""
-    found = readings(text, limit=FORM_READINGS)
-    best = found[0].probability if found else 1.0
-    surnames: dict[str, float] = {}
-    given: dict[str, float] = {}
-    for reading in found:
-        weight = 0.8 + 0.2 * (reading.probability / best)
-        if reading.probability / best < MIN_READING_WEIGHT:
-            continue
-        parts = reading.kana.split(" ")
-        _add(surnames, kana_folded(parts[0]), weight)
-        if len(parts) > 1:
-            _add(given, kana_folded(parts[1]), weight)
+    """The forms of a (cleaned) name; cached, so a name's readings are decoded once. A full name's parts
+    are read apart, so each part keeps its own alternatives."""
+    parts = ordered_words(text)
+    if len(parts) >= 2:
+        surnames = _weighted(list(word_readings(parts[0], "surname", FORM_READINGS)))
+        given = _weighted(list(word_readings(parts[1], "given", FORM_READINGS)))
+    else:
+        found = readings(text, limit=FORM_READINGS)
+        split = [r for r in found if " " in r.kana]
+        if split:  # one word read as a full name (山本五十六)
+            surnames = _weighted([(r.kana.split(" ")[0], r.probability) for r in split])
+            given = _weighted([(r.kana.split(" ")[1], r.probability) for r in split])
+        else:
+            surnames, given = _weighted([(r.kana, r.probability) for r in found]), {}
     evidence = _evidence_codes(text)
     if evidence and (len(evidence) > 1) == bool(given):
         _add(surnames, evidence[0], EVIDENCE_WEIGHT)
         if len(evidence) > 1:
             _add(given, evidence[1], EVIDENCE_WEIGHT)
-    ranked = lambda table: tuple(sorted(table.items(), key=lambda kv: -kv[1])[:FORM_READINGS])  # noqa: E731
-    return Forms(ranked(surnames), ranked(given))
+    return Forms(_ranked(surnames), _ranked(given))
+
+
+def _ranked(table: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    return tuple(sorted(table.items(), key=lambda kv: -kv[1])[:FORM_READINGS])
 
 
 def _best(a: tuple[tuple[str, float], ...], b: tuple[tuple[str, float], ...]) -> tuple[float, str, str]:
