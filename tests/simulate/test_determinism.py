@@ -38,3 +38,12 @@ def test_bad_arguments_are_refused(tmp_path, persons, seed, code):
     with pytest.raises(KartotekaError) as caught:
         simulate_archive(tmp_path, persons=persons, seed=seed)
     assert caught.value.code == code
+
+
+def test_a_directory_that_cannot_be_made_is_a_clean_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(KartotekaError) as caught:
+        simulate_archive(blocker / "archive", persons=5, workers=1)
+    assert caught.value.code == "simulate.write"
+    assert "a-file" in caught.value.file

@@ -54,10 +54,17 @@ def simulate_archive(out_dir: Path, persons: int = DEFAULT_PERSONS, seed: int = 
     """
     _check_arguments(out_dir, persons, seed)
     chosen = get_profile(profile)
-    out_dir.mkdir(parents=True, exist_ok=True)
     world = build_world(persons, seed, chosen)
-    rows_by_file = run_groups(world, out_dir, workers)
-    _join_truth_parts(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        rows_by_file = run_groups(world, out_dir, workers)
+        _join_truth_parts(out_dir)
+    except OSError as exc:
+        raise KartotekaError(
+            "simulate.write", f"cannot write the simulated archive: {exc.strerror or exc}",
+            hint="give a directory you can write to, with room for the files (about 650 MB for 575,000 persons)",
+            file=str(exc.filename or out_dir),
+        ) from exc
     counts = _counts(world, rows_by_file)
     files = [{"path": spec.path, "kind": spec.kind, "encoding": spec.encoding, "mapping": spec.mapping,
               "rows": rows_by_file[spec.path], "simulated": True} for spec in SOURCE_FILES]
