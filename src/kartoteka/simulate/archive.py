@@ -90,9 +90,13 @@ def _in_order(world: World, kind: str, members: np.ndarray) -> Iterable[int]:
 
 def _write_cards(world: World, writers: dict[str, SourceFileWriter]) -> None:
     """One card per stay, the stays in a shuffled order (archives file cards by camp, not by person)."""
+    movers: dict[int, list[tuple[str, str]]] = {}  # names of people with several cards, heard once
     for stay in _in_order(world, "card", np.arange(world.stays.camp.size)):
         person = int(world.stays.person[stay])
-        row = card_row(world, person, stay - int(world.stays.offsets[person]))
+        names = None
+        if len(world.stays.of(person)) > 1:
+            names = movers.get(person) or movers.setdefault(person, world.card_names(person))
+        row = card_row(world, person, stay - int(world.stays.offsets[person]), names)
         if row is not None:
             writers[card_file_of_region(world.camp(stay).region)].write(person_id(person), row)
 

@@ -73,8 +73,11 @@ def _common_fields(world: World, person: int, rng: random.Random) -> dict[str, s
     return fields
 
 
-def card_row(world: World, person: int, k: int) -> dict[str, str] | None:
-    """The registration card of a person's k-th camp stay, or None when that card was lost."""
+def card_row(world: World, person: int, k: int, names: list[tuple[str, str]] | None = None) -> dict[str, str] | None:
+    """The registration card of a person's k-th camp stay, or None when that card was lost.
+
+    `names` are the person's ``World.card_names`` if the caller has them already.
+    """
     rng = person_rng(world.seed, "card", person * 8 + k)
     field_noise = world.profile.noise
     if rng.random() < field_noise.card_lost:
@@ -83,7 +86,7 @@ def card_row(world: World, person: int, k: int) -> dict[str, str] | None:
     stay = stays[k]
     camp = world.camp(stay)
     row = _common_fields(world, person, rng)
-    surname, given = world.card_names(person, upto=k + 1)[k]
+    surname, given = (names or world.card_names(person, upto=k + 1))[k]
     # written within days of arrival, and never after the end of his captivity
     card_date = min(world.dates.arrival[stay] + dt.timedelta(days=rng.randrange(0, 10)),
                     world.dates.end[person])
