@@ -156,12 +156,21 @@ def simulated(pairs: int, profile: str, seed: int = 7) -> dict[str, float]:
     rates = PROFILES[profile]
     stats: dict[str, float] = defaultdict(float)
     names = []
-    for s, g in zip(s_idx, g_idx, strict=True):
+    hard = []  # same surname, another given name: the negatives a linkage meets inside a block
+    for i, (s, g) in enumerate(zip(s_idx, g_idx, strict=True)):
         kanji_name = f"{tables.surnames.kanji[s]} {tables.given.kanji[g]}"
         kana = f"{tables.surnames.katakana[s]} {tables.given.katakana[g]}"
         cyr = write_cyrillic_by_ear(kana, rng, rates)
         ministry = ministry_katakana_from_cyrillic(cyr, rng, rates)
         names.append((kanji_name, cyr, ministry))
+        other_given = tables.given.katakana[g_idx[(i + 1) % len(g_idx)]]
+        if other_given != tables.given.katakana[g]:
+            hard.append(
+                (
+                    kanji_name,
+                    write_cyrillic_by_ear(f"{tables.surnames.katakana[s]} {other_given}", rng, rates),
+                )
+            )
     for kanji_name, cyr, ministry in names:
         k_keys, c_keys, m_keys = keys(kanji_name), keys(cyr), keys(ministry)
         surname_keys = keys(kanji_name.split(" ")[0])
@@ -174,6 +183,8 @@ def simulated(pairs: int, profile: str, seed: int = 7) -> dict[str, float]:
         stats["min_any"] += bool(k_keys & m_keys)
         stats["sim_cyr"] += similarity(kanji_name, cyr)
         stats["sim_min"] += similarity(kanji_name, ministry)
+        stats["cyr_90"] += similarity(kanji_name, cyr) >= 0.9
+        stats["min_90"] += similarity(kanji_name, ministry) >= 0.9
     for i, (kanji_name, _, _) in enumerate(names):
         other = names[(i + 1) % len(names)][1]
         shared = keys(kanji_name) & keys(other)
@@ -183,7 +194,10 @@ def simulated(pairs: int, profile: str, seed: int = 7) -> dict[str, float]:
             stats[f"false_{level}"] += bool({k for k in shared if k[0] == level})
         stats["false_any"] += bool(shared)
         stats["sim_false"] += similarity(kanji_name, other)
-    return {k: v / len(names) for k, v in stats.items()}
+    out = {k: v / len(names) for k, v in stats.items()}
+    out["sim_hard"] = sum(similarity(k, c) for k, c in hard) / len(hard)
+    out["hard_90"] = sum(similarity(k, c) >= 0.9 for k, c in hard) / len(hard)
+    return out
 
 
 def _table(title: str, all_rows: dict, held: dict, lines: list[tuple[str, str]]) -> str:
@@ -287,6 +301,12 @@ def _simulated_table(sims: dict[str, dict[str, float]], pairs: int) -> str:
         ("mean similarity, kanji vs ministry", "sim_min"),
     ]
     rows += [("mean similarity, different names", "sim_false")]
+    rows += [
+        ("mean similarity, same surname but another given name (kanji vs clerk Cyrillic)", "sim_hard"),
+        ("similarity >= 0.9: kanji vs clerk Cyrillic of the same person", "cyr_90"),
+        ("similarity >= 0.9: kanji vs ministry katakana of the same person", "min_90"),
+        ("similarity >= 0.9: same surname, another given name", "hard_90"),
+    ]
     for label, key in rows:
         values = " | ".join(
             f"{sims[p][key]:.3f}" if key.startswith("sim") else f"{100 * sims[p][key]:.1f}%" for p in sims
