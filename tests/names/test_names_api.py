@@ -53,6 +53,11 @@ def test_detect_script(text, script):
         ("東條英機", "東条英機"),
         ("Сэн'ити", "Сэнъити"),
         ("Дзюн-итиро", "Дзюнъитиро"),
+        ("Jun-ichiro", "Jun'ichiro"),
+        ("Yamamoto-Isoroku", "Yamamoto Isoroku"),
+        ("Ямамото (Исороку)", "Ямамото Исороку"),
+        ("Ямамото И. С.", "Ямамото"),  # initials carry no reading
+        ("山本Isoroku", "山本 Isoroku"),  # scripts meeting inside a word
     ],
 )
 def test_normalize(text, expected):

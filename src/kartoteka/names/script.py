@@ -17,7 +17,9 @@ from kartoteka.core.errors import KartotekaError
 
 MAX_INPUT = 200
 SCRIPTS = ("cyrillic", "katakana", "hiragana", "kanji", "latin", "mixed")
-_SEPARATORS = re.compile(r"[\s・･·,、，;／/|_]+")
+_SEPARATORS = re.compile(r"[\s・･·,、，;／/|_()\[\]{}«»\"“”„.。]+")
+_INITIAL = re.compile(r"(?:^|(?<=\s))[A-Za-zА-Яа-яЁё]\.")  # И. or K. (initials carry no reading)
+_GROUP = {"cyrillic": "c", "latin": "l", "kanji": "j", "katakana": "j", "hiragana": "j"}
 _CIRCUMFLEX = str.maketrans("ôûâêîÔÛÂÊÎ", "ōūāēīŌŪĀĒĪ")
 _KANJI_KANA = set("ノヶケ之")  # kana written inside kanji names (一ノ瀬, 八ヶ代)
 
@@ -55,11 +57,29 @@ def clean(text: str) -> str:
     _check_length(text)
     text = unicodedata.normalize("NFKC", text).translate(_CIRCUMFLEX)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = _INITIAL.sub(" ", text)
+    text = re.sub(r"[-‐–](?=[A-ZА-ЯЁ])", " ", text)  # Yamamoto-Isoroku: two words
     text = re.sub(r"(?<=[nN])[-‐–](?=[aeiouyAEIOUY])", "'", text)
     text = re.sub(r"(?<=[нН])[-‐–'’ʼ`](?=[аеиоуэюяёАЕИОУЭЮЯЁ])", "ъ", text)
     text = re.sub(r"(?<=\w)[-‐–](?=\w)", "", text)
-    text = _SEPARATORS.sub(" ", text.replace("-", " ")).strip()
+    text = _SEPARATORS.sub(" ", _split_scripts(text).replace("-", " ")).strip()
     return unicodedata.normalize("NFC", text)
+
+
+def _split_scripts(text: str) -> str:
+    """A space where Cyrillic, Latin and Japanese letters meet inside a word (山本Isoroku -> 山本 Isoroku)."""
+    out: list[str] = []
+    previous = ""
+    for ch in text:
+        group = _GROUP.get(letter_script(ch) or "", "")
+        if group and previous and group != previous:
+            out.append(" ")
+        out.append(ch)
+        if group:
+            previous = group
+        elif not ch.isalpha():
+            previous = previous if ch in "'’ʼ`" else ""
+    return "".join(out)
 
 
 def has_letters(text: str) -> bool:
