@@ -22,8 +22,19 @@ $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.installed-dev
 
+# The main job, step by step as a user would run it: simulate a small archive (SIMULATED names), import it
+# into a SQLite store, link the records into persons, score the links against the simulation's truth.
+DEMO_DB := $(DEMO_DIR)/kartoteka.sqlite
+KT := $(BIN)/kartoteka --database $(DEMO_DB)
 demo: $(VENV)/.installed
-	$(BIN)/python -m kartoteka.demo --out $(DEMO_DIR)
+	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	$(KT) simulate $(DEMO_DIR)/archive --persons 2000 --seed 1 --profile realistic
+	$(KT) --quiet import $(DEMO_DIR)/archive
+	$(KT) status
+	$(KT) names compare "Ямада Отозоо" "山田乙三"
+	$(KT) link --runs-dir $(DEMO_DIR)/runs
+	$(KT) evaluate $(DEMO_DIR)/archive/truth.csv
+	@echo "Done. The store is $(DEMO_DB) (SIMULATED). Try: $(KT) review"
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
