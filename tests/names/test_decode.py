@@ -95,3 +95,29 @@ def test_clerk_patterns_explain_a_spelling():
         "misread: к -> н",
     ]
     assert clerk_patterns("ヤマモト", "Сато") is None
+
+
+def test_trie_sees_each_mora_in_the_context_the_rules_use():
+    """The lazily built trie gives every mora the same left neighbour as kana.in_context (so the decoder
+    scores a name exactly as the simulator spells it)."""
+    import itertools
+
+    from kartoteka.names.decode import _trie
+    from kartoteka.names.kana import in_context, split_morae
+    from kartoteka.names.kanji import surname_prior
+
+    root = _trie("surname")
+    for kana in itertools.islice(surname_prior(), 3000):
+        node = root
+        for prev, mora, _ in in_context(split_morae(kana)):
+            node = node.kids()[mora.kana]
+            assert node.prev is prev, kana
+
+
+def test_ministry_katakana_gets_its_long_vowels_back():
+    from kartoteka.names import readings
+
+    found = [r.kana for r in readings("オサワ", part="surname")]
+    assert "オオサワ" in found
+    assert readings("カショニチ", part="given")[0].kana == "カショニチ"  # unknown and unexplained: as written
+    assert readings("ヤシャシタ", part="surname")[0].kana == "ヤマシタ"  # ш read for a cursive м

@@ -34,7 +34,7 @@ PARTS = ("surname", "given")
 SWAP_MARGIN = 1.0  # nats: turn a Cyrillic/Latin name round only when the other order is clearly likelier
 _FALLBACK_SHARE = 0.02  # probability left for the letter-by-letter reading of a word no name explains
 _KNOWN_KANA_SELF = 0.7  # a kana word that is a known name: most likely meant as written
-_UNKNOWN_KANA_SELF = 0.4  # a kana word no name table knows: as written, or a garbled transcription
+_UNKNOWN_KANA_LOG = -24.0  # a kana word no table knows, as written: as likely as a poorly explained name
 _LOG_FLOOR = -40.0
 
 
@@ -133,12 +133,25 @@ def _kana_word_readings(kana: str, part: str, limit: int) -> tuple[tuple[str, fl
     prior = kanji.surname_prior() if part == "surname" else kanji.given_prior()
     spelled = _choonpu_spelled(kana)
     known = kana if kana in prior else spelled if spelled in prior else None
-    decoded = _softmax(list(cyrillic_word_readings(kana_to_cyrillic(kana), part, limit)))
     if known is not None:
+        decoded = _softmax(list(cyrillic_word_readings(kana_to_cyrillic(kana), part, limit)))
         pairs = [(known, _KNOWN_KANA_SELF)] + [(k, p * (1 - _KNOWN_KANA_SELF)) for k, p in decoded]
-    else:
-        pairs = [(kana, _UNKNOWN_KANA_SELF)] + [(k, p * (1 - _UNKNOWN_KANA_SELF)) for k, p in decoded]
-    return _merge(pairs, limit)
+        return _merge(pairs, limit)
+    # Unknown: the letters the ministry may have read (シャ was ша or ся, and ш is a misread м), decoded,
+    # against the kana as written at the score of a name the channel explains only poorly.
+    scores: dict[str, float] = {kana: _UNKNOWN_KANA_LOG}
+    for evidence in dict.fromkeys((kana_to_cyrillic(kana), _as_read_by_ministry(kana))):
+        for candidate, score in cyrillic_word_readings(evidence, part, limit):
+            scores[candidate] = max(score, scores.get(candidate, _LOG_FLOOR))
+    return _merge(_softmax(list(scores.items())), limit)
+
+
+def _as_read_by_ministry(kana: str) -> str:
+    """The Cyrillic behind a ministry katakana with ш for the し row (the mechanical table read ш and с alike)."""
+    cyrillic = kana_to_cyrillic(kana)
+    for plain, sh in (("ся", "ша"), ("сю", "шу"), ("сё", "шо"), ("си", "ши")):
+        cyrillic = cyrillic.replace(plain, sh)
+    return cyrillic
 
 
 def _choonpu_spelled(kana: str) -> str:
