@@ -41,7 +41,7 @@ def read(
     from kartoteka import names
 
     found = names.readings(text, limit=limit, part=part)
-    payload = {
+    payload: dict[str, Any] = {
         "text": text,
         "script": names.detect_script(text),
         "normalized": names.normalize(text),

@@ -45,6 +45,7 @@ GOOD_ENOUGH = -22.0  # a first pass without generic edits that scores at least t
 TRIE_NAMES = 60_000  # most frequent readings per part in the trie (98% of surname bearers, all given names)
 DECODE_RATES = replace(PROFILES["realistic"], copy_misread=0.01)
 _NEG = -1e9
+_ROOT = Mora("", "", "")  # the root's edge: no mora
 Renderings = tuple[tuple[str, float], ...]
 
 
@@ -135,7 +136,7 @@ class _Node:
         "prev",
     )
 
-    def __init__(self, mora: Mora | None, prev: Mora | None) -> None:
+    def __init__(self, mora: Mora, prev: Mora | None) -> None:
         self.mora, self.prev = mora, prev
         self.children: dict[str, _Node] = {}
         self.end = _NEG
@@ -171,7 +172,7 @@ class _Node:
     def next_groups(self) -> list[_Group]:
         """The children grouped by the renderings they give this node's mora."""
         if self.groups is None:
-            grouped: dict[tuple, list[_Node]] = defaultdict(list)
+            grouped: dict[tuple | None, list[_Node]] = defaultdict(list)
             for child in self.kids().values():
                 grouped[_context_key(self.mora, child.mora)].append(child)
             self.groups = [
@@ -229,7 +230,7 @@ class _Group:
 
 def _prev_for(node: _Node, mora: Mora) -> Mora | None:
     """The ``prev`` the rules see for ``mora`` after ``node`` (none after a long-vowel tail; see in_context)."""
-    if node.mora is None or (node.prev is not None and is_long_vowel_tail(node.prev, node.mora, mora)):
+    if node.mora is _ROOT or (node.prev is not None and is_long_vowel_tail(node.prev, node.mora, mora)):
         return None
     return node.mora
 
@@ -255,7 +256,7 @@ def _trie(part: str) -> _Node:
     """The trie of one part's prior (surname or given). Only its first level is built at once: each
     first mora's subtree is built the first time a word could start with it."""
     prior = kanji.surname_prior() if part == "surname" else kanji.given_prior()
-    root = _Node(None, None)
+    root = _Node(_ROOT, None)
     for kana, prob in itertools.islice(prior.items(), TRIE_NAMES):
         logp = math.log(prob)
         first = _first_mora(kana)
@@ -267,7 +268,7 @@ def _trie(part: str) -> _Node:
         root.best = max(root.best, logp)
         if len(kana) == len(first):
             node.end = max(node.end, logp)
-        else:
+        elif node.pending is not None:
             node.pending.append((kana, logp))
     return root
 

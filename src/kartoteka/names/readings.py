@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from kartoteka.names import kanji
 from kartoteka.names.channel import cyrillic_to_katakana_mechanical
@@ -28,9 +29,10 @@ from kartoteka.names.kana import (
     split_morae,
     to_katakana,
 )
+from kartoteka.names.kanji import Part
 from kartoteka.names.script import clean, detect_script, letter_script, no_letters, words
 
-PARTS = ("surname", "given")
+PARTS: tuple[Part, Part] = ("surname", "given")
 SWAP_MARGIN = 1.0  # nats: turn a Cyrillic/Latin name round only when the other order is clearly likelier
 _FALLBACK_SHARE = 0.02  # probability left for the letter-by-letter reading of a word no name explains
 _KNOWN_KANA_SELF = 0.7  # a kana word that is a known name: most likely meant as written
@@ -87,7 +89,7 @@ def word_log_scores(word: str, part: str) -> tuple[tuple[str, float], ...]:
         kana = to_katakana(word)
         prior = (kanji.surname_prior() if part == "surname" else kanji.given_prior()).get(kana)
         return ((kana, math.log(prior) if prior else _LOG_FLOOR),)
-    return tuple((kana, math.log(p)) for kana, p in kanji.kanji_readings(word, part) if p > 0)
+    return tuple((kana, math.log(p)) for kana, p in kanji.kanji_readings(word, cast(Part, part)) if p > 0)
 
 
 def latin_as_cyrillic(word: str) -> str:
@@ -109,7 +111,7 @@ def word_readings(word: str, part: str, limit: int = 5) -> tuple[tuple[str, floa
     """n-best (katakana, probability) of one word of a name as a ``part`` ("surname" or "given")."""
     script = _word_script(word)
     if script == "kanji":
-        return tuple(kanji.kanji_readings(word, part, limit))
+        return tuple(kanji.kanji_readings(word, cast(Part, part), limit))
     if script == "kana":
         return _kana_word_readings(to_katakana(word), part, limit)
     if script == "latin":

@@ -93,7 +93,7 @@ def detect_script(text: str) -> str:
     Kana written inside kanji names (一ノ瀬, 八ヶ代) count as kanji. Raises ``names.empty`` when the
     text has no letters at all.
     """
-    found = {letter_script(ch) for ch in clean(text)} - {None}
+    found = {script for ch in clean(text) if (script := letter_script(ch))}
     if "kanji" in found:
         kana_chars = {ch for ch in text if letter_script(ch) in ("katakana", "hiragana")}
         if kana_chars <= _KANJI_KANA:
