@@ -14,6 +14,7 @@ Full names are read part by part (surname first; Cyrillic and Latin names writte
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
@@ -142,18 +143,27 @@ def _kana_word_readings(kana: str, part: str, limit: int) -> tuple[tuple[str, fl
     # Unknown: the letters the ministry may have read (シャ was ша or ся, and ш is a misread м), decoded,
     # against the kana as written at the score of a name the channel explains only poorly.
     scores: dict[str, float] = {kana: _UNKNOWN_KANA_LOG}
-    for evidence in dict.fromkeys((kana_to_cyrillic(kana), _as_read_by_ministry(kana))):
+    read = _as_read_by_ministry(kana)
+    for evidence in dict.fromkeys((kana_to_cyrillic(kana), read, _bare_consonants(read))):
         for candidate, score in cyrillic_word_readings(evidence, part, limit):
             scores[candidate] = max(score, scores.get(candidate, _LOG_FLOOR))
     return _merge(_softmax(list(scores.items())), limit)
 
 
 def _as_read_by_ministry(kana: str) -> str:
-    """The Cyrillic behind a ministry katakana with ш for the し row (the mechanical table read ш and с alike)."""
+    """The Cyrillic behind a ministry katakana as a clerk would have written it by hand: ш for the し row and
+    е for э (the mechanical table reads ш/с and е/э alike, and ш, е are where a misread м, о land)."""
     cyrillic = kana_to_cyrillic(kana)
-    for plain, sh in (("ся", "ша"), ("сю", "шу"), ("сё", "шо"), ("си", "ши")):
-        cyrillic = cyrillic.replace(plain, sh)
+    for plain, written in (("ся", "ша"), ("сю", "шу"), ("сё", "шо"), ("си", "ши"), ("э", "е")):
+        cyrillic = cyrillic.replace(plain, written)
     return cyrillic
+
+
+def _bare_consonants(cyrillic: str) -> str:
+    """The ministry wrote a consonant without a vowel as ク, ス, ル... (ト, ド after т, д): take those vowels
+    out again where another consonant follows (スキヤ may be Ския, クスムル Кусумл)."""
+    text = re.sub(r"(?<=[кгсзмнрбпфхшчжлц])у(?=[кгсзтдмнрбпфхшчжлц])", "", cyrillic)
+    return re.sub(r"(?<=[тд])о(?=[кгсзтдмнрбпфхшчжлц])", "", text)
 
 
 def _choonpu_spelled(kana: str) -> str:
