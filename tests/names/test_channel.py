@@ -145,3 +145,21 @@ def test_ministry_misreads_at_its_rate():
     rates = replace(_OFF, ministry_misread=1.0)
     assert ministry_katakana_from_cyrillic("Кокэ", rng, rates) != "ココ"
     assert ministry_katakana_from_cyrillic("Кокэ", random.Random(1), _OFF) == "コケ"
+
+
+@pytest.mark.parametrize("kana", ["シ", "ジョ", "ケ", "チュ", "フ"])
+def test_sampler_and_decoder_view_are_one_distribution(kana):
+    """What write_cyrillic_by_ear samples matches mora_renderings' probabilities (one description)."""
+    from collections import Counter
+
+    from kartoteka.names.kana import split_morae
+
+    rates = replace(PROFILES["harsh"], copy_misread=0.0)
+    rng = random.Random(5)
+    draws = 6000
+    seen = Counter(write_cyrillic_by_ear(kana, rng, rates).lower() for _ in range(draws))
+    (mora,) = split_morae(kana)
+    expected = {text: p for text, p, _ in mora_renderings(None, mora, None, rates, max_patterns=3)}
+    for text, p in expected.items():
+        if p > 0.02:
+            assert abs(seen[text] / draws - p) < 0.025, (text, seen[text] / draws, p)
