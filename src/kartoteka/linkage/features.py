@@ -24,8 +24,8 @@ from kartoteka.linkage.vocabulary import (
 
 FEATURE_COLUMNS = (
     "unique_id", "kind", "side",
-    "sn_r1", "sn_r2", "sn_fold", "sn_key", "sn_key2", "sn_set",
-    "gn_r1", "gn_r2", "gn_fold", "gn_key", "gn_key2", "gn_set",
+    "sn_r1", "sn_r2", "sn_fold", "sn_vkey", "sn_key", "sn_key2", "sn_set",
+    "gn_r1", "gn_r2", "gn_fold", "gn_vkey", "gn_key", "gn_key2", "gn_set",
     "birth_year", "pref", "unit", "regiment", "rank_ord", "rank_class", "camp", "death_date", "event_date",
 )
 _INTEGER_COLUMNS = ("unique_id", "birth_year", "pref", "rank_ord")
@@ -68,6 +68,12 @@ def fold_romaji(romaji: str | None) -> str | None:
 _VOICING = str.maketrans({"g": "k", "z": "s", "d": "t", "b": "h", "p": "h", "f": "h", "v": "h", "r": "r"})
 
 
+def voiceless_key(romaji: str | None) -> str | None:
+    """The folded reading with voicing ignored: a fine key (vowels kept) for blocking on two names."""
+    folded = fold_romaji(romaji)
+    return folded.translate(_VOICING) if folded else None
+
+
 def blocking_key(romaji: str | None) -> str | None:
     """A coarse key that survives voicing slips and vowel changes: the folded consonant frame plus first vowel."""
     folded = fold_romaji(romaji)
@@ -98,14 +104,14 @@ def _derived(found: list[str]) -> tuple[Any, ...]:
     # the dictionary's first, and a garbled Cyrillic spelling has several decodings. The second key and the
     # set of folded readings let a record meet its partner through any of them.
     folded = sorted({f for f in (fold_romaji(r) for r in found) if f})
-    return r1, r2, fold_romaji(r1), key1, blocking_key(r2) or key1, folded or None
+    return r1, r2, fold_romaji(r1), voiceless_key(r1), key1, blocking_key(r2) or key1, folded or None
 
 
 def _reading_columns(texts: pd.Series, part: str, reader: Reader, prefix: str) -> pd.DataFrame:
     derived = {text: _derived(reader(text, part)) for text in set(texts.dropna().tolist()) if text}
-    empty = (None,) * 6
+    empty = (None,) * 7
     rows = [derived.get(text, empty) if isinstance(text, str) else empty for text in texts]
-    columns = [f"{prefix}_{name}" for name in ("r1", "r2", "fold", "key", "key2", "set")]
+    columns = [f"{prefix}_{name}" for name in ("r1", "r2", "fold", "vkey", "key", "key2", "set")]
     return pd.DataFrame(rows, columns=columns, index=texts.index, dtype=object)
 
 

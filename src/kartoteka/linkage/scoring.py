@@ -36,12 +36,15 @@ def _quiet_splink() -> None:
     logging.getLogger("splink").setLevel(logging.ERROR)
 
 
-def duckdb_api() -> Any:
-    """A Splink DuckDB API on an in-memory DuckDB using every core."""
+def duckdb_api(memory_limit: str = "3GB") -> Any:
+    """A Splink DuckDB API on an in-memory DuckDB using every core, within `memory_limit`."""
     import duckdb
     from splink import DuckDBAPI
 
     connection = duckdb.connect(":memory:")
+    # Bounded memory: DuckDB spills to a temporary folder instead of growing to most of the machine's RAM.
+    connection.execute(f"SET memory_limit = '{memory_limit}'")
+    connection.execute("SET preserve_insertion_order = false")
     return DuckDBAPI(connection=connection)
 
 

@@ -83,7 +83,7 @@ def _levenshtein(a: str, b: str) -> int:
 @lru_cache(maxsize=4096)
 def prefecture_code(text: str | None) -> int | None:
     """The JIS code (1-47, 48 for Karafuto) of a prefecture written in kanji, Cyrillic or Latin; None if unknown."""
-    if not text or not text.strip():
+    if not isinstance(text, str) or not text.strip():
         return None
     value = unicodedata.normalize("NFKC", text).strip()
     by_kanji, by_skeleton = _prefecture_index()
@@ -143,7 +143,7 @@ def _rank_index() -> list[tuple[str, int, str]]:
 @lru_cache(maxsize=4096)
 def rank_code(text: str | None) -> tuple[int | None, str | None]:
     """The rank ordinal and class (soldier, nco, officer, general, civilian) of a rank in any script."""
-    if not text or not text.strip():
+    if not isinstance(text, str) or not text.strip():
         return None, None
     value = re.sub(r"[\s.]+", " ", unicodedata.normalize("NFKC", text).lower().replace("ё", "е")).strip()
     value = value.replace("мл ", "младший ").replace("ст ", "старший ")
@@ -158,7 +158,7 @@ _NUMBER = re.compile(r"\d+")
 
 def first_number(text: str | None) -> str | None:
     """The first number in a unit or camp designation ("107 пд" -> "107", "第百七師団" is left to the caller)."""
-    if not text:
+    if not isinstance(text, str) or not text:
         return None
     found = _NUMBER.search(unicodedata.normalize("NFKC", text))
     return found.group(0).lstrip("0") or "0" if found else None
@@ -183,7 +183,7 @@ def _kanji_number(text: str) -> int | None:
 
 def unit_number(text: str | None) -> str | None:
     """The number of a unit in Arabic or kanji numerals ("第百七師団" and "107-я пд" both give "107")."""
-    if not text:
+    if not isinstance(text, str) or not text:
         return None
     value = unicodedata.normalize("NFKC", text)
     arabic = first_number(value)
@@ -198,7 +198,7 @@ def unit_number(text: str | None) -> str | None:
 
 def regiment_number(text: str | None) -> str | None:
     """The second number of a unit designation, the regiment ("139 пд, 104 пп" and "第139師団 歩兵第104聯隊")."""
-    if not text:
+    if not isinstance(text, str) or not text:
         return None
     value = unicodedata.normalize("NFKC", text)
     numbers = [m.group(0) for m in re.finditer(r"\d+|[〇一二三四五六七八九十百千]+", value)]
