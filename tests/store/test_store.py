@@ -121,3 +121,18 @@ def test_password_is_not_shown_in_errors():
         open_store("postgresql+psycopg://postgres:s3cret@127.0.0.1:1/nowhere")
     assert "s3cret" not in str(info.value)
     assert info.value.code == "store.connect"
+
+
+def test_concurrent_first_opens_of_a_postgresql_store_all_succeed(pg_database):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_and_count(_: int) -> int:
+        store = open_store(pg_database)
+        try:
+            return len(sa.inspect(store.engine).get_table_names())
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        tables = list(pool.map(open_and_count, range(4)))
+    assert all(count >= 5 for count in tables)

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -22,6 +22,7 @@ from kartoteka.core.errors import KartotekaError
 from kartoteka.store.schema import meta
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 0x6B617274  # "kart": the advisory lock held while a PostgreSQL store is migrated
 
 
 class Store:
@@ -126,6 +127,9 @@ def _upgrade(engine: Engine, url: str) -> None:
     heads = set(script.get_heads())
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Several servers or workers may open a fresh database at once: migrate one at a time.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             current = set(MigrationContext.configure(conn).get_current_heads())
             unknown = {rev for rev in current if _revision_unknown(script, rev)}
             if unknown:
