@@ -48,3 +48,12 @@ def test_checks_flag_backwards_name_parameters_and_thin_training_blocks():
     assert any("exact sn" in p for p in backwards) and any("backwards" in p for p in backwards)
     thin = check_trained_model(sane, {"l.birth_year = r.birth_year": {"lambda": 0.001}})
     assert len(thin) == 1 and "too few true matches" in thin[0]
+
+
+def test_every_blocking_rule_is_compound():
+    from kartoteka.linkage.model import prediction_blocking_rules, training_blocking_rules
+
+    rules = [r["blocking_rule"] for r in prediction_blocking_rules()]
+    rules += [rule for alternatives in training_blocking_rules() for rule in alternatives]
+    for rule in rules:
+        assert rule.count(" AND ") >= 1, f"single-column blocking rule makes hot blocks: {rule}"

@@ -161,7 +161,8 @@ def training_blocking_rules() -> list[list[str]]:
     """EM blocks, each with fall-backs tried in order when a source lacks the fields (first that has pairs wins):
     one fixing the names (to learn the other fields), one fixing other fields (to learn the names)."""
     return [
-        ['l.sn_key = r.sn_key AND l.gn_key = r.gn_key',
+        ['l.sn_vkey = r.sn_vkey AND l.gn_vkey = r.gn_vkey',
+         'l.sn_key = r.sn_key AND l.gn_key = r.gn_key',
          'l.sn_key = r.sn_key AND l.birth_year = r.birth_year'],
         ['l.birth_year = r.birth_year AND l.pref = r.pref AND l.unit = r.unit',
          'l.birth_year = r.birth_year AND l.unit = r.unit',

@@ -15,9 +15,15 @@ import pandas as pd
 from kartoteka.linkage.checks import check_trained_model
 from kartoteka.linkage.model import settings_dict, training_blocking_rules
 
-# Pairs below this probability are not kept: they are neither links nor review candidates, and at full scale
-# they are most of the blocked pairs.
+# Pairs below this probability are not scored out of the backend: they are neither links nor review
+# candidates nor plausible identifications, and at full scale they are most of the blocked pairs.
 KEEP_PROBABILITY = 0.01
+# Of the rest, keep every pair from the floor of the review band up, plus each record's best few partners.
+REVIEW_FLOOR = 0.2
+TOP_CANDIDATES = 5
+TF_COMPARISONS = ("sn",)
+# EM learns as well from a few million pairs as from a hundred million (Splink samples records on both sides).
+EM_MAX_PAIRS = 3e6
 COMPARISON_NAMES = ("sn", "gn", "birth_year", "pref", "unit", "rank", "camp", "death_date")
 
 
@@ -78,8 +84,31 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
     else:
         linker = Linker(table, model, log_level=None)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY, warning_mode="never")
-    pairs = predictions.as_pandas_dataframe()
-    return ScoringResult(pairs=_tidy_pairs(pairs), model=model, warnings=warnings, training=training)
+    pairs = _kept_pairs(linker, predictions.physical_name)
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return ScoringResult(pairs=pairs, model=model, warnings=warnings, training=training)
+
+
+def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
+    """The pairs worth keeping, selected in the backend (at full scale there are ten million above 0.01):
+    every pair from REVIEW_FLOOR up, and each record's TOP_CANDIDATES best partners (for identification)."""
+    weights = ", ".join(f"CASE WHEN match_probability >= {REVIEW_FLOOR} THEN mw_{name} + "
+                        f"{'mw_tf_adj_' + name if name in TF_COMPARISONS else '0'} END AS mw_{name}"
+                        for name in COMPARISON_NAMES)
+    ranked = (f"SELECT unique_id_l, unique_id_r, match_weight, match_probability, "
+              f"row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC) AS rank_l, "
+              f"row_number() OVER (PARTITION BY unique_id_r ORDER BY match_weight DESC) AS rank_r, {weights} "
+              f"FROM {table}")
+    columns = ", ".join(["unique_id_l", "unique_id_r", "match_weight", "match_probability",
+                         *(f"mw_{name}" for name in COMPARISON_NAMES)])
+    sql = (f"SELECT {columns} FROM ({ranked}) AS ranked WHERE match_probability >= {REVIEW_FLOOR} "
+           f"OR rank_l <= {TOP_CANDIDATES} OR rank_r <= {TOP_CANDIDATES}")
+    pairs = linker.misc.query_sql(sql, output_type="pandas")
+    pairs["unique_id_l"] = pairs["unique_id_l"].astype("int64")
+    pairs["unique_id_r"] = pairs["unique_id_r"].astype("int64")
+    for name in COMPARISON_NAMES:
+        pairs[f"mw_{name}"] = pd.to_numeric(pairs[f"mw_{name}"], errors="coerce").astype("float32").round(3)
+    return pairs
 
 
 def _train_on_first_usable_block(linker: Any, alternatives: list[str], training: dict[str, Any],
@@ -90,7 +119,7 @@ def _train_on_first_usable_block(linker: Any, alternatives: list[str], training:
     for rule in alternatives:
         try:
             session = linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True)
+                rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
         except EMTrainingException:
             continue
         training[rule] = _session_summary(session)
@@ -113,21 +142,3 @@ def _session_summary(session: Any) -> dict[str, Any]:
     except AttributeError:
         pass
     return summary
-
-
-def _tidy_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Keep ids, weight, probability and each comparison's own match weight (for review and explanations)."""
-    keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-    for name in COMPARISON_NAMES:
-        column = f"mw_{name}"
-        if column in pairs.columns:
-            values = pd.to_numeric(pairs[column], errors="coerce").fillna(0.0).astype(float)
-            tf = f"mw_tf_adj_{name}"
-            if tf in pairs.columns:
-                values = values + pd.to_numeric(pairs[tf], errors="coerce").fillna(0.0).astype(float)
-            pairs[column] = values.round(3)
-            keep.append(column)
-    out = pairs[keep].copy()
-    out["unique_id_l"] = out["unique_id_l"].astype("int64")
-    out["unique_id_r"] = out["unique_id_r"].astype("int64")
-    return out

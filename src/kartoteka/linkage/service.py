@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kartoteka.core.errors import KartotekaError
@@ -80,14 +80,15 @@ def _life_facts(records: pd.DataFrame, features: pd.DataFrame) -> dict[int, Life
 
 def _review_priority(pairs: pd.DataFrame, clustering: Clustering) -> pd.Series:
     """How much deciding a pair would change: its uncertainty times the records its decision moves."""
-    p = pairs["match_probability"].clip(1e-6, 1 - 1e-6)
-    uncertainty = -(p * p.map(math.log2) + (1 - p) * (1 - p).map(math.log2))
+    p = pairs["match_probability"].to_numpy(dtype=float).clip(1e-6, 1 - 1e-6)
+    uncertainty = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
     sizes = pd.Series(clustering.cluster_of).value_counts()
     left = pairs["unique_id_l"].map(clustering.cluster_of)
     right = pairs["unique_id_r"].map(clustering.cluster_of)
-    moved = left.map(sizes).fillna(1) + right.map(sizes).fillna(1)
-    moved = moved.where(left != right, left.map(sizes).fillna(1))
-    return (uncertainty * moved.map(math.log2)).round(4)
+    size_l = left.map(sizes).fillna(1).to_numpy(dtype=float)
+    size_r = right.map(sizes).fillna(1).to_numpy(dtype=float)
+    moved = np.where(left.to_numpy() != right.to_numpy(), size_l + size_r, size_l)
+    return pd.Series(np.round(uncertainty * np.log2(np.maximum(moved, 2)), 4), index=pairs.index)
 
 
 def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering) -> pd.DataFrame:
