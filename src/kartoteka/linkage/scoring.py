@@ -21,7 +21,6 @@ KEEP_PROBABILITY = 0.01
 # Of the rest, keep every pair from the floor of the review band up, plus each record's best few partners.
 REVIEW_FLOOR = 0.2
 TOP_CANDIDATES = 5
-TF_COMPARISONS = ("sn",)
 # EM learns as well from a few million pairs as from a hundred million (Splink samples records on both sides).
 EM_MAX_PAIRS = 3e6
 COMPARISON_NAMES = ("sn", "gn", "birth_year", "pref", "unit", "rank", "camp", "death_date")
@@ -92,9 +91,16 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
 def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
     """The pairs worth keeping, selected in the backend (at full scale there are ten million above 0.01):
     every pair from REVIEW_FLOOR up, and each record's TOP_CANDIDATES best partners (for identification)."""
-    weights = ", ".join(f"CASE WHEN match_probability >= {REVIEW_FLOOR} THEN mw_{name} + "
-                        f"{'mw_tf_adj_' + name if name in TF_COMPARISONS else '0'} END AS mw_{name}"
-                        for name in COMPARISON_NAMES)
+    present = set(linker.misc.query_sql(f"SELECT * FROM {table} LIMIT 1", output_type="pandas").columns)
+
+    def weight(name: str) -> str:
+        # A comparison Splink could not evaluate (a column blank in every record) has no weight column.
+        if f"mw_{name}" not in present:
+            return f"CAST(NULL AS DOUBLE) AS mw_{name}"
+        tf = f"mw_tf_adj_{name}" if f"mw_tf_adj_{name}" in present else "0"
+        return f"CASE WHEN match_probability >= {REVIEW_FLOOR} THEN mw_{name} + {tf} END AS mw_{name}"
+
+    weights = ", ".join(weight(name) for name in COMPARISON_NAMES)
     ranked = (f"SELECT unique_id_l, unique_id_r, match_weight, match_probability, "
               f"row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC) AS rank_l, "
               f"row_number() OVER (PARTITION BY unique_id_r ORDER BY match_weight DESC) AS rank_r, {weights} "
