@@ -338,7 +338,8 @@ def _sample_mora(
     return text
 
 
-def _misread(text: str, rng: random.Random, rate: float) -> str:
+def misread_by_hand(text: str, rng: random.Random, rate: float) -> str:
+    """Handwritten Cyrillic read (or copied) again: each letter misread at `rate` into a look-alike letter."""
     if rate <= 0:
         return text
     out = []
@@ -361,7 +362,7 @@ def write_cyrillic_by_ear(kana: str, rng: random.Random, rates: ClerkErrorRates)
         letters = [
             _sample_mora(prev, mora, nxt, rng, rates) for prev, mora, nxt in in_context(split_morae(word))
         ]
-        written = _misread("".join(letters), rng, rates.copy_misread)
+        written = misread_by_hand("".join(letters), rng, rates.copy_misread)
         if written:
             words.append(written[:1].upper() + written[1:])
     return " ".join(words)
@@ -478,4 +479,4 @@ def ministry_katakana_from_cyrillic(cyrillic: str, rng: random.Random, rates: Cl
 
     Words are joined with ・ (surname・given), as in the published death roster.
     """
-    return cyrillic_to_katakana_mechanical(_misread(cyrillic.lower(), rng, rates.ministry_misread))
+    return cyrillic_to_katakana_mechanical(misread_by_hand(cyrillic.lower(), rng, rates.ministry_misread))

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from kartoteka.names.channel import misread_options
+from kartoteka.names.channel import misread_by_hand
 from kartoteka.simulate import tables, units
 from kartoteka.simulate.burials import Burials, sample_burials
 from kartoteka.simulate.fates import Fates, sample_fates
@@ -136,17 +136,7 @@ class World:
 
 def copy_by_hand(text: str, rng: random.Random, rates: object) -> str:
     """Cyrillic copied by hand from another card: each letter misread at the channel's copy_misread rate."""
-    rate = getattr(rates, "copy_misread", 0.0)
-    if rate <= 0:
-        return text
-    out = []
-    for letter in text:
-        options = misread_options(letter.lower())
-        if options and rng.random() < rate:
-            new = rng.choice(options)
-            letter = new.upper() if letter.isupper() else new
-        out.append(letter)
-    return "".join(out)
+    return misread_by_hand(text, rng, getattr(rates, "copy_misread", 0.0))
 
 
 def build_world(size: int, seed: int, profile: SimulationProfile) -> World:
