@@ -62,6 +62,8 @@ def active_decisions(store: Store) -> list[tuple[int, int, str]]:
 def start_run(store: Store, backend: str) -> int:
     """Record the start of a run (committed at once, so a failed run is visible as failed)."""
     with store.engine.begin() as conn:
+        # A run still "running" now was killed without a chance to say so (out of memory, power cut).
+        conn.execute(update(link_runs).where(link_runs.c.status == "running").values(status="interrupted"))
         result = conn.execute(insert(link_runs).values(
             started_at=dt.datetime.now(dt.UTC), status="running", backend=backend))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -82,12 +84,14 @@ def _bulk_insert(conn: Any, table: Any, frame: pd.DataFrame) -> None:
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
            f"VALUES ({', '.join([marker] * len(columns))})")
-    values = frame.astype(object).where(frame.notna(), None)
-    rows = [tuple(_plain(v) for v in row) for row in values.itertuples(index=False, name=None)]
     cursor = conn.connection.driver_connection.cursor()
     try:
-        for start in range(0, len(rows), _BATCH):
-            cursor.executemany(sql, rows[start:start + _BATCH])
+        # Batch by batch, so only one batch of Python tuples exists at a time (millions of pairs).
+        for start in range(0, len(frame), _BATCH):
+            batch = frame.iloc[start:start + _BATCH]
+            values = batch.astype(object).where(batch.notna(), None)
+            cursor.executemany(sql, [tuple(_plain(v) for v in row)
+                                     for row in values.itertuples(index=False, name=None)])
     finally:
         cursor.close()
 

@@ -50,6 +50,7 @@ def duckdb_api(memory_limit: str = "3GB") -> Any:
     # Bounded memory: DuckDB spills to a temporary folder instead of growing to most of the machine's RAM.
     connection.execute(f"SET memory_limit = '{memory_limit}'")
     connection.execute("SET preserve_insertion_order = false")
+    connection.execute("SET enable_progress_bar = false")  # it writes to stdout, which --json owns
     return DuckDBAPI(connection=connection)
 
 
