@@ -212,3 +212,9 @@ def test_a_directory_without_manifest_is_a_clear_error(store, tmp_path):
     with pytest.raises(KartotekaError) as info:
         import_directory(store, tmp_path)
     assert "manifest.json" in info.value.message and "kartoteka import KIND FILE" in info.value.hint
+
+
+def test_a_file_name_with_quotes_is_stored_as_is(store, tmp_path):
+    path = write_csv(tmp_path / "d'Arc \"1946\".csv", RU_HEADER, RU_ROWS)
+    assert import_file(store, "card", path).rows_imported == 3
+    assert {name for (name,) in _records(store, "file_name")} == {"d'Arc \"1946\".csv"}

@@ -20,10 +20,10 @@ from kartoteka.core.errors import KartotekaError
 from kartoteka.ingest.mappings import Mapping, normalize_header
 from kartoteka.store.schema import RECORD_FIELDS
 
-PREFIX_COLUMNS: tuple[str, ...] = (
-    "source_id", "kind", "record_ref", "file_name", "row_number", "row_sha256", "raw_json",
-)
-INSERT_COLUMNS: tuple[str, ...] = (*PREFIX_COLUMNS, *RECORD_FIELDS, "extra_json")
+# The same for every row of a file: the writer adds them, so the per-row tuples stay short.
+FILE_COLUMNS: tuple[str, ...] = ("source_id", "kind", "file_name")
+ROW_PREFIX_COLUMNS: tuple[str, ...] = ("record_ref", "row_number", "row_sha256", "raw_json")
+INSERT_COLUMNS: tuple[str, ...] = (*FILE_COLUMNS, *ROW_PREFIX_COLUMNS, *RECORD_FIELDS, "extra_json")
 # Fields the importer may fill whatever the headers are (names are split or joined; birth_year is derived).
 DERIVED_FIELDS = frozenset({"surname", "given_name", "patronymic", "name_original", "script", "birth_year"})
 NAME_FIELDS = ("surname", "given_name", "name_original")
@@ -117,13 +117,13 @@ class RowNormalizer:
         self._targets: dict[str, str] = {}
         self._seen_refs: set[str] = set()
         self._script = _script_detector()
-        self.source_id: int = 0
         self.check_headers(headers)
         # With a fixed header (CSV, XLSX) only the fields it can fill are written: fewer parameters per row.
         # JSON objects may bring new keys on any row, so they write every field.
         fillable = DERIVED_FIELDS | {self.target(h) for h in headers} if fixed_headers else _FIELD_SET
         self.fields_out: tuple[str, ...] = tuple(f for f in RECORD_FIELDS if f in fillable)
-        self.insert_columns: tuple[str, ...] = (*PREFIX_COLUMNS, *self.fields_out, "extra_json")
+        #: The columns of each record tuple (the writer adds FILE_COLUMNS).
+        self.insert_columns: tuple[str, ...] = (*ROW_PREFIX_COLUMNS, *self.fields_out, "extra_json")
 
     def target(self, header: str) -> str:
         """Where a header's values go: a store column, "record_ref", "extra_json", or an extra field name."""
@@ -193,7 +193,7 @@ class RowNormalizer:
             return None, QuarantineEntry(number, column, bad_value, "; ".join(p[2] for p in problems), raw_json)
         self._seen_refs.add(ref)
         return (
-            self.source_id, self.kind, ref, self.file_name, number,
+            ref, number,
             hashlib.sha256(raw_json.encode("utf-8")).hexdigest(), raw_json,
             *map(fields.get, self.fields_out),
             json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,

@@ -141,8 +141,9 @@ def _write_source(conn: Connection, table: Table, normalizer: RowNormalizer, sha
     )).inserted_primary_key
     assert inserted is not None
     source_id = int(inserted[0])
-    result.source_id = normalizer.source_id = source_id
-    writer = BatchWriter(conn, source_id, table.path.name, normalizer.insert_columns, options.batch_size)
+    result.source_id = source_id
+    writer = BatchWriter(conn, (source_id, normalizer.kind, table.path.name), normalizer.insert_columns,
+                         options.batch_size)
     total = table.path.stat().st_size
     rows = 0
     for number, row in table.rows:

@@ -12,18 +12,19 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from kartoteka.ingest.normalize import QuarantineEntry
+from kartoteka.ingest.normalize import FILE_COLUMNS, QuarantineEntry
 from kartoteka.store.schema import quarantine
 
 
 class BatchWriter:
     """Buffers records and quarantine entries of one source and writes them in batches."""
 
-    def __init__(self, conn: Connection, source_id: int, file_name: str, columns: Sequence[str],
+    def __init__(self, conn: Connection, file_values: tuple[int, str, str], columns: Sequence[str],
                  batch_size: int = 5000) -> None:
+        """``file_values``: (source_id, kind, file_name), the same for every row; ``columns``: of each row tuple."""
         self.conn = conn
-        self.source_id = source_id
-        self.file_name = file_name
+        self.file_values = file_values
+        self.source_id, _, self.file_name = file_values
         self.batch_size = batch_size
         self.records: list[tuple[Any, ...]] = []
         self.quarantined: list[QuarantineEntry] = []
@@ -31,9 +32,11 @@ class BatchWriter:
         self.quarantined_total = 0
         self._driver: Any = conn.connection.driver_connection
         self._postgres = conn.dialect.name == "postgresql"
-        names = ", ".join(columns)
+        names = ", ".join((*FILE_COLUMNS, *columns))
         self._copy_sql = f"COPY records ({names}) FROM STDIN"
-        self._insert_sql = f"INSERT INTO records ({names}) VALUES ({', '.join('?' for _ in columns)})"
+        # SQLite: the file's constants are literals in the statement, so only the row's values are bound.
+        constants = ", ".join(_sql_literal(value) for value in file_values)
+        self._insert_sql = f"INSERT INTO records ({names}) VALUES ({constants}, {', '.join('?' for _ in columns)})"
 
     def add(self, record: tuple[Any, ...]) -> None:
         """Queue one record tuple (in the order of ``columns``); writes when the batch is full."""
@@ -65,12 +68,20 @@ class BatchWriter:
 
     def _write_records(self, rows: Sequence[tuple[Any, ...]]) -> None:
         if self._postgres:
+            constants = self.file_values
             with self._driver.cursor() as cursor, cursor.copy(self._copy_sql) as copy:
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row(constants + row)
         else:
             cursor = self._driver.cursor()
             try:
                 cursor.executemany(self._insert_sql, rows)
             finally:
                 cursor.close()
+
+
+def _sql_literal(value: int | str) -> str:
+    """A SQL literal for an id or a text (quotes doubled; NUL cannot occur in a kind or a file name)."""
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value.replace("'", "''") + "'"
