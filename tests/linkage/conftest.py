@@ -37,14 +37,14 @@ def write_archive(store, persons: int = 60, seed: int = 7) -> dict[str, str]:  #
         rows = []
         for person in range(persons):
             surname, given, year = _name(rng, 3), _name(rng, 2), rng.randint(1900, 1927)
+            prefecture, unit = rng.choice(["Хиросима", "Токио", "Осака"]), str(rng.randint(1, 60))
             for copy in range(rng.choice([1, 2, 3])):
                 ref = f"card-{person:04d}-{copy}"
                 truth[ref] = f"P{person}"
                 rows.append(dict(source_id=source_id, kind="card", record_ref=ref, file_name="cards.csv",
                                  row_number=len(rows) + 1, row_sha256=ref, raw_json="{}", surname=surname,
                                  given_name=given, birth_year=year, script="cyrillic",
-                                 prefecture=rng.choice(["Хиросима", "Токио", "Осака"]),
-                                 camp=str(rng.choice([7, 9, 16])), unit=str(rng.randint(1, 60))))
+                                 prefecture=prefecture, camp=str(rng.choice([7, 9, 16])), unit=unit))
         conn.execute(insert(records), rows)
     return truth
 

@@ -12,6 +12,7 @@ from typing import Any
 # The share of matches EM may find in a training block and still be trusted: Splink's guidance is that a
 # training block should hold between about 1% and 99% matches.
 MIN_BLOCK_MATCH_SHARE = 0.01
+MAX_BLOCK_MATCH_SHARE = 0.98
 NAME_COMPARISONS = ("sn", "gn")
 
 
@@ -27,11 +28,17 @@ def check_trained_model(model: dict[str, Any], training: dict[str, dict[str, Any
     problems: list[str] = []
     for rule, summary in training.items():
         share = summary.get("lambda")
+        kept = (" Its parameters were discarded and the prior ones kept." if summary.get("reverted")
+                else " Its parameters may describe something other than the same person.")
         if share is not None and share < MIN_BLOCK_MATCH_SHARE:
             problems.append(
-                f"EM training block [{rule}] holds too few true matches (EM estimated {share:.2%} of its pairs); "
-                "its parameters may describe something other than the same person. Add records from more "
-                "sources or train on a tighter block (see docs/how-to/tune-linkage.md).")
+                f"EM training block [{rule}] holds too few true matches (EM estimated {share:.2%} of its pairs)."
+                f"{kept} Add records from more sources or train on a tighter block "
+                "(see docs/how-to/tune-linkage.md).")
+        elif share is not None and share > MAX_BLOCK_MATCH_SHARE:
+            problems.append(
+                f"EM training block [{rule}] found no split between matches and non-matches (EM called "
+                f"{share:.2%} of its pairs matches).{kept}")
     for name in NAME_COMPARISONS:
         levels = _levels(model, name)
         if not levels:

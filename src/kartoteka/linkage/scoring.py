@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from kartoteka.linkage.checks import check_trained_model
+from kartoteka.linkage.checks import MAX_BLOCK_MATCH_SHARE, MIN_BLOCK_MATCH_SHARE, check_trained_model
 from kartoteka.linkage.model import settings_dict, training_blocking_rules
 
 # Pairs below this probability are not scored out of the backend: they are neither links nor review
@@ -78,7 +78,7 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
         max_pairs = float(min(5e6, max(1e5, len(features) * 20)))
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
         for alternatives in training_blocking_rules():
-            _train_on_first_usable_block(linker, alternatives, training, warnings)
+            linker = _train_on_first_usable_block(linker, table, alternatives, training, warnings)
         model = linker.misc.save_model_to_json()
         warnings.extend(check_trained_model(model, training))
     else:
@@ -118,21 +118,31 @@ def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
     return pairs
 
 
-def _train_on_first_usable_block(linker: Any, alternatives: list[str], training: dict[str, Any],
-                                 warnings: list[str]) -> None:
-    """Run EM on the first block that yields pairs; a source without names or birth years has none for some."""
+def _train_on_first_usable_block(linker: Any, table: Any, alternatives: list[str], training: dict[str, Any],
+                                 warnings: list[str]) -> Any:
+    """Run EM on the first block that yields pairs (a source without names or birth years has none for some);
+    return the linker with the trained model, or with the model before EM when EM found no real split."""
+    from splink import Linker
     from splink.internals.exceptions import EMTrainingException
 
     for rule in alternatives:
+        before = linker.misc.save_model_to_json()
         try:
             session = linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
         except EMTrainingException:
             continue
-        training[rule] = _session_summary(session)
-        return
+        training[rule] = summary = _session_summary(session)
+        share = summary.get("lambda")
+        if share is not None and not MIN_BLOCK_MATCH_SHARE <= share <= MAX_BLOCK_MATCH_SHARE:
+            # EM found no real split in this block (almost all or almost no pairs "match"): its m values
+            # describe something else. Keep the priors for the comparisons it trained, and say so.
+            linker = Linker(table, before, log_level=None)  # the model as it was before this EM session
+            summary["reverted"] = True
+        return linker
     warnings.append(f"no EM training block had pairs (tried: {' | '.join(alternatives)}); the comparisons "
                     "it would have trained keep their prior m probabilities")
+    return linker
 
 
 def _session_summary(session: Any) -> dict[str, Any]:

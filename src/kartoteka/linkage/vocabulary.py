@@ -93,11 +93,19 @@ def prefecture_code(text: str | None) -> int | None:
             if value.startswith(kanji) or value.rstrip("".join(_KANJI_SUFFIXES)) == kanji:
                 return code
         return None
-    lowered = value.lower()
+    # "Япония, Гумма", "преф. Хиросима, г. Куре": the prefecture is one of the comma-separated parts.
+    for part in value.lower().split(","):
+        found = _latin_or_cyrillic_prefecture(part, by_skeleton)
+        if found is not None:
+            return found
+    return None
+
+
+def _latin_or_cyrillic_prefecture(lowered: str, by_skeleton: dict[str, int]) -> int | None:
     if any("а" <= ch <= "я" or ch == "ё" for ch in lowered):
-        skeleton = _cyrillic_to_skeleton(_CYRILLIC_NOISE.sub(" ", lowered).split(",")[0])
+        skeleton = _cyrillic_to_skeleton(_CYRILLIC_NOISE.sub(" ", lowered))
     else:
-        skeleton = _latin_skeleton(_LATIN_NOISE.sub(" ", lowered).split(",")[0])
+        skeleton = _latin_skeleton(_LATIN_NOISE.sub(" ", lowered))
     if not skeleton:
         return None
     if skeleton in by_skeleton:
