@@ -29,12 +29,12 @@ class LifeFacts:
 
 
 @dataclass
-class _Component:
-    members: list[int]
+class _Life:
+    """What a group of records says about one life: earliest death, latest sign of life, camp by day."""
+
     death: dt.date | None
     alive: dt.date | None
     camp_days: dict[dt.date, str]
-    forbidden: set[int]
 
 
 @dataclass
@@ -46,10 +46,7 @@ class Clustering:
     refused: int
 
 
-def _conflict(a: _Component, b: _Component) -> str | None:
-    if (a.forbidden and not a.forbidden.isdisjoint(b.members)) or (
-            b.forbidden and not b.forbidden.isdisjoint(a.members)):
-        return "a reviewer decided these records are not the same person"
+def _life_conflict(a: _Life, b: _Life) -> str | None:
     for dead, alive in ((a.death, b.alive), (b.death, a.alive)):
         if dead is not None and alive is not None and alive > dead + DEATH_SLACK:
             return "records after death"
@@ -61,79 +58,98 @@ def _conflict(a: _Component, b: _Component) -> str | None:
     return None
 
 
-def _merge(a: _Component, b: _Component) -> _Component:
-    big, small = (a, b) if len(a.members) >= len(b.members) else (b, a)
-    big.members.extend(small.members)
-    big.death = min(d for d in (a.death, b.death) if d is not None) if (a.death or b.death) else None
-    big.alive = max(d for d in (a.alive, b.alive) if d is not None) if (a.alive or b.alive) else None
-    if small.camp_days:
-        big.camp_days = {**big.camp_days, **small.camp_days}
-    if small.forbidden:
-        big.forbidden = big.forbidden | small.forbidden
-    return big
+def _merge_life(a: _Life, b: _Life) -> _Life:
+    deaths = [d for d in (a.death, b.death) if d is not None]
+    alives = [d for d in (a.alive, b.alive) if d is not None]
+    camp_days = {**a.camp_days, **b.camp_days} if b.camp_days else a.camp_days
+    return _Life(min(deaths) if deaths else None, max(alives) if alives else None, camp_days)
+
+
+class _Groups:
+    """Union-find over record positions; constraint data is kept only for groups that have some."""
+
+    def __init__(self, ids: list[int], facts: Mapping[int, LifeFacts]) -> None:
+        self.position = {rid: i for i, rid in enumerate(ids)}
+        self.parent = list(range(len(ids)))
+        self.size = [1] * len(ids)
+        self.life: dict[int, _Life] = {}
+        for rid, fact in facts.items():
+            if rid in self.position:
+                self.life[self.position[rid]] = _Life(fact.death, fact.alive, dict(fact.camp_days))
+        self.cannot: dict[int, list[tuple[int, int]]] = {}
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def forbid(self, i: int, j: int) -> None:
+        for k in (i, j):
+            self.cannot.setdefault(k, []).append((i, j))
+
+    def conflict(self, ra: int, rb: int) -> str | None:
+        for i, j in self.cannot.get(ra, []) + self.cannot.get(rb, []):
+            if {self.find(i), self.find(j)} == {ra, rb}:
+                return "a reviewer decided these records are not the same person"
+        a, b = self.life.get(ra), self.life.get(rb)
+        return _life_conflict(a, b) if a is not None and b is not None else None
+
+    def union(self, ra: int, rb: int) -> tuple[int, int]:
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        moved = self.life.pop(rb, None)
+        if moved is not None:
+            self.life[ra] = _merge_life(self.life[ra], moved) if ra in self.life else moved
+        if rb in self.cannot:
+            self.cannot.setdefault(ra, []).extend(self.cannot.pop(rb))
+        return ra, rb
 
 
 def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
             facts: Mapping[int, LifeFacts] | None = None,
             decisions: Iterable[tuple[int, int, str]] = ()) -> Clustering:
     """Cluster `record_ids` on the `edges` (unique_id_l, unique_id_r, match_probability) at `threshold`."""
-    facts = facts or {}
     ids = list(record_ids)
-    parent = {rid: rid for rid in ids}
-    comps: dict[int, _Component] = {}
+    groups = _Groups(ids, facts or {})
+    position = groups.position
     must: list[tuple[int, int]] = []
-    cannot: list[tuple[int, int]] = []
     for left, right, decision in decisions:
-        if left in parent and right in parent:
-            (must if decision == "same" else cannot).append((left, right))
-
-    def component(rid: int) -> _Component:
-        if rid not in comps:
-            f = facts.get(rid)
-            comps[rid] = _Component([rid], f.death if f else None, f.alive if f else None,
-                                    dict(f.camp_days) if f else {}, set())
-        return comps[rid]
-
-    for left, right in cannot:
-        component(left).forbidden.add(right)
-        component(right).forbidden.add(left)
-
-    def find(rid: int) -> int:
-        root = rid
-        while parent[root] != root:
-            root = parent[root]
-        while parent[rid] != root:
-            parent[rid], rid = root, parent[rid]
-        return root
-
-    flags: dict[int, list[str]] = {}
-    refused = 0
+        if left in position and right in position:
+            if decision == "same":
+                must.append((position[left], position[right]))
+            else:
+                groups.forbid(position[left], position[right])
     strong = edges[edges["match_probability"] >= threshold]
     order = np.argsort(-strong["match_probability"].to_numpy(), kind="stable")
-    lefts = strong["unique_id_l"].to_numpy()[order].tolist()
-    rights = strong["unique_id_r"].to_numpy()[order].tolist()
-    for position, (left, right) in enumerate([*must, *zip(lefts, rights, strict=True)]):
-        if left not in parent or right not in parent:
-            continue
-        ra, rb = find(left), find(right)
+    known = pd.Series(range(len(ids)), index=ids)
+    lefts = strong["unique_id_l"].map(known).to_numpy()[order]
+    rights = strong["unique_id_r"].map(known).to_numpy()[order]
+    usable = ~(np.isnan(lefts.astype(float)) | np.isnan(rights.astype(float)))
+    links = zip(lefts[usable].astype(int).tolist(), rights[usable].astype(int).tolist(), strict=True)
+    flags: dict[int, list[str]] = {}
+    refused = 0
+    for number, (i, j) in enumerate([*must, *links]):
+        ra, rb = groups.find(i), groups.find(j)
         if ra == rb:
             continue
-        a, b = component(ra), component(rb)
-        problem = _conflict(a, b)
-        if problem and position >= len(must):
+        problem = groups.conflict(ra, rb)
+        if problem and number >= len(must):
             refused += 1
             for root in (ra, rb):
                 flags.setdefault(root, []).append(f"split: {problem}")
             continue
-        merged = _merge(a, b)
-        new_root, old_root = (ra, rb) if merged is a else (rb, ra)
-        parent[old_root] = new_root
-        comps[new_root] = merged
-        comps.pop(old_root, None)
+        kept, gone = groups.union(ra, rb)
         if problem:  # a reviewer's "same" outranks the constraint; keep the contradiction visible
-            flags.setdefault(new_root, []).append(f"kept by decision despite: {problem}")
-        if old_root in flags:
-            flags.setdefault(new_root, []).extend(flags.pop(old_root))
-    cluster_of = {rid: find(rid) for rid in ids}
-    return Clustering(cluster_of=cluster_of, flags={root: sorted(set(f)) for root, f in flags.items()},
+            flags.setdefault(kept, []).append(f"kept by decision despite: {problem}")
+        if gone in flags:
+            flags.setdefault(kept, []).extend(flags.pop(gone))
+    roots = [groups.find(i) for i in range(len(ids))]
+    cluster_of = dict(zip(ids, (ids[r] for r in roots), strict=True))
+    return Clustering(cluster_of=cluster_of, flags={ids[root]: sorted(set(f)) for root, f in flags.items()},
                       refused=refused)
