@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+LIFE_COLUMNS = ("record_id", "death", "alive", "day", "camp")
 # Death dates are often a few weeks off between sources; only a clear contradiction counts.
 DEATH_SLACK = dt.timedelta(days=31)
 
@@ -41,7 +42,7 @@ class _Life:
 class Clustering:
     """A cluster label per record id, the flags per cluster and how many links were refused."""
 
-    cluster_of: dict[int, int]
+    cluster_of: pd.Series  # cluster label (a member's record id) indexed by record id
     flags: dict[int, list[str]]
     refused: int
 
@@ -111,35 +112,130 @@ class _Groups:
         return ra, rb
 
 
+def life_frame(facts: Mapping[int, LifeFacts]) -> pd.DataFrame:
+    """LifeFacts as a frame (one row per record and camp day), the form the component check reads."""
+    rows = []
+    for rid, fact in facts.items():
+        days = fact.camp_days or {None: None}
+        rows += [(rid, fact.death, fact.alive, day, camp) for day, camp in days.items()]
+    return _life_columns(pd.DataFrame(rows, columns=list(LIFE_COLUMNS)))
+
+
+def _life_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for name in ("death", "alive", "day"):
+        frame[name] = pd.to_datetime(frame[name], errors="coerce")
+    return frame
+
+
+def _facts_of(life: pd.DataFrame) -> dict[int, LifeFacts]:
+    """LifeFacts back from the frame, for the few records whose components need the careful union-find."""
+    facts: dict[int, LifeFacts] = {}
+    for rid, death, alive, day, camp in life[list(LIFE_COLUMNS)].itertuples(index=False, name=None):
+        fact = facts.get(rid)
+        if fact is None:
+            fact = facts[rid] = LifeFacts(death=None if pd.isna(death) else death.date(),
+                                          alive=None if pd.isna(alive) else alive.date())
+        if not pd.isna(day) and camp is not None:
+            fact.camp_days[day.date()] = camp
+    return facts
+
+
+def _components(size: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Connected components: each position's label is the smallest position in its component."""
+    label = np.arange(size)
+    while True:  # min-label propagation with pointer jumping; clusters are small, so few rounds
+        before = label.copy()
+        low = np.minimum(label[left], label[right])
+        np.minimum.at(label, left, low)
+        np.minimum.at(label, right, low)
+        while not np.array_equal(label, jumped := label[label]):
+            label = jumped
+        if np.array_equal(label, before):
+            return label
+
+
+def _risky_components(label: np.ndarray, life: pd.DataFrame, forbidden: list[tuple[int, int]]) -> np.ndarray:
+    """Components whose records together could break a constraint; only these need the careful union-find.
+
+    In any other component no link can be refused (a conflict between two parts is a conflict of the whole),
+    so the component is the cluster.
+    """
+    comp = label[life["position"].to_numpy()]
+    per = pd.DataFrame({"comp": comp, "death": life["death"].to_numpy(), "alive": life["alive"].to_numpy(),
+                        "day": life["day"].to_numpy(), "camp": life["camp"].to_numpy()})
+    span = per.groupby("comp").agg(death=("death", "min"), alive=("alive", "max"))
+    late = span.index[(span["alive"] > span["death"] + DEATH_SLACK).to_numpy()]
+    days = per.dropna(subset=["day", "camp"]).groupby(["comp", "day"])["camp"].nunique()
+    two_camps = days[days > 1].index.get_level_values("comp")
+    refused = [label[i] for i, j in forbidden if label[i] == label[j]]
+    return np.unique(np.concatenate([late.to_numpy(), two_camps.to_numpy(), np.array(refused, dtype=int)]))
+
+
 def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
-            facts: Mapping[int, LifeFacts] | None = None,
+            facts: Mapping[int, LifeFacts] | pd.DataFrame | None = None,
             decisions: Iterable[tuple[int, int, str]] = ()) -> Clustering:
-    """Cluster `record_ids` on the `edges` (unique_id_l, unique_id_r, match_probability) at `threshold`."""
-    ids = list(record_ids)
-    groups = _Groups(ids, facts or {})
-    position = groups.position
+    """Cluster `record_ids` on the `edges` (unique_id_l, unique_id_r, match_probability) at `threshold`.
+
+    `facts` is a LifeFacts per record id, or the same as a frame with LIFE_COLUMNS (dates as datetime64).
+    Components without a possible conflict are taken whole (numpy); the others go link by link, strongest first.
+    """
+    ids = np.asarray(list(record_ids), dtype=np.int64)
+    known = pd.Series(np.arange(len(ids)), index=ids)
     must: list[tuple[int, int]] = []
+    forbidden: list[tuple[int, int]] = []
     for left, right, decision in decisions:
-        if left in position and right in position:
-            if decision == "same":
-                must.append((position[left], position[right]))
-            else:
-                groups.forbid(position[left], position[right])
+        if left in known.index and right in known.index:
+            (must if decision == "same" else forbidden).append((int(known[left]), int(known[right])))
     strong = edges[edges["match_probability"] >= threshold]
     order = np.argsort(-strong["match_probability"].to_numpy(), kind="stable")
-    known = pd.Series(range(len(ids)), index=ids)
-    lefts = strong["unique_id_l"].map(known).to_numpy()[order]
-    rights = strong["unique_id_r"].map(known).to_numpy()[order]
-    usable = ~(np.isnan(lefts.astype(float)) | np.isnan(rights.astype(float)))
-    links = zip(lefts[usable].astype(int).tolist(), rights[usable].astype(int).tolist(), strict=True)
+    lefts = strong["unique_id_l"].map(known).to_numpy(dtype=float)[order]
+    rights = strong["unique_id_r"].map(known).to_numpy(dtype=float)[order]
+    usable = ~(np.isnan(lefts) | np.isnan(rights))
+    lefts, rights = lefts[usable].astype(np.int64), rights[usable].astype(np.int64)
+    must_l = np.array([i for i, _ in must], dtype=np.int64)
+    must_r = np.array([j for _, j in must], dtype=np.int64)
+    label = _components(len(ids), np.concatenate([must_l, lefts]), np.concatenate([must_r, rights]))
+    if facts is None:
+        facts = _life_columns(pd.DataFrame(columns=list(LIFE_COLUMNS)))
+    life = facts if isinstance(facts, pd.DataFrame) else life_frame(facts)
+    life = life[life["record_id"].isin(known.index)]
+    life = life.assign(position=life["record_id"].map(known).to_numpy())
+    risky = _risky_components(label, life, forbidden)
+    cluster_of = ids[label]
     flags: dict[int, list[str]] = {}
     refused = 0
-    for number, (i, j) in enumerate([*must, *links]):
+    if len(risky):
+        in_risk = np.isin(label, risky)
+        members = np.flatnonzero(in_risk)
+        keep = in_risk[lefts]
+        sub = _careful(ids[members], list(zip(ids[must_l].tolist(), ids[must_r].tolist(), strict=True)),
+                       ids[lefts[keep]], ids[rights[keep]], _facts_of(life[in_risk[life["position"].to_numpy()]]),
+                       [(int(ids[i]), int(ids[j])) for i, j in forbidden])
+        cluster_of[members] = sub.cluster_of.reindex(ids[members]).to_numpy()
+        flags, refused = sub.flags, sub.refused
+    return Clustering(cluster_of=pd.Series(cluster_of, index=ids), flags=flags, refused=refused)
+
+
+def _careful(ids: np.ndarray, must: list[tuple[int, int]], lefts: np.ndarray, rights: np.ndarray,
+             facts: Mapping[int, LifeFacts], forbidden: list[tuple[int, int]]) -> Clustering:
+    """Link by link, strongest first (edges come sorted), refusing the links that break a constraint."""
+    id_list = ids.tolist()
+    groups = _Groups(id_list, facts)
+    position = groups.position
+    for left, right in forbidden:
+        if left in position and right in position:
+            groups.forbid(position[left], position[right])
+    must_pos = [(position[a], position[b]) for a, b in must if a in position and b in position]
+    links = zip([position[i] for i in lefts.tolist()], [position[j] for j in rights.tolist()], strict=True)
+    flags: dict[int, list[str]] = {}
+    refused = 0
+    for number, (i, j) in enumerate([*must_pos, *links]):
         ra, rb = groups.find(i), groups.find(j)
         if ra == rb:
             continue
         problem = groups.conflict(ra, rb)
-        if problem and number >= len(must):
+        if problem and number >= len(must_pos):
             refused += 1
             for root in (ra, rb):
                 flags.setdefault(root, []).append(f"split: {problem}")
@@ -149,7 +245,6 @@ def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
             flags.setdefault(kept, []).append(f"kept by decision despite: {problem}")
         if gone in flags:
             flags.setdefault(kept, []).extend(flags.pop(gone))
-    roots = [groups.find(i) for i in range(len(ids))]
-    cluster_of = dict(zip(ids, (ids[r] for r in roots), strict=True))
-    return Clustering(cluster_of=cluster_of, flags={ids[root]: sorted(set(f)) for root, f in flags.items()},
-                      refused=refused)
+    roots = [groups.find(i) for i in range(len(id_list))]
+    return Clustering(cluster_of=pd.Series([id_list[r] for r in roots], index=ids),
+                      flags={id_list[root]: sorted(set(f)) for root, f in flags.items()}, refused=refused)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from kartoteka.linkage.vocabulary import PREFECTURES
@@ -47,26 +48,30 @@ def _fate(frame: pd.DataFrame) -> pd.Series:
 
 
 def _camps(frame: pd.DataFrame) -> pd.Series:
+    """The camps of each cluster with their dates, as JSON, in date order (each camp stay once)."""
     cards = frame[frame["camp"].notna() & frame["kind"].isin(["card", "personal_file"])]
     if cards.empty:
         return pd.Series(dtype=object)
-    cards = cards.assign(when=cards["event_date"].fillna(cards["capture_date"]).fillna(""))
-    cards = cards.sort_values(["cluster", "when"], kind="stable")
-    entries = cards["camp"].astype(str) + "\x1f" + cards["lagpunkt"].fillna("").astype(str) + "\x1f" + cards["when"]
+    stays = pd.DataFrame({"cluster": cards["cluster"], "camp": cards["camp"].astype(str),
+                          "lagpunkt": cards["lagpunkt"].fillna("").astype(str),
+                          "when": cards["event_date"].fillna(cards["capture_date"]).fillna("").astype(str)})
+    stays = stays.sort_values(["cluster", "when"], kind="stable").drop_duplicates()
+    # Each distinct stay is written as JSON once (there are far fewer of them than cards), then joined per
+    # cluster exactly as json.dumps writes a list.
+    distinct = stays[["camp", "lagpunkt", "when"]].drop_duplicates()
+    written = pd.Series([json.dumps({"camp": camp, "lagpunkt": lagpunkt or None, "date": when or None},
+                                    ensure_ascii=False)
+                         for camp, lagpunkt, when in distinct.itertuples(index=False, name=None)],
+                        index=pd.MultiIndex.from_frame(distinct))
+    entries = written.reindex(pd.MultiIndex.from_frame(stays[["camp", "lagpunkt", "when"]])).tolist()
+    clusters = stays["cluster"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, clusters[1:] != clusters[:-1]])  # stays are sorted by cluster
+    ends = np.r_[starts[1:], len(clusters)].tolist()
+    return pd.Series(["[" + ", ".join(entries[a:b]) + "]" for a, b in zip(starts.tolist(), ends, strict=True)],
+                     index=clusters[starts], dtype=object)
 
-    def to_json(items: pd.Series) -> str:
-        seen, out = set(), []
-        for item in items:
-            camp, lagpunkt, when = item.split("\x1f")
-            if (camp, lagpunkt, when) not in seen:
-                seen.add((camp, lagpunkt, when))
-                out.append({"camp": camp, "lagpunkt": lagpunkt or None, "date": when or None})
-        return json.dumps(out, ensure_ascii=False)
 
-    return entries.groupby(cards["cluster"]).agg(to_json)
-
-
-def build_persons(records: pd.DataFrame, features: pd.DataFrame, cluster_of: dict[int, int],
+def build_persons(records: pd.DataFrame, features: pd.DataFrame, cluster_of: pd.Series,
                   flags: dict[int, list[str]]) -> pd.DataFrame:
     """One row per cluster (index: cluster label) with the persons table's columns."""
     frame = records.assign(cluster=records["id"].map(cluster_of))
@@ -78,7 +83,7 @@ def build_persons(records: pd.DataFrame, features: pd.DataFrame, cluster_of: dic
     script = frame["script"].fillna("")
     romaji = (frame["sn_r1"].fillna("").str.capitalize() + " " + frame["gn_r1"].fillna("").str.capitalize())
     japanese_side = ~frame["kind"].isin(_CYRILLIC_KINDS)
-    out = pd.DataFrame(index=pd.Index(sorted(set(cluster_of.values())), name="cluster"))
+    out = pd.DataFrame(index=pd.Index(np.sort(pd.unique(cluster_of.to_numpy())), name="cluster"))
     out["name_cyrillic"] = _mode(frame, names.where(frame["kind"].isin(_CYRILLIC_KINDS) & (script != "kanji")))
     out["name_kana"] = _mode(frame, names.where(script.eq("katakana")))
     out["name_kanji"] = _mode(frame, names.where(frame["kind"].isin(_KANJI_KINDS) & script.isin(["kanji", "mixed"])))

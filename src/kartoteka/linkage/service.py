@@ -18,7 +18,7 @@ import pandas as pd
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import runs
-from kartoteka.linkage.clustering import Clustering, LifeFacts, cluster
+from kartoteka.linkage.clustering import Clustering, cluster
 from kartoteka.linkage.evaluation import evaluate_frame
 from kartoteka.linkage.features import Reader, build_features
 from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
@@ -61,28 +61,29 @@ def default_runs_dir(store: Store) -> Path:
     return Path("kartoteka-runs")
 
 
-def _life_facts(records: pd.DataFrame, features: pd.DataFrame) -> dict[int, LifeFacts]:
-    facts: dict[int, LifeFacts] = {}
-    day = dt.date.fromisoformat
-    for rid, kind, death, event, camp in zip(features["unique_id"], features["kind"], features["death_date"],
-                                             features["event_date"], features["camp"], strict=True):
-        if death is None and event is None:
-            continue
-        fact = LifeFacts(death=day(death) if death else None)
-        if event and kind == "manifest":
-            fact.alive = day(event)
-        elif event and camp and kind in ("card", "personal_file"):
-            fact.camp_days = {day(event): camp}
-            fact.alive = day(event)
-        facts[int(rid)] = fact
-    return facts
+def _life_facts(features: pd.DataFrame) -> pd.DataFrame:
+    """What each record says about the life (clustering.LIFE_COLUMNS), built column-wise for millions of records.
+
+    A manifest shows the person alive on its date; a card or personal file written in a camp shows the person
+    alive there on that day.
+    """
+    kind, camp = features["kind"], features["camp"]
+    death = pd.to_datetime(features["death_date"], format="ISO8601", errors="coerce")
+    event = pd.to_datetime(features["event_date"], format="ISO8601", errors="coerce")
+    in_camp = kind.isin(["card", "personal_file"]) & camp.notna() & event.notna()
+    alive = event.where(kind.eq("manifest") | in_camp)
+    keep = (death.notna() | alive.notna()).to_numpy()
+    return pd.DataFrame({"record_id": features["unique_id"].to_numpy()[keep].astype("int64"),
+                         "death": death[keep].to_numpy(), "alive": alive[keep].to_numpy(),
+                         "day": event.where(in_camp)[keep].to_numpy(),
+                         "camp": camp.where(in_camp, None)[keep].to_numpy()})
 
 
 def _review_priority(pairs: pd.DataFrame, clustering: Clustering) -> pd.Series:
     """How much deciding a pair would change: its uncertainty times the records its decision moves."""
     p = pairs["match_probability"].to_numpy(dtype=float).clip(1e-6, 1 - 1e-6)
     uncertainty = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
-    sizes = pd.Series(clustering.cluster_of).value_counts()
+    sizes = clustering.cluster_of.value_counts()
     left = pairs["unique_id_l"].map(clustering.cluster_of)
     right = pairs["unique_id_r"].map(clustering.cluster_of)
     size_l = left.map(sizes).fillna(1).to_numpy(dtype=float)
@@ -105,12 +106,12 @@ def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering) -> pd.DataFram
     review = pairs.loc[in_review, weights].rename(columns=lambda c: c[3:])
     out["weights_json"] = None
     out.loc[in_review, "weights_json"] = [json.dumps(row) for row in review.to_dict("records")]
-    return out.astype(object).where(out.notna(), None)
+    return out
 
 
 def _members(clustering: Clustering, pairs: pd.DataFrame) -> pd.DataFrame:
-    members = pd.DataFrame({"record_id": list(clustering.cluster_of),
-                            "cluster": list(clustering.cluster_of.values())})
+    members = pd.DataFrame({"record_id": clustering.cluster_of.index.to_numpy(),
+                            "cluster": clustering.cluster_of.to_numpy()})
     same = pairs[pairs["unique_id_l"].map(clustering.cluster_of) == pairs["unique_id_r"].map(clustering.cluster_of)]
     best = pd.concat([same[["unique_id_l", "match_probability"]].rename(columns={"unique_id_l": "record_id"}),
                       same[["unique_id_r", "match_probability"]].rename(columns={"unique_id_r": "record_id"})])
@@ -169,16 +170,20 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
         lap("score")
         say(f"clustering {len(result.pairs):,} scored pairs")
         clustering = cluster(features["unique_id"].tolist(), result.pairs, threshold,
-                             _life_facts(records, features), runs.active_decisions(store))
+                             _life_facts(features), runs.active_decisions(store))
         person_frame = build_persons(records, features, clustering.cluster_of, clustering.flags)
+        record_count = len(records)
+        del records, features  # gigabytes at full scale, not needed for the write
+        members = _members(clustering, result.pairs)
         pairs = _pairs_for_store(result.pairs, clustering)
+        result.pairs = pairs.iloc[:0]  # the scored frame (with every comparison's weight) is no longer needed
         lap("cluster")
         directory.mkdir(parents=True, exist_ok=True)
         model_file = directory / f"run-{run_id}-model.json"
         save_model(result.model, model_file)
         say(f"writing {len(person_frame):,} persons")
-        runs.write_run(store, run_id, person_frame, _members(clustering, result.pairs), pairs, {
-            "model_path": str(model_file), "model_version": MODEL_VERSION, "record_count": len(records),
+        runs.write_run(store, run_id, person_frame, members, pairs, {
+            "model_path": str(model_file), "model_version": MODEL_VERSION, "record_count": record_count,
             "person_count": len(person_frame), "pair_count": len(pairs), "threshold": threshold,
             "warnings_json": json.dumps(result.warnings, ensure_ascii=False),
             "summary_json": json.dumps({"training": result.training, "seconds": clock}, default=str),
@@ -187,7 +192,7 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
     except BaseException as exc:
         runs.fail_run(store, run_id, f"{type(exc).__name__}: {exc}")
         raise
-    return LinkSummary(run_id=run_id, backend=backend, records=len(records), persons=len(person_frame),
+    return LinkSummary(run_id=run_id, backend=backend, records=record_count, persons=len(person_frame),
                        pairs=len(pairs), review_pairs=int(pairs["in_review"].sum()),
                        refused_links=clustering.refused, model_path=str(model_file), seconds=clock,
                        warnings=result.warnings)
