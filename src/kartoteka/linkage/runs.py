@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, select, update
 
@@ -21,7 +22,8 @@ RECORD_COLUMNS = (
     "prefecture", "rank", "unit", "camp", "lagpunkt", "capture_date", "death_date", "death_place",
     "burial_site", "event_date",
 )
-_BATCH = 20_000
+_BATCH = 50_000
+_READ_BATCH = 100_000
 
 
 def load_records(store: Store) -> pd.DataFrame:
@@ -34,7 +36,7 @@ def load_records(store: Store) -> pd.DataFrame:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql)
-            while rows := cursor.fetchmany(_BATCH * 5):
+            while rows := cursor.fetchmany(_READ_BATCH):
                 chunks.append(_typed(pd.DataFrame.from_records(rows, columns=list(RECORD_COLUMNS))))
         finally:
             cursor.close()
@@ -86,19 +88,36 @@ def _bulk_insert(conn: Any, table: Any, frame: pd.DataFrame) -> None:
            f"VALUES ({', '.join([marker] * len(columns))})")
     cursor = conn.connection.driver_connection.cursor()
     try:
-        # Batch by batch, so only one batch of Python tuples exists at a time (millions of pairs).
+        # Batch by batch, so only one batch of Python values exists at a time (millions of pairs); each column
+        # is turned into Python values at once, not value by value.
         for start in range(0, len(frame), _BATCH):
             batch = frame.iloc[start:start + _BATCH]
-            values = batch.astype(object).where(batch.notna(), None)
-            cursor.executemany(sql, [tuple(_plain(v) for v in row)
-                                     for row in values.itertuples(index=False, name=None)])
+            cursor.executemany(sql, list(zip(*(_python_values(batch[name]) for name in columns), strict=True)))
     finally:
         cursor.close()
 
 
-def _plain(value: Any) -> Any:
-    """numpy scalars to Python ones (the drivers take only Python types)."""
-    return value.item() if hasattr(value, "item") else value
+def _python_values(column: pd.Series) -> list[Any]:
+    """A column as Python values with None for missing (the drivers take only Python types)."""
+    kind = column.dtype.kind
+    if kind in "iub":
+        return column.tolist()
+    if kind == "f":
+        values = column.tolist()
+        return [None if v != v else v for v in values] if column.hasnans else values
+    values = column.astype(object).where(column.notna(), None).tolist()
+    if any(isinstance(v, np.generic) for v in values):
+        values = [v.item() if isinstance(v, np.generic) else v for v in values]
+    return values
+
+
+def _without_indexes(conn: Any, tables: list[Any]) -> list[Any]:
+    """Drop the secondary indexes of `tables` (rebuilding them after a bulk load is several times faster than
+    keeping them up to date row by row); return them for _recreate. Inside the run's transaction."""
+    dropped = [index for table in tables for index in table.indexes]
+    for index in dropped:
+        index.drop(conn)
+    return dropped
 
 
 def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd.DataFrame,
@@ -110,6 +129,9 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
         conn.execute(delete(person_records))
         conn.execute(delete(persons))
         conn.execute(delete(match_pairs))
+        if conn.dialect.name == "sqlite":  # room for the index builds below (the default cache is 2 MB)
+            conn.exec_driver_sql("PRAGMA cache_size=-131072")
+        dropped = _without_indexes(conn, [persons, person_records, match_pairs])
         rows = person_frame.reset_index(drop=True)
         rows.insert(0, "id", [person_ids[int(c)] for c in person_frame.index])
         rows.insert(1, "run_id", run_id)
@@ -119,6 +141,10 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
             "record_id": members["record_id"].astype("int64"), "run_id": run_id,
             "match_probability": members["match_probability"]}))
         _bulk_insert(conn, match_pairs, pairs.assign(run_id=run_id))
+        for index in dropped:
+            index.create(conn)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")
         conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
             status="done", finished_at=dt.datetime.now(dt.UTC), **run_values))
     return person_ids
