@@ -179,7 +179,9 @@ def main() -> None:
     ]
     if not args.no_full:
         body += ["", full_scale(workdir, args.full_archive, args.full_db, args.full_repeats)]
-    body += ["", "Command: `.venv/bin/python bench/bench_linkage.py`"]
+    shown = " ".join(sys.argv[1:])
+    body += ["", f"Command: `.venv/bin/python bench/bench_linkage.py{' ' + shown if shown else ''}`. Peak memory is the "
+             "link process plus its reading workers (each process's own peak, summed)."]
     write_section("linkage", "Linkage (kartoteka link / evaluate)", "\n".join(body))
     print("\n".join(body))
 
