@@ -37,10 +37,12 @@ demo: $(VENV)/.installed
 	@echo "Done. The store is $(DEMO_DB) (SIMULATED). Try: $(KT) review"
 
 test: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
 
 bench: $(VENV)/.installed-dev

@@ -116,8 +116,8 @@ def life_frame(facts: Mapping[int, LifeFacts]) -> pd.DataFrame:
     """LifeFacts as a frame (one row per record and camp day), the form the component check reads."""
     rows = []
     for rid, fact in facts.items():
-        days = fact.camp_days or {None: None}
-        rows += [(rid, fact.death, fact.alive, day, camp) for day, camp in days.items()]
+        days: list[tuple[object, object]] = list(fact.camp_days.items()) if fact.camp_days else [(None, None)]
+        rows += [(rid, fact.death, fact.alive, day, camp) for day, camp in days]
     return _life_columns(pd.DataFrame(rows, columns=list(LIFE_COLUMNS)))
 
 
