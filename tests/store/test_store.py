@@ -33,11 +33,16 @@ def test_open_store_creates_the_contract_tables(store):
     assert set(RECORD_FIELDS) < CONTRACT_RECORD_COLUMNS
 
 
-def test_migrations_match_the_schema_module(store):
-    """schema.py (what the code queries) and the migrations (what creates tables) must not drift apart."""
+@pytest.mark.parametrize("declared", ["store", "linkage"])
+def test_migrations_match_the_table_declarations(store, declared):
+    """The declared tables (what the code queries) and the migrations (what creates them) must not drift apart:
+    store/schema.py against 0001, linkage/tables.py against 0100."""
+    from kartoteka.linkage.tables import linkage_metadata
+
+    declared_metadata = metadata if declared == "store" else linkage_metadata
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
-    own_tables = {"sources", "records", "quarantine", "meta"}
+        diff = compare_metadata(MigrationContext.configure(conn), declared_metadata)
+    own_tables = set(declared_metadata.tables)
     relevant = [d for d in diff if _table_of(d) in own_tables]
     assert relevant == []
 
