@@ -18,6 +18,8 @@ on SQLite and on PostgreSQL::
 ``store``: ``open_store(store_url)``, closed after the test.
 
 ``pg_admin_url``: the maintenance URL, for tests that create their own databases.
+
+Property tests (hypothesis) are repeatable by default; ``KARTOTEKA_HYPOTHESIS=explore`` draws new examples.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests draw the same examples on every run of `make test` (and in CI), so that a suite that
+# passed once passes again; KARTOTEKA_HYPOTHESIS=explore draws new examples each run, to hunt for bugs.
+hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True, max_examples=500)
+hypothesis_settings.load_profile(os.environ.get("KARTOTEKA_HYPOTHESIS", "repeatable"))
 
 PG_ADMIN_URL = os.environ.get("KARTOTEKA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -249,7 +249,19 @@ def test_a_name_is_most_similar_to_itself(a, b):
 @_SETTINGS
 @given(st.one_of(st.sampled_from(_SAMPLES), _CYR, _KANA, st.text(min_size=1, max_size=10)))
 def test_keys_non_empty_for_any_name_with_letters(text):
-    from kartoteka.names.script import has_letters
+    from kartoteka.names.script import clean, has_letters
 
-    if has_letters(text):
+    if has_letters(clean(text)):  # letters beyond initials ("A." alone carries no reading)
         assert keys(text)
+    else:
+        assert keys(text) == set()
+
+
+@pytest.mark.parametrize("text", ["A.", "И.", "И. К.", " k. "])
+def test_initials_alone_have_no_keys_and_say_why(text):
+    assert keys(text) == set()
+    assert similarity(text, text) == 0.0
+    with pytest.raises(KartotekaError) as caught:
+        readings(text)
+    assert caught.value.code == "names.empty"
+    assert "Only initials" in caught.value.message and text.strip() in caught.value.message

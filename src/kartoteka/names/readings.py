@@ -31,7 +31,7 @@ from kartoteka.names.kana import (
     to_katakana,
 )
 from kartoteka.names.kanji import Part
-from kartoteka.names.script import clean, detect_script, letter_script, no_letters, words
+from kartoteka.names.script import clean, detect_script, has_letters, letter_script, no_letters, words
 
 PARTS: tuple[Part, Part] = ("surname", "given")
 SWAP_MARGIN = 1.0  # nats: turn a Cyrillic/Latin name round only when the other order is clearly likelier
@@ -252,7 +252,10 @@ def readings(text: str, limit: int = 5, part: str | None = None) -> list[Reading
     if part not in (None, "full", "surname", "given"):
         raise_part(part)
     limit = max(1, min(int(limit), 20))
-    return list(_readings_cached(clean(text), limit, part))
+    cleaned = clean(text)
+    if not has_letters(cleaned):
+        raise no_letters(text)  # the message shows the name as given, not as cleaned
+    return list(_readings_cached(cleaned, limit, part))
 
 
 def raise_part(part: object) -> None:

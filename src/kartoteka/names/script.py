@@ -106,6 +106,12 @@ def detect_script(text: str) -> str:
 def no_letters(text: str) -> KartotekaError:
     """The error for a name without letters."""
     shown = text if len(text) <= 40 else text[:40] + "…"
+    if any(letter_script(ch) for ch in text):  # letters, but only initials: "A.", "И. К."
+        return KartotekaError(
+            code="names.empty",
+            message=f"Only initials in the name {shown!r}: an initial carries no reading.",
+            hint="Give at least one whole word of the name (a surname or a given name).",
+        )
     return KartotekaError(
         code="names.empty",
         message=f"No letters in the name {shown!r}.",

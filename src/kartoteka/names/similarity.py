@@ -252,7 +252,8 @@ def explain(a: str, b: str) -> dict[str, Any]:
 def keys(text: str) -> set[str]:
     """Phonetic blocking keys of a name, one string per level and reading: "k:トウジョウ", "f:tozyo",
     "v:tosyo", "c:ts" (levels in ``kartoteka.names.phonetic``). A full name gives keys of the whole name,
-    parts joined by a space, surname first ("f:yamamoto isoroku"). Empty for a text without letters.
+    parts joined by a space, surname first ("f:yamamoto isoroku"). Empty for a text without letters, or
+    whose only letters are initials ("A.", "И. К."): an initial carries no reading.
 
     Consonant skeletons shorter than 3 letters are left out: they would make hot blocks. Letters that no
     reading explains (a stray "x", 々 alone) give their normalized text as a "k:" key.
