@@ -66,7 +66,7 @@ def _clear_caches() -> None:
         readings.word_readings,
         readings.word_log_scores,
         readings.ordered_words,
-        decode.cyrillic_word_readings,
+        decode.decoded_word,
         similarity.forms,
         similarity._keys_cached,
     ):

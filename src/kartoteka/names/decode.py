@@ -19,6 +19,7 @@ import heapq
 import itertools
 import math
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from dataclasses import replace
@@ -44,6 +45,8 @@ LOG_EDIT = math.log(0.002)  # a slip the patterns do not describe (per letter)
 GOOD_ENOUGH = -22.0  # a first pass without generic edits that scores at least this is kept
 TRIE_NAMES = 60_000  # most frequent readings per part in the trie (98% of surname bearers, all given names)
 DECODE_RATES = replace(PROFILES["realistic"], copy_misread=0.01)
+WORD_CACHE = 100_000  # decoded words kept
+CACHE_LIMIT = 3_000_000  # entries in the tries and their per-node caches before they are dropped and regrown
 _NEG = -1e9
 _ROOT = Mora("", "", "")  # the root's edge: no mora
 Renderings = tuple[tuple[str, float], ...]
@@ -51,7 +54,15 @@ Renderings = tuple[tuple[str, float], ...]
 
 def _prev_key(prev: Mora | None) -> tuple | None:
     """What of the previous mora a rendering depends on: its vowel, and whether it is a lone ウ."""
-    return None if prev is None else (prev.vowel, prev.kana == "ウ")
+    if prev is None:
+        return None
+    found = _PREV_KEYS.get(prev)
+    if found is None:
+        found = _PREV_KEYS[prev] = (prev.vowel, prev.kana == "ウ")
+    return found
+
+
+_PREV_KEYS: dict[Mora, tuple] = {}  # morae are interned: a few hundred entries
 
 
 def _context_key(mora: Mora, nxt: Mora | None) -> tuple | None:
@@ -90,14 +101,16 @@ def _misread_logp(written: str, read: str) -> float:
 _CONTEXTS = (*split_morae("アカマウイオチツバ"), None)
 
 
-def _lookahead(prev: Mora | None, mora: Mora, letter: str) -> float | None:
-    key = (_prev_key(prev), mora.kana, letter)
-    if key not in _LOOKAHEAD:
-        _LOOKAHEAD[key] = _lookahead_uncached(prev, mora, letter)
-    return _LOOKAHEAD[key]
+def _lookahead_table(prev: Mora | None, mora: Mora) -> dict[str, float | None]:
+    """The lookahead of ``mora`` after ``prev`` by letter, one table shared by every node with that view."""
+    key = (_prev_key(prev), mora.kana)
+    found = _LOOKAHEAD.get(key)
+    if found is None:
+        found = _LOOKAHEAD[key] = {}
+    return found
 
 
-_LOOKAHEAD: dict[tuple, float | None] = {}
+_LOOKAHEAD: dict[tuple, dict[str, float | None]] = {}  # a few thousand small tables
 
 
 def _lookahead_uncached(prev: Mora | None, mora: Mora, letter: str) -> float | None:
@@ -126,9 +139,10 @@ class _Node:
     __slots__ = (
         "ahead",
         "best",
-        "by_letter",
+        "by_letters",
         "children",
         "end",
+        "every",
         "final",
         "groups",
         "mora",
@@ -143,25 +157,31 @@ class _Node:
         self.best = _NEG
         self.groups: list[_Group] | None = None
         self.final: Renderings | None = None
+        self.every: list[tuple[str, float, _Group]] | None = None
         self.ahead: dict[str, float | None] | None = None  # made on first use: most nodes are never visited
-        self.by_letter: dict[str, list[tuple[str, float, _Group]]] | None = None
+        self.by_letters: dict[str, list[tuple[str, float, _Group, int, float]]] | None = None
         self.pending: list[tuple[str, float]] | None = None  # names whose subtree is not built yet
 
     def kids(self) -> dict[str, _Node]:
         """The children, building this subtree from its pending names on first use."""
         if self.pending is not None:
             pending, self.pending = self.pending, None
+            _CACHED[0] += len(pending)
             for kana, logp in pending:
                 _insert(self, split_morae_uncached(kana)[1:], logp)
         return self.children
 
     def lookahead(self, letter: str) -> float | None:
-        """``_lookahead`` for this node's mora, cached on the node."""
-        if self.ahead is None:
-            self.ahead = {}
-        if letter not in self.ahead:
-            self.ahead[letter] = _lookahead(self.prev, self.mora, letter)
-        return self.ahead[letter]
+        """The best log prob of a rendering of this node's mora that can start where the word holds
+        ``letter`` (see ``_lookahead_uncached``), from the table shared by nodes with the same view."""
+        table = self.ahead
+        if table is None:
+            table = self.ahead = _lookahead_table(self.prev, self.mora)
+        try:
+            return table[letter]
+        except KeyError:
+            found = table[letter] = _lookahead_uncached(self.prev, self.mora, letter)
+            return found
 
     def endings(self) -> Renderings:
         """Renderings of this node's mora as the last of the word."""
@@ -181,21 +201,57 @@ class _Node:
             ]
         return self.groups
 
-    def renderings_at(self, letters: str) -> list[tuple[str, float, _Group]]:
-        """(rendering, log prob, group) that can start where the word holds ``letters`` (its next one or two
-        letters, each as written or misread), or empty renderings."""
-        if self.by_letter is None:
-            self.by_letter = {}
-        found = self.by_letter.get(letters)
-        if found is None:
-            found = [
-                (text, logp, group)
-                for group in self.next_groups()
-                for text, logp in group.renderings
-                if _fits(text, letters)
+    def all_renderings(self) -> list[tuple[str, float, _Group]]:
+        """(rendering, log prob, group) of this node's mora before each group of children."""
+        if self.every is None:
+            self.every = [
+                (text, logp, group) for group in self.next_groups() for text, logp in group.renderings
             ]
-            self.by_letter[letters] = found
+            _CACHED[0] += len(self.every)
+        return self.every
+
+    def renderings_at(self, letters: str) -> list[tuple[str, float, _Group, int, float]]:
+        """(rendering, log prob, group, size, misread log prob) of the renderings that can start where the
+        word holds ``letters`` (its next one or two letters, each as written or misread), or empty ones.
+        A rendering no longer than ``letters`` is matched here once (size, misread cost); a longer one has
+        size -1 and is matched against the word when used."""
+        cache = self.by_letters
+        if cache is None:
+            cache = self.by_letters = {}
+        found = cache.get(letters)
+        if found is None:
+            found = cache[letters] = [
+                (text, logp, group, size, misread)
+                for group in self.next_groups()
+                for text, logp, size, misread in _fitting(group.renderings, letters)
+            ]
+            _CACHED[0] += len(found) + 1
         return found
+
+
+def _fitting(renderings: Renderings, letters: str) -> list[tuple[str, float, int, float]]:
+    """(rendering, log prob, size, misread log prob) of the ``renderings`` that fit ``letters`` (``_fits``);
+    size -1 for one that runs past them. Shared by every node whose mora has these renderings."""
+    key = (renderings, letters)
+    found = _FITTING.get(key)
+    if found is None:
+        found = _FITTING[key] = []
+        for text, logp in renderings:
+            if not _fits(text, letters):
+                continue
+            if len(text) > len(letters):
+                found.append((text, logp, -1, 0.0))
+                continue
+            misread = 0.0
+            for a, b in zip(text, letters, strict=False):
+                if a != b:
+                    misread += _misread_logp(a, b)
+            found.append((text, logp, len(text), misread))
+        _CACHED[0] += len(found) + 1
+    return found
+
+
+_FITTING: dict[tuple[Renderings, str], list[tuple[str, float, int, float]]] = {}
 
 
 def _fits(text: str, letters: str) -> bool:
@@ -208,23 +264,27 @@ def _fits(text: str, letters: str) -> bool:
 class _Group:
     """Children that give their parent's mora the same renderings; viable ones cached per next letter."""
 
-    __slots__ = ("by_letter", "members", "renderings")
+    __slots__ = ("best", "by_letter", "members", "renderings")
 
     def __init__(self, renderings: Renderings, members: list[_Node]) -> None:
         self.renderings = renderings
         self.members = members
-        self.by_letter: dict[str, list[tuple[_Node, float]]] = {}
+        self.best = max(child.best for child in members)
+        self.by_letter: dict[str, list[tuple[float, _Node, float]]] = {}
 
-    def starting_with(self, letter: str) -> list[tuple[_Node, float]]:
-        """(child, lookahead) for the children whose mora can start where the word holds ``letter``."""
+    def ranked_by(self, letter: str) -> list[tuple[float, _Node, float]]:
+        """(best prior below + lookahead, child, lookahead) for the children whose mora can start where the
+        word holds ``letter``, best first, so that a search can stop at the first child that cannot enter
+        the beam (a stable sort: children that tie keep their order)."""
         found = self.by_letter.get(letter)
         if found is None:
-            found = []
+            viable = []
             for child in self.members:
                 ahead = child.lookahead(letter)
                 if ahead is not None:
-                    found.append((child, ahead))
-            self.by_letter[letter] = found
+                    viable.append((child.best + ahead, child, ahead))
+            found = self.by_letter[letter] = sorted(viable, key=lambda item: -item[0])
+            _CACHED[0] += len(found) + 1
         return found
 
 
@@ -303,69 +363,168 @@ def _match(rendering: str, word: str, pos: int, budget: int) -> list[tuple[int, 
     return out
 
 
+_CACHED = [0]  # entries built into the tries and their caches since the last _forget
+
+
+def _forget() -> None:
+    """Drop both tries with their caches: they regrow from the prior on use, so memory stays bounded."""
+    _trie.cache_clear()
+    _FITTING.clear()
+    _CACHED[0] = 0
+
+
+_INF = float("inf")
+_SLACK = 1e-9  # rounding room when a bound is compared with a beam's floor
+# the least a rendering that is not in the word as written costs: one misread letter or one generic edit
+_LEAST_SLIP = max(LOG_EDIT, math.log(DECODE_RATES.copy_misread))
+
+
+class _Search:
+    """One word's beam search: per position a bounded heap of the BEAM best hypotheses so far (entries
+    (score, -arrival, hypothesis): the lowest score, and among equal scores the latest arrival, leaves
+    first, as a stable sort would), the floor score a newcomer must beat there, and the finished readings."""
+
+    __slots__ = (
+        "arrivals",
+        "beams",
+        "finals",
+        "floors",
+        "length",
+        "letters",
+        "matches",
+        "pairs",
+        "queue",
+        "word",
+    )
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+        self.length = len(word)
+        # the word's letters and letter pairs, interned: they key the nodes' caches, which would otherwise
+        # keep a copy of each one-letter string for every entry
+        self.letters = [sys.intern(letter) for letter in word] + [""]
+        self.pairs = [sys.intern(word[pos : pos + 2]) for pos in range(self.length + 1)]
+        self.beams: list[list[tuple]] = [[] for _ in range(self.length + 1)]
+        self.floors = [-_INF] * (self.length + 1)
+        self.finals: dict[str, float] = {}
+        self.queue: list[tuple] = []  # hypotheses at the position being expanded: (-score, arrival, hyp)
+        self.arrivals = itertools.count()
+        self.matches: dict[tuple[str, int, int], list[tuple[int, float, int]]] = {}  # _match, once each
+
+    def offer(self, hyp: tuple, pos: int) -> None:
+        """A new hypothesis: into the queue if it stays at ``pos``, else into its position's beam if it
+        beats the floor there."""
+        end = hyp[1]
+        if end == pos:
+            heapq.heappush(self.queue, (-hyp[0], next(self.arrivals), hyp))
+            return
+        score = hyp[0]
+        if score <= self.floors[end]:
+            return
+        beam = self.beams[end]
+        entry = (score, -next(self.arrivals), hyp)
+        if len(beam) < BEAM:
+            heapq.heappush(beam, entry)
+            if len(beam) < BEAM:
+                return
+        else:
+            heapq.heapreplace(beam, entry)
+        self.floors[end] = beam[0][0]
+
+
 def _decode_word(word: str, part: str, limit: int, max_edits: int = MAX_EDITS) -> list[tuple[str, float]]:
     """n-best (katakana, log P(word | kana) + log P(kana)) for one Cyrillic word."""
+    if _CACHED[0] > CACHE_LIMIT:
+        _forget()
     root = _trie(part)
     edits0 = MAX_EDITS - max_edits  # hypotheses start with the edits they may not make already spent
     # A hypothesis: (score, pos, node, kana, channel logp, edits). The node's mora is rendered once the
     # mora after it (its right context) is chosen; the score adds the best prior below the node and the
     # best cost of the node's own rendering (A*-like, for pruning).
-    frontier: dict[int, list[tuple]] = defaultdict(list)
+    search = _Search(word)
     for child in root.children.values():
-        ahead = child.lookahead(word[0])
+        ahead = child.lookahead(search.letters[0])
         if ahead is not None:
-            frontier[0].append((child.best + ahead, 0, child, child.mora.kana, 0.0, edits0))
-    finals: dict[str, float] = {}
-    tie = itertools.count()  # heap entries never compare the hypotheses themselves
+            search.offer((child.best + ahead, 0, child, child.mora.kana, 0.0, edits0), -1)
     for pos in range(len(word) + 1):
-        queue = [
-            (-h[0], next(tie), h) for h in heapq.nlargest(BEAM, frontier.pop(pos, []), key=lambda h: h[0])
-        ]
+        arrived = sorted(search.beams[pos], reverse=True)  # best first; equal scores in order of arrival
+        search.beams[pos] = []
+        search.queue = queue = [(-entry[0], next(search.arrivals), entry[2]) for entry in arrived]
         heapq.heapify(queue)
         expanded = 0
         while queue and expanded < BEAM * 2:
             hyp = heapq.heappop(queue)[2]
             expanded += 1
-            for new in _expand(hyp, word, finals):
-                if new[1] == pos:
-                    heapq.heappush(queue, (-new[0], next(tie), new))
-                else:
-                    frontier[new[1]].append(new)
-    return sorted(finals.items(), key=lambda kv: -kv[1])[:limit]
+            _expand(hyp, search)
+    return sorted(search.finals.items(), key=lambda kv: -kv[1])[:limit]
 
 
-def _expand(hyp: tuple, word: str, finals: dict[str, float]) -> list[tuple]:
+def _expand(hyp: tuple, search: _Search) -> None:
     _, pos, node, kana, logp, edits = hyp
-    out: list[tuple] = []
+    word, length, floors, finals = search.word, search.length, search.floors, search.finals
     budget = MAX_EDITS - edits
-    length = len(word)
     if budget and pos < length:  # a letter in the word that no mora explains
-        ahead = node.lookahead(word[pos + 1] if pos + 1 < length else "")
+        ahead = node.lookahead(search.letters[pos + 1])
         if ahead is not None:
             new_logp = logp + LOG_EDIT
-            out.append((node.best + new_logp + ahead, pos + 1, node, kana, new_logp, edits + 1))
+            search.offer((node.best + new_logp + ahead, pos + 1, node, kana, new_logp, edits + 1), pos)
     if node.end > _NEG:
+        left = length - pos
         for rendering, r_logp in node.endings():
+            if len(rendering) != left and (not budget or len(rendering) != left + 1):
+                continue  # cannot end the word (a match ends after it, or one letter short of it)
             for end, m_logp, _ in _match(rendering, word, pos, budget):
                 total = logp + r_logp + m_logp + node.end
                 if end == length and total > finals.get(kana, _NEG):
                     finals[kana] = total
-    if budget:
-        options = [(text, logp, group) for group in node.next_groups() for text, logp in group.renderings]
-    else:
-        options = node.renderings_at(word[pos : pos + 2])
-    for rendering, r_logp, group in options:
+    if not budget:
+        for rendering, r_logp, group, size, m_logp in node.renderings_at(search.pairs[pos]):
+            if size > 0:
+                base = logp + r_logp + m_logp
+                if base + group.best + _SLACK >= floors[pos + size]:  # else no child can enter that beam
+                    _offer_children(search, hyp, pos + size, base, group, 0)
+            elif size == 0:
+                _offer_children(search, hyp, pos, logp + r_logp + m_logp, group, 0)
+            else:
+                for end, m_logp, used in _match(rendering, word, pos, 0):
+                    _offer_children(search, hyp, end, logp + r_logp + m_logp, group, used)
+        return
+    for rendering, r_logp, group in node.all_renderings():
+        size = len(rendering)
         if word.startswith(rendering, pos):  # the common case, without the call
-            matches: list[tuple[int, float, int]] = [(pos + len(rendering), 0.0, 0)]
-        else:
-            matches = _match(rendering, word, pos, budget)
+            _offer_children(search, hyp, pos + size, logp + r_logp + 0.0, group, 0)
+            continue
+        if size:  # no child could enter the beams this rendering may end at: skip the match
+            ceiling = logp + r_logp + group.best + _LEAST_SLIP + _SLACK
+            if ceiling <= floors[min(pos + size, length)] and (
+                size < 2 or ceiling <= floors[min(pos + size - 1, length)]
+            ):
+                continue
+        key = (rendering, pos, budget)
+        matches = search.matches.get(key)
+        if matches is None:
+            matches = search.matches[key] = _match(rendering, word, pos, budget)
         for end, m_logp, used in matches:
-            base = logp + r_logp + m_logp
-            for child, ahead in group.starting_with(word[end] if end < length else ""):
-                out.append(
-                    (child.best + base + ahead, end, child, kana + child.mora.kana, base, edits + used)
-                )
-    return out
+            _offer_children(search, hyp, end, logp + r_logp + m_logp, group, used)
+
+
+def _offer_children(search: _Search, hyp: tuple, end: int, base: float, group: _Group, used: int) -> None:
+    """Offer the children of ``group`` after their parent's mora took the word up to ``end``."""
+    pos, kana, edits = hyp[1], hyp[3], hyp[5] + used
+    letter = search.letters[end]
+    if end == pos:  # an unwritten mora (ッ dropped, a long-vowel tail): stays at this position
+        for _, child, ahead in group.ranked_by(letter):
+            search.offer((child.best + base + ahead, end, child, kana + child.mora.kana, base, edits), pos)
+        return
+    floors = search.floors
+    floor = floors[end]
+    for bound, child, ahead in group.ranked_by(letter):
+        if base + bound + _SLACK < floor:
+            break  # ranked: no later child can enter this beam either
+        score = child.best + base + ahead
+        if score > floor:
+            search.offer((score, end, child, kana + child.mora.kana, base, edits), pos)
+            floor = floors[end]
 
 
 # ------------------------------------------------------------------------------------------- public
@@ -379,10 +538,15 @@ def clean_cyrillic_word(word: str) -> str:
     return "".join(ch for ch in word if "а" <= ch <= "я" or ch == "ё")[:MAX_WORD]
 
 
-@lru_cache(maxsize=100_000)
 def cyrillic_word_readings(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float], ...]:
     """n-best katakana readings of one Cyrillic word as a ``part`` ("surname"/"given"), log scores."""
-    word = clean_cyrillic_word(word)
+    return decoded_word(clean_cyrillic_word(word), part, limit)
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def decoded_word(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float], ...]:
+    """``cyrillic_word_readings`` of a word already cleaned (``clean_cyrillic_word``): cached by the
+    cleaned letters, so "Ито", "ИТО" and "ито" are decoded once."""
     if not word:
         return ()
     found = _decode_word(word, part, limit, max_edits=0)
