@@ -5,7 +5,7 @@ Each (kanji, katakana) pair of a table is aligned character by character to KANJ
 kun'yomi stems, nanori), allowing the sound changes names show: rendaku (山田 ヤマ+ダ), gemination of a
 final ツ/チ/ク/キ (一色 イッ+シキ). Each alignment adds (1 + real people
 bearing the pair) to a count of (part, character, position, kana piece), position being "i" for the first
-character and "n" for the others. kartoteka reads spellings its tables do not know from these counts.
+character and "n" for the others, and once more as "f" for the last character of a name of two or more. kartoteka reads spellings its tables do not know from these counts.
 """
 
 from __future__ import annotations
@@ -75,13 +75,15 @@ def align(kanji: str, kana: str, char_readings: Mapping[str, Iterable[str]]) -> 
 def learn(
     pairs: Iterable[tuple[str, str, float]], char_readings: Mapping[str, Iterable[str]]
 ) -> Counter[tuple[str, str, str]]:
-    """(character, position i|n, kana piece) -> count, from (kanji, katakana, count) pairs."""
+    """(character, position i|n|f, kana piece) -> count, from (kanji, katakana, count) pairs."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for kanji, kana, count in pairs:
         alignments = align(kanji, kana, char_readings)
         for pieces in alignments:
             for i, (char, piece) in enumerate(zip(kanji, pieces, strict=True)):
                 counts[(char, "i" if i == 0 else "n", piece)] += count / len(alignments)
+                if i == len(kanji) - 1 > 0:  # name-final readings differ: 夫 オ, 郎 ロウ, 子 コ
+                    counts[(char, "f", piece)] += count / len(alignments)
     return counts
 
 

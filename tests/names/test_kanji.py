@@ -247,3 +247,25 @@ def test_the_bundled_name_data_stays_small() -> None:
     data = resources.files("kartoteka.names") / "data"
     total = sum(f.stat().st_size for f in Path(str(data)).iterdir() if f.is_file())
     assert total < 15 * 2**20
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "kana"),
+    [
+        ("五郎", "given", "ゴロウ"),
+        ("一郎", "given", "イチロウ"),
+        ("菊池", "surname", "キクチ"),
+        ("芥川", "surname", "アクタガワ"),
+    ],
+)
+def test_a_segmented_reading_is_ranked_by_how_common_it_is_as_a_name(monkeypatch, text, part, kana) -> None:
+    # read as if the tables did not know the spelling; the reading prior (without this spelling's share) decides
+    assert K._segmented_readings(text, part, 5, whole=False)[0][0] == kana
+    monkeypatch.setattr(K, "_PRIOR_WEIGHT", 0.0)
+    assert K._segmented_readings(text, part, 5, whole=False)[0][0] != kana
+
+
+def test_the_last_character_of_a_given_name_is_read_as_names_end() -> None:
+    inside, last = (dict(K._piece_readings("一", "given", False, end)) for end in (False, True))
+    assert inside != last
+    assert not any(position == "f" for _char, position in K._char_model("surname"))

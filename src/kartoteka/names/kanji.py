@@ -5,8 +5,9 @@ japanese-personal-name-dataset and Sudachi's lexicon; see NOTICE-data.md) and lo
 Surnames and given names each have their own table, so 東海林 reads ショウジ as a surname and 五十六
 reads イソロク as a given name. A spelling the tables do not know is segmented into known name pieces
 and characters read as names read them (a per-character model learned from the tables, then KANJIDIC),
-with Sudachi's person-name analysis (when installed) as a minor share: the answer is non-empty whenever
-the text has a kanji KANJIDIC knows, or kana.
+the whole readings ranked again by how common each is among real names of the part, with Sudachi's
+person-name analysis (when installed) as a minor share: the answer is non-empty whenever the text has a
+kanji KANJIDIC knows, or kana.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ _MAX_NAME_LENGTH = 16  # longer runs are not names; segmentation stays bounded
 _SUDACHI_SHARE = 0.1  # share of Sudachi's reading of a spelling the tables do not know
 _PIECE_COST = 1.0  # log-cost of each piece of a segmentation: fewer, longer known pieces win
 _TABLE_PIECE_COST = 2.0  # extra log-cost of a multi-character piece read from a table
+_PRIOR_WEIGHT = 0.5  # weight of log P(reading as a name of the part) when ranking a segmentation's readings
+_PRIOR_FLOOR = 1e-7  # P of a reading no real name of the part has
+_SEGMENT_BEAM = 20  # readings kept per position, then ranked again with the reading prior
 
 
 @dataclass(frozen=True)
@@ -259,8 +263,9 @@ def _cached_readings(kanji: str, part: Part, limit: int) -> tuple[tuple[str, flo
 
 
 def _unknown_spelling_readings(text: str, part: Part, limit: int) -> list[tuple[str, float]]:
-    """Segmentation into known pieces first (measured: ~68% top-1, ~94% top-5 on held-out real names read
-    as if unknown); Sudachi's person-name analysis, when it has one, as a minor share."""
+    """Segmentation into known pieces first (measured: ~79% top-1, ~96% top-5 for surnames, ~78% and ~95% for
+    given names, on held-out real names read as if unknown); Sudachi's person-name analysis, when it has one,
+    as a minor share."""
     segmented = _segmented_readings(text, part, limit)
     by_sudachi = _sudachi_name_readings(text, part)
     share = _SUDACHI_SHARE if segmented and by_sudachi else 1.0
@@ -274,12 +279,15 @@ def _unknown_spelling_readings(text: str, part: Part, limit: int) -> list[tuple[
 
 
 def _segmented_readings(text: str, part: Part, limit: int, whole: bool = True) -> list[tuple[str, float]]:
-    """n-best readings of ``text`` as a sequence of known pieces, by dynamic programming over positions.
+    """n-best readings of ``text`` as a sequence of known pieces, by dynamic programming over positions, then
+    ranked again by how common each whole reading is among real names of the part (テツオ is a given name,
+    テツフ is not).
 
     A piece is a spelling from either table (its own part preferred) or a single character read by the
     per-character model; every piece costs, so whole known spellings win over fragments. ``whole=False``
-    ignores a table entry for the whole text (the benchmark reads known names as if unknown)."""
-    beam = max(limit, 5)
+    reads a known name as if unknown (the benchmark): no table entry for the whole text, and the reading
+    prior without that spelling's own share."""
+    beam = max(limit, _SEGMENT_BEAM)
     best: list[list[tuple[float, str]]] = [[] for _ in range(len(text) + 1)]
     best[0] = [(0.0, "")]
     for end in range(1, len(text) + 1):
@@ -287,26 +295,45 @@ def _segmented_readings(text: str, part: Part, limit: int, whole: bool = True) -
         for start in range(max(0, end - 6), end):
             if not best[start] or (not whole and start == 0 and end == len(text) > 1):
                 continue
-            for kana, logp in _piece_readings(text[start:end], part, first=start == 0):
+            for kana, logp in _piece_readings(text[start:end], part, start == 0, end == len(text)):
                 for prev_logp, prev_kana in best[start]:
                     total, joined = prev_logp + logp - _PIECE_COST, prev_kana + kana
                     if total > options.get(joined, -math.inf):
                         options[joined] = total
         best[end] = sorted(((lp, k) for k, lp in options.items()), reverse=True)[:beam]
-    return _softmax(best[-1])
+    prior = surname_prior() if part == "surname" else given_prior()
+    own = {} if whole else dict(_summed_by_reading(_table_readings(text, part)))
+
+    def prior_log(kana: str) -> float:
+        return math.log(max(prior.get(kana, 0.0) - own.get(kana, 0.0), 0.0) + _PRIOR_FLOOR)
+
+    return _softmax(
+        sorted(((lp + _PRIOR_WEIGHT * prior_log(kana), kana) for lp, kana in best[-1]), reverse=True)
+    )
+
+
+def _summed_by_reading(pairs: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """(katakana, weight) rows of a spelling summed per reading, unnormalised (P(spelling, reading))."""
+    merged: dict[str, float] = defaultdict(float)
+    for kana, weight in pairs:
+        merged[kana] += weight
+    return list(merged.items())
 
 
 @functools.lru_cache(maxsize=65536)
-def _piece_readings(piece: str, part: Part, first: bool) -> tuple[tuple[str, float], ...]:
+def _piece_readings(piece: str, part: Part, first: bool, last: bool = False) -> tuple[tuple[str, float], ...]:
     """(katakana, log-probability) for one piece of a segmented name.
 
-    A single character is read by the per-character model learned from the tables (how that character
-    is read at the start or inside real names of this part); a longer piece by the tables themselves."""
+    A single character is read by the per-character model learned from the tables (how that character is
+    read at the start, inside or, for given names, at the end of real names of this part); a longer piece
+    by the tables themselves."""
     if _is_kana(piece):
         return ((_to_katakana(piece), 0.0),)
     out: dict[str, float] = {}
     if len(piece) == 1:
-        for kana, p in _char_model(part).get((piece, "i" if first else "n"), ())[:8]:
+        model = _char_model(part)
+        position = "i" if first else "f" if last and (piece, "f") in model else "n"
+        for kana, p in model.get((piece, position), ())[:8]:
             _keep_best(out, kana, math.log(p))
         if not out:
             for rank, kana in enumerate(_char_candidates(piece, part)[:6]):
@@ -323,7 +350,7 @@ def _piece_readings(piece: str, part: Part, first: bool) -> tuple[tuple[str, flo
 
 @functools.cache
 def _char_model(part: Part) -> Mapping[tuple[str, str], tuple[tuple[str, float], ...]]:
-    """(char, position "i" first | "n" inside) -> ((katakana piece, probability), ...), best first."""
+    """(char, position "i" first | "n" inside | "f" last) -> ((katakana piece, probability), ...), best first."""
     counts: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
     for row_part, char, position, kana, count in _read_tsv("name_char_readings.tsv.gz"):
         if row_part == part:
