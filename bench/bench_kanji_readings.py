@@ -180,7 +180,7 @@ def main() -> None:
         f"{cpu:.2f} s CPU (medians of {args.runs}; the wall time grows with the machine's load).\n"
         "Top-1: the first reading of `kanji_readings(kanji, part)` equals the real reading (kana as written in "
         "kana: トウジョウ, オオノ). The JMnedict rows are real people whose readings were kept out of the weights "
-        "(1 in 5 by a hash), but their spellings remain in the tables, so they test ranking, not coverage.\n"
+        "(1 in 5 by a hash), but their spellings remain in the tables, so they test ranking, not coverage; the per-character model that reads them as if unknown is learned without their spellings.\n"
         "Command: `.venv/bin/python bench/bench_kanji_readings.py`"
     )
     print(body)

@@ -263,7 +263,7 @@ def _cached_readings(kanji: str, part: Part, limit: int) -> tuple[tuple[str, flo
 
 
 def _unknown_spelling_readings(text: str, part: Part, limit: int) -> list[tuple[str, float]]:
-    """Segmentation into known pieces first (measured: ~79% top-1, ~96% top-5 for surnames, ~78% and ~95% for
+    """Segmentation into known pieces first (measured: ~76% top-1, ~95% top-5 for surnames, ~77% and ~95% for
     given names, on held-out real names read as if unknown); Sudachi's person-name analysis, when it has one,
     as a minor share."""
     segmented = _segmented_readings(text, part, limit)
