@@ -121,3 +121,114 @@ def test_ministry_katakana_gets_its_long_vowels_back():
     assert "オオサワ" in found
     assert readings("カショニチ", part="given")[0].kana == "カショニチ"  # unknown and unexplained: as written
     assert readings("ヤシャシタ", part="surname")[0].kana == "ヤマシタ"  # ш read for a cursive м
+
+
+def _plain_beam(word: str, part: str, max_edits: int) -> list[tuple[str, float]]:
+    """The decoder's beam search without its pruning and caches (the search as first written): every
+    hypothesis is made, each position keeps its BEAM best (a stable sort), at most 2*BEAM are expanded."""
+    import heapq
+    import itertools
+
+    from kartoteka.names import decode as d
+
+    frontier: dict[int, list[tuple]] = {}
+    for child in d._trie(part).children.values():
+        ahead = child.lookahead(word[0])
+        if ahead is not None:
+            frontier.setdefault(0, []).append(
+                (child.best + ahead, 0, child, child.mora.kana, 0.0, d.MAX_EDITS - max_edits)
+            )
+    finals: dict[str, float] = {}
+    tie = itertools.count()
+    for pos in range(len(word) + 1):
+        queue = [
+            (-h[0], next(tie), h) for h in heapq.nlargest(d.BEAM, frontier.pop(pos, []), key=lambda h: h[0])
+        ]
+        heapq.heapify(queue)
+        for _ in range(d.BEAM * 2):
+            if not queue:
+                break
+            _, _pos, node, kana, logp, edits = heapq.heappop(queue)[2]
+            budget, out = d.MAX_EDITS - edits, []
+            if budget and pos < len(word):
+                ahead = node.lookahead(word[pos + 1] if pos + 1 < len(word) else "")
+                if ahead is not None:
+                    out.append(
+                        (
+                            node.best + logp + d.LOG_EDIT + ahead,
+                            pos + 1,
+                            node,
+                            kana,
+                            logp + d.LOG_EDIT,
+                            edits + 1,
+                        )
+                    )
+            if node.end > d._NEG:
+                for rendering, r_logp in node.endings():
+                    for end, m_logp, _ in d._match(rendering, word, pos, budget):
+                        total = logp + r_logp + m_logp + node.end
+                        if end == len(word) and total > finals.get(kana, d._NEG):
+                            finals[kana] = total
+            for group in node.next_groups():
+                for rendering, r_logp in group.renderings:
+                    for end, m_logp, used in d._match(rendering, word, pos, budget):
+                        base = logp + r_logp + m_logp
+                        for child in group.members:
+                            ahead = child.lookahead(word[end] if end < len(word) else "")
+                            if ahead is not None:
+                                hyp = (
+                                    child.best + base + ahead,
+                                    end,
+                                    child,
+                                    kana + child.mora.kana,
+                                    base,
+                                    edits + used,
+                                )
+                                out.append(hyp)
+            for new in out:
+                if new[1] == pos:
+                    heapq.heappush(queue, (-new[0], next(tie), new))
+                else:
+                    frontier.setdefault(new[1], []).append(new)
+    return sorted(finals.items(), key=lambda kv: -kv[1])[:5]
+
+
+def test_pruned_search_finds_what_the_plain_beam_finds():
+    """The decoder stops early wherever no hypothesis could still enter a beam; on clerk spellings (and
+    on harsh ones, which need the second pass) it returns exactly what the plain beam search returns."""
+    from kartoteka.names.decode import _decode_word
+
+    tables = name_tables()
+    rng = random.Random(31)
+    for profile in ("realistic", "harsh"):
+        for part, table in (("surname", tables.surnames), ("given", tables.given)):
+            for index in rng.choices(range(len(table)), weights=table.weight, k=15):
+                word = clean_cyrillic_word(
+                    write_cyrillic_by_ear(table.katakana[index], rng, PROFILES[profile])
+                )
+                for max_edits in (0, 2):
+                    assert _decode_word(word, part, 5, max_edits) == _plain_beam(word, part, max_edits), word
+
+
+def test_decoder_caches_are_bounded(monkeypatch):
+    """Past CACHE_LIMIT entries the tries and their caches are dropped and regrow: the same readings."""
+    from kartoteka.names import decode
+
+    words = ["ямамото", "тодзио", "хашимото", "кеничи", "сузуки"]
+    before = [decode._decode_word(word, "surname", 5) for word in words]
+    filled, root = decode._CACHED[0], decode._trie("surname")
+    monkeypatch.setattr(decode, "CACHE_LIMIT", 500)
+    assert filled > 500
+    for word, expected in zip(words, before, strict=True):
+        assert decode._decode_word(word, "surname", 5) == expected
+    assert decode._trie("surname") is not root  # dropped and regrown
+    assert decode._CACHED[0] < filled
+
+
+def test_spellings_that_clean_alike_are_decoded_once():
+    from kartoteka.names.decode import cyrillic_word_readings, decoded_word
+
+    decoded_word.cache_clear()
+    first = cyrillic_word_readings("ТАНАКА", "surname")
+    assert cyrillic_word_readings("Танака", "surname", 5) == first
+    assert decoded_word.cache_info().misses == 1

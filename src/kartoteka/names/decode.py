@@ -46,8 +46,9 @@ GOOD_ENOUGH = -22.0  # a first pass without generic edits that scores at least t
 TRIE_NAMES = 60_000  # most frequent readings per part in the trie (98% of surname bearers, all given names)
 DECODE_RATES = replace(PROFILES["realistic"], copy_misread=0.01)
 WORD_CACHE = 100_000  # decoded words kept
-CACHE_LIMIT = 3_000_000  # entries in the tries and their per-node caches before they are dropped and regrown
+CACHE_LIMIT = 2_000_000  # entries in the tries and their per-node caches before they are dropped and regrown
 _NEG = -1e9
+_INF = float("inf")
 _ROOT = Mora("", "", "")  # the root's edge: no mora
 Renderings = tuple[tuple[str, float], ...]
 
@@ -99,18 +100,7 @@ def _misread_logp(written: str, read: str) -> float:
 
 
 _CONTEXTS = (*split_morae("アカマウイオチツバ"), None)
-
-
-def _lookahead_table(prev: Mora | None, mora: Mora) -> dict[str, float | None]:
-    """The lookahead of ``mora`` after ``prev`` by letter, one table shared by every node with that view."""
-    key = (_prev_key(prev), mora.kana)
-    found = _LOOKAHEAD.get(key)
-    if found is None:
-        found = _LOOKAHEAD[key] = {}
-    return found
-
-
-_LOOKAHEAD: dict[tuple, dict[str, float | None]] = {}  # a few thousand small tables
+_LOOKAHEAD: dict[tuple, dict[str, float | None]] = {}  # by (prev key, kana): a few thousand small tables
 
 
 def _lookahead_uncached(prev: Mora | None, mora: Mora, letter: str) -> float | None:
@@ -157,7 +147,7 @@ class _Node:
         self.best = _NEG
         self.groups: list[_Group] | None = None
         self.final: Renderings | None = None
-        self.every: list[tuple[str, float, _Group]] | None = None
+        self.every: tuple[list[tuple[str, float, _Group]], list[float]] | None = None
         self.ahead: dict[str, float | None] | None = None  # made on first use: most nodes are never visited
         self.by_letters: dict[str, list[tuple[str, float, _Group, int, float]]] | None = None
         self.pending: list[tuple[str, float]] | None = None  # names whose subtree is not built yet
@@ -175,8 +165,8 @@ class _Node:
         """The best log prob of a rendering of this node's mora that can start where the word holds
         ``letter`` (see ``_lookahead_uncached``), from the table shared by nodes with the same view."""
         table = self.ahead
-        if table is None:
-            table = self.ahead = _lookahead_table(self.prev, self.mora)
+        if table is None:  # shared by every node with the same view of its mora
+            table = self.ahead = _LOOKAHEAD.setdefault((_prev_key(self.prev), self.mora.kana), {})
         try:
             return table[letter]
         except KeyError:
@@ -201,13 +191,19 @@ class _Node:
             ]
         return self.groups
 
-    def all_renderings(self) -> list[tuple[str, float, _Group]]:
-        """(rendering, log prob, group) of this node's mora before each group of children."""
+    def all_renderings(self) -> tuple[list[tuple[str, float, _Group]], list[float]]:
+        """(rendering, log prob, group) of this node's mora before each group of children, and for each
+        the most that it or any later one adds to a hypothesis (log prob + best prior below; infinite
+        while an empty rendering is still to come), so that a search can stop early."""
         if self.every is None:
-            self.every = [
-                (text, logp, group) for group in self.next_groups() for text, logp in group.renderings
-            ]
-            _CACHED[0] += len(self.every)
+            entries = [(text, logp, group) for group in self.next_groups() for text, logp in group.renderings]
+            ceilings, ceiling = [0.0] * len(entries), -_INF
+            for index in range(len(entries) - 1, -1, -1):
+                text, logp, group = entries[index]
+                ceiling = _INF if not text else max(ceiling, logp + group.best)
+                ceilings[index] = ceiling
+            self.every = (entries, ceilings)
+            _CACHED[0] += 2 * len(entries)
         return self.every
 
     def renderings_at(self, letters: str) -> list[tuple[str, float, _Group, int, float]]:
@@ -373,7 +369,6 @@ def _forget() -> None:
     _CACHED[0] = 0
 
 
-_INF = float("inf")
 _SLACK = 1e-9  # rounding room when a bound is compared with a beam's floor
 # the least a rendering that is not in the word as written costs: one misread letter or one generic edit
 _LEAST_SLIP = max(LOG_EDIT, math.log(DECODE_RATES.copy_misread))
@@ -383,19 +378,6 @@ class _Search:
     """One word's beam search: per position a bounded heap of the BEAM best hypotheses so far (entries
     (score, -arrival, hypothesis): the lowest score, and among equal scores the latest arrival, leaves
     first, as a stable sort would), the floor score a newcomer must beat there, and the finished readings."""
-
-    __slots__ = (
-        "arrivals",
-        "beams",
-        "finals",
-        "floors",
-        "length",
-        "letters",
-        "matches",
-        "pairs",
-        "queue",
-        "word",
-    )
 
     def __init__(self, word: str) -> None:
         self.word = word
@@ -477,22 +459,40 @@ def _expand(hyp: tuple, search: _Search) -> None:
                 total = logp + r_logp + m_logp + node.end
                 if end == length and total > finals.get(kana, _NEG):
                     finals[kana] = total
-    if not budget:
+    if not budget:  # the first pass: only renderings that fit the next letters (_offer_children inlined)
+        letters = search.letters
         for rendering, r_logp, group, size, m_logp in node.renderings_at(search.pairs[pos]):
             if size > 0:
                 base = logp + r_logp + m_logp
-                if base + group.best + _SLACK >= floors[pos + size]:  # else no child can enter that beam
-                    _offer_children(search, hyp, pos + size, base, group, 0)
+                end = pos + size
+                floor = floors[end]
+                if base + group.best + _SLACK < floor:
+                    continue  # no child can enter that beam
+                ranked = group.by_letter.get(letters[end])
+                if ranked is None:
+                    ranked = group.ranked_by(letters[end])
+                for bound, child, ahead in ranked:
+                    if base + bound + _SLACK < floor:
+                        break
+                    score = child.best + base + ahead
+                    if score > floor:
+                        search.offer((score, end, child, kana + child.mora.kana, base, edits), pos)
+                        floor = floors[end]
             elif size == 0:
                 _offer_children(search, hyp, pos, logp + r_logp + m_logp, group, 0)
             else:
                 for end, m_logp, used in _match(rendering, word, pos, 0):
                     _offer_children(search, hyp, end, logp + r_logp + m_logp, group, used)
         return
-    for rendering, r_logp, group in node.all_renderings():
+    entries, ceilings = node.all_renderings()
+    lowest = min(floors[pos + 1 :]) if pos < length else -_INF  # floors only rise meanwhile
+    for index, (rendering, r_logp, group) in enumerate(entries):
+        if logp + ceilings[index] + _SLACK <= lowest:
+            break  # neither this rendering nor any later one can put a child into a beam
         size = len(rendering)
         if word.startswith(rendering, pos):  # the common case, without the call
-            _offer_children(search, hyp, pos + size, logp + r_logp + 0.0, group, 0)
+            if not size or logp + r_logp + group.best + _SLACK >= floors[pos + size]:
+                _offer_children(search, hyp, pos + size, logp + r_logp + 0.0, group, 0)
             continue
         if size:  # no child could enter the beams this rendering may end at: skip the match
             ceiling = logp + r_logp + group.best + _LEAST_SLIP + _SLACK
@@ -518,6 +518,8 @@ def _offer_children(search: _Search, hyp: tuple, end: int, base: float, group: _
         return
     floors = search.floors
     floor = floors[end]
+    if base + group.best + _SLACK < floor:
+        return
     for bound, child, ahead in group.ranked_by(letter):
         if base + bound + _SLACK < floor:
             break  # ranked: no later child can enter this beam either
