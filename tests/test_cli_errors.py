@@ -40,3 +40,11 @@ def test_json_errors_share_one_shape(tmp_path):
     error = json.loads(out.stderr.strip().splitlines()[-1])["error"]
     assert set(error) >= {"code", "message", "hint", "file", "line", "column"}
     assert error["code"].startswith("names")
+
+
+def test_link_refuses_an_unknown_one_per_person_kind_before_any_work(tmp_path):
+    out = run("--database", str(tmp_path / "k.sqlite"), "link", "--one-per-person", "manifest,passport")
+    assert out.returncode == 2
+    assert "unknown record kind 'passport'" in out.stderr and "personal-file" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not (tmp_path / "k-runs").exists()

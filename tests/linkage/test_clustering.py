@@ -42,3 +42,21 @@ def test_two_camps_on_the_same_day_are_refused_but_one_camp_is_fine():
     result = cluster([1, 2, 3], _edges((1, 2, 0.99), (1, 3, 0.98)), 0.9, facts)
     assert result.cluster_of[1] != result.cluster_of[2]
     assert result.cluster_of[1] == result.cluster_of[3]
+
+
+def test_a_second_repatriation_is_refused_at_the_weakest_link():
+    # 1 and 3 are manifests: one man came home once, so the weaker of the two links that would join them fails
+    kinds = {1: "manifest", 2: "card", 3: "manifest"}
+    result = cluster([1, 2, 3], _edges((1, 2, 0.99), (2, 3, 0.7)), 0.5, kinds=kinds)
+    assert result.cluster_of[1] == result.cluster_of[2] != result.cluster_of[3]
+    assert result.refused == 1
+    assert any("two repatriations" in f for flags in result.flags.values() for f in flags)
+
+
+def test_one_per_person_kinds_can_be_switched_off_and_repeatable_kinds_join():
+    kinds = {1: "manifest", 2: "card", 3: "manifest", 4: "card"}
+    edges = _edges((1, 2, 0.99), (2, 3, 0.7), (2, 4, 0.9))
+    free = cluster([1, 2, 3, 4], edges, 0.5, kinds=kinds, one_per_person=())
+    assert len(set(free.cluster_of)) == 1 and free.refused == 0
+    kept = cluster([1, 2, 3, 4], edges, 0.5, kinds=kinds)
+    assert kept.cluster_of[4] == kept.cluster_of[2]  # two cards of one person are normal (one per camp)

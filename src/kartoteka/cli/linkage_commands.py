@@ -31,11 +31,18 @@ def link_command(
     model: Annotated[Path | None, typer.Option("--model", help="Score with this trained model.json (no training)")]
     = None,
     runs_dir: Annotated[Path | None, typer.Option("--runs-dir", help="Where to save each run's model.json")] = None,
-    threshold: Annotated[float, typer.Option("--threshold", help="Match probability that links two records")] = 0.8,
+    threshold: Annotated[float, typer.Option("--threshold", help="Match probability that links two records")] = 0.5,
+    one_per_person: Annotated[str, typer.Option(
+        "--one-per-person", help="Kinds a person has at most one record of (comma-separated, or 'none')")]
+    = "personal-file,manifest,burial",
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON")] = False,
 ) -> None:
     """Link all records into persons (replaces the current persons in one transaction)."""
+    from kartoteka.core.model import normalize_kind
     from kartoteka.linkage.service import link
+
+    once = () if one_per_person.strip().lower() == "none" else tuple(
+        normalize_kind(kind) for kind in one_per_person.split(",") if kind.strip())
 
     def progress(stage: str) -> None:
         if not _quiet() and not as_json:
@@ -43,7 +50,7 @@ def link_command(
 
     with _store() as store:
         summary = link(store, backend=backend, model_path=model, runs_dir=runs_dir, threshold=threshold,
-                       progress=progress)
+                       progress=progress, one_per_person=once)
     for warning in summary.warnings:
         _err.print(f"[yellow]warning:[/yellow] {warning}")
     if as_json:

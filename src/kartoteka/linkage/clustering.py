@@ -2,14 +2,15 @@
 
 Links are taken strongest first (a union-find); a link that would put into one person two records that a
 reviewer said are not the same, or make one person be in two camps on the same day, or come home after
-dying, is refused, so the cluster stays split where the evidence is weakest. Refusals are kept as flags.
-A reviewer's "same" is taken before any model link.
+dying, or give one person two records of a kind a person has only once (ONE_PER_PERSON: one personal file,
+one repatriation, one grave), is refused, so the cluster stays split where the evidence is weakest.
+Refusals are kept as flags. A reviewer's "same" is taken before any model link.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,10 @@ import pandas as pd
 LIFE_COLUMNS = ("record_id", "death", "alive", "day", "camp")
 # Death dates are often a few weeks off between sources; only a clear contradiction counts.
 DEATH_SLACK = dt.timedelta(days=31)
+# Kinds of record a person has at most once: the NKVD opened one personal file per prisoner, a man came home
+# on one ship, and lies in one grave. (Cards are one per camp; rosters and the death roster have duplicates.)
+ONE_PER_PERSON = ("personal_file", "manifest", "burial")
+_KIND_WORDS = {"personal_file": "two personal files", "manifest": "two repatriations", "burial": "two graves"}
 
 
 @dataclass
@@ -69,7 +74,7 @@ def _merge_life(a: _Life, b: _Life) -> _Life:
 class _Groups:
     """Union-find over record positions; constraint data is kept only for groups that have some."""
 
-    def __init__(self, ids: list[int], facts: Mapping[int, LifeFacts]) -> None:
+    def __init__(self, ids: list[int], facts: Mapping[int, LifeFacts], once: Mapping[int, str]) -> None:
         self.position = {rid: i for i, rid in enumerate(ids)}
         self.parent = list(range(len(ids)))
         self.size = [1] * len(ids)
@@ -78,6 +83,9 @@ class _Groups:
             if rid in self.position:
                 self.life[self.position[rid]] = _Life(fact.death, fact.alive, dict(fact.camp_days))
         self.cannot: dict[int, list[tuple[int, int]]] = {}
+        # the ONE_PER_PERSON kinds a group already holds
+        self.once: dict[int, frozenset[str]] = {
+            self.position[rid]: frozenset([kind]) for rid, kind in once.items() if rid in self.position}
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -96,6 +104,9 @@ class _Groups:
         for i, j in self.cannot.get(ra, []) + self.cannot.get(rb, []):
             if {self.find(i), self.find(j)} == {ra, rb}:
                 return "a reviewer decided these records are not the same person"
+        twice = self.once.get(ra, frozenset()) & self.once.get(rb, frozenset())
+        if twice:
+            return _KIND_WORDS.get(min(twice), f"two records of kind {min(twice)}, which a person has once")
         a, b = self.life.get(ra), self.life.get(rb)
         return _life_conflict(a, b) if a is not None and b is not None else None
 
@@ -109,6 +120,9 @@ class _Groups:
             self.life[ra] = _merge_life(self.life[ra], moved) if ra in self.life else moved
         if rb in self.cannot:
             self.cannot.setdefault(ra, []).extend(self.cannot.pop(rb))
+        kinds = self.once.pop(rb, None)
+        if kinds is not None:
+            self.once[ra] = self.once.get(ra, frozenset()) | kinds
         return ra, rb
 
 
@@ -155,7 +169,8 @@ def _components(size: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
             return label
 
 
-def _risky_components(label: np.ndarray, life: pd.DataFrame, forbidden: list[tuple[int, int]]) -> np.ndarray:
+def _risky_components(label: np.ndarray, life: pd.DataFrame, forbidden: list[tuple[int, int]],
+                      once: np.ndarray, once_kind: np.ndarray) -> np.ndarray:
     """Components whose records together could break a constraint; only these need the careful union-find.
 
     In any other component no link can be refused (a conflict between two parts is a conflict of the whole),
@@ -169,15 +184,20 @@ def _risky_components(label: np.ndarray, life: pd.DataFrame, forbidden: list[tup
     days = per.dropna(subset=["day", "camp"]).groupby(["comp", "day"])["camp"].nunique()
     two_camps = days[days > 1].index.get_level_values("comp")
     refused = [label[i] for i, j in forbidden if label[i] == label[j]]
-    return np.unique(np.concatenate([late.to_numpy(), two_camps.to_numpy(), np.array(refused, dtype=int)]))
+    kinds = pd.DataFrame({"comp": label[once], "kind": once_kind}).value_counts()
+    repeated = kinds[kinds > 1].index.get_level_values("comp")
+    return np.unique(np.concatenate([late.to_numpy(), two_camps.to_numpy(), np.array(refused, dtype=int),
+                                     repeated.to_numpy()]))
 
 
 def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
             facts: Mapping[int, LifeFacts] | pd.DataFrame | None = None,
-            decisions: Iterable[tuple[int, int, str]] = ()) -> Clustering:
+            decisions: Iterable[tuple[int, int, str]] = (), kinds: Mapping[int, str] | pd.Series | None = None,
+            one_per_person: Collection[str] = ONE_PER_PERSON) -> Clustering:
     """Cluster `record_ids` on the `edges` (unique_id_l, unique_id_r, match_probability) at `threshold`.
 
     `facts` is a LifeFacts per record id, or the same as a frame with LIFE_COLUMNS (dates as datetime64).
+    `kinds` is the kind of each record (by id); a person gets at most one record of each `one_per_person` kind.
     Components without a possible conflict are taken whole (numpy); the others go link by link, strongest first.
     """
     ids = np.asarray(list(record_ids), dtype=np.int64)
@@ -201,7 +221,10 @@ def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
     life = facts if isinstance(facts, pd.DataFrame) else life_frame(facts)
     life = life[life["record_id"].isin(known.index)]
     life = life.assign(position=life["record_id"].map(known).to_numpy())
-    risky = _risky_components(label, life, forbidden)
+    kind_of = pd.Series(kinds if kinds is not None else {}, dtype=object)
+    kind_of = kind_of[kind_of.isin(list(one_per_person)) & kind_of.index.isin(known.index)]
+    once = known.reindex(kind_of.index).to_numpy(dtype=np.int64)
+    risky = _risky_components(label, life, forbidden, once, kind_of.to_numpy())
     cluster_of = ids[label]
     flags: dict[int, list[str]] = {}
     refused = 0
@@ -211,17 +234,19 @@ def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
         keep = in_risk[lefts]
         sub = _careful(ids[members], list(zip(ids[must_l].tolist(), ids[must_r].tolist(), strict=True)),
                        ids[lefts[keep]], ids[rights[keep]], _facts_of(life[in_risk[life["position"].to_numpy()]]),
-                       [(int(ids[i]), int(ids[j])) for i, j in forbidden])
+                       [(int(ids[i]), int(ids[j])) for i, j in forbidden],
+                       dict(zip(kind_of.index[in_risk[once]].tolist(), kind_of.to_numpy()[in_risk[once]].tolist(),
+                                strict=True)))
         cluster_of[members] = sub.cluster_of.reindex(ids[members]).to_numpy()
         flags, refused = sub.flags, sub.refused
     return Clustering(cluster_of=pd.Series(cluster_of, index=ids), flags=flags, refused=refused)
 
 
 def _careful(ids: np.ndarray, must: list[tuple[int, int]], lefts: np.ndarray, rights: np.ndarray,
-             facts: Mapping[int, LifeFacts], forbidden: list[tuple[int, int]]) -> Clustering:
+             facts: Mapping[int, LifeFacts], forbidden: list[tuple[int, int]], once: Mapping[int, str]) -> Clustering:
     """Link by link, strongest first (edges come sorted), refusing the links that break a constraint."""
     id_list = ids.tolist()
-    groups = _Groups(id_list, facts)
+    groups = _Groups(id_list, facts, once)
     position = groups.position
     for left, right in forbidden:
         if left in position and right in position:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import runs
-from kartoteka.linkage.clustering import Clustering, cluster
+from kartoteka.linkage.clustering import ONE_PER_PERSON, Clustering, cluster
 from kartoteka.linkage.evaluation import evaluate_frame
 from kartoteka.linkage.features import Reader, build_features
 from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
@@ -26,7 +26,9 @@ from kartoteka.linkage.persons import build_persons
 from kartoteka.linkage.reading_cache import ReadingCache
 from kartoteka.store import Store
 
-DEFAULT_THRESHOLD = 0.8
+# A link needs the model to find the two records more likely the same person than not. Lower thresholds
+# (with the one-per-person constraints doing the refusing) measured better still; see docs/how-to/tune-linkage.md.
+DEFAULT_THRESHOLD = 0.5
 # Pairs in this band of match probability go to the review queue.
 REVIEW_BAND = (0.2, 0.98)
 Progress = Callable[[str], None]
@@ -137,7 +139,7 @@ def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None) ->
 
 def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, runs_dir: Path | None = None,
          threshold: float = DEFAULT_THRESHOLD, reader: Reader | None = None,
-         progress: Progress | None = None) -> LinkSummary:
+         progress: Progress | None = None, one_per_person: tuple[str, ...] = ONE_PER_PERSON) -> LinkSummary:
     """Link every record in the store into persons and replace the current persons (one transaction)."""
     say = progress or (lambda _stage: None)
     model = load_model(model_path) if model_path else None  # refuse a bad model before doing any work
@@ -170,7 +172,9 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
         lap("score")
         say(f"clustering {len(result.pairs):,} scored pairs")
         clustering = cluster(features["unique_id"].tolist(), result.pairs, threshold,
-                             _life_facts(features), runs.active_decisions(store))
+                             _life_facts(features), runs.active_decisions(store),
+                             kinds=pd.Series(features["kind"].to_numpy(), index=features["unique_id"].to_numpy()),
+                             one_per_person=one_per_person)
         person_frame = build_persons(records, features, clustering.cluster_of, clustering.flags)
         record_count = len(records)
         del records, features  # gigabytes at full scale, not needed for the write
