@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from kartoteka.linkage.vocabulary import (
     first_number,
@@ -158,7 +159,22 @@ def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.Da
     features["death_date"] = _column(records, "death_date").map(_day_date)
     features["event_date"] = _column(records, "event_date").map(_day_date)
     features = features[list(FEATURE_COLUMNS)].reset_index(drop=True)
+    return _compact(features)
+
+
+_TEXT = pd.ArrowDtype(pa.string())
+_TEXT_LIST = pd.ArrowDtype(pa.list_(pa.string()))
+
+
+def _compact(features: pd.DataFrame) -> pd.DataFrame:
+    """Text as Arrow strings and the reading sets as Arrow lists: at full scale (two million records) Python
+    objects took 2.9 GB, Arrow columns a fraction of it, and DuckDB reads them without a copy. Blanks are null."""
+    out = {}
     for name in features.columns:
-        if name not in _INTEGER_COLUMNS:  # pandas may turn None into NaN in text columns: keep None
-            features[name] = features[name].astype(object).where(features[name].notna(), None)
-    return features
+        column = features[name]
+        if name in _INTEGER_COLUMNS:
+            out[name] = column
+            continue
+        values = column.astype(object).where(column.notna(), None)
+        out[name] = pd.Series(pd.array(values.tolist(), dtype=_TEXT_LIST if name.endswith("_set") else _TEXT))
+    return pd.DataFrame(out)

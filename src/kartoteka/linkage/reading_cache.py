@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -67,7 +68,9 @@ class ReadingCache:
             return
         chunks = [missing[i:i + _CHUNK] for i in range(0, len(missing), _CHUNK)]
         if len(missing) >= _PARALLEL_FROM and _workers() > 1:
-            with ProcessPoolExecutor(_workers()) as pool:
+            # Workers are started afresh ("spawn"), not forked: a fork would carry the caller's gigabytes of
+            # records along (and count them again in each worker's memory); a fresh one holds only the names data.
+            with ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn")) as pool:
                 results = list(pool.map(_read_chunk, chunks))
         else:
             results = [_read_chunk(chunk) for chunk in chunks]
