@@ -36,6 +36,8 @@ _SPLIT = re.compile(r"[\s・･,、]+")
 # A reader takes (text, part) and gives the romanized readings, best first. The default calls kartoteka.names;
 # the baseline passes a plain transliteration instead.
 Reader = Callable[[str, str], list[str]]
+_TEXT = pd.ArrowDtype(pa.string())
+_TEXT_LIST = pd.ArrowDtype(pa.list_(pa.string()))
 
 
 def names_reader(limit: int = 5) -> Reader:
@@ -109,11 +111,18 @@ def _derived(found: list[str]) -> tuple[Any, ...]:
 
 
 def _reading_columns(texts: pd.Series, part: str, reader: Reader, prefix: str) -> pd.DataFrame:
-    derived = {text: _derived(reader(text, part)) for text in set(texts.dropna().tolist()) if text}
-    empty = (None,) * 7
-    rows = [derived.get(text, empty) if isinstance(text, str) else empty for text in texts]
-    columns = [f"{prefix}_{name}" for name in ("r1", "r2", "fold", "vkey", "key", "key2", "set")]
-    return pd.DataFrame(rows, columns=columns, index=texts.index, dtype=object)
+    """The reading columns of every record, as Arrow columns taken from one row per distinct spelling."""
+    distinct = sorted({text for text in texts.dropna().tolist() if isinstance(text, str) and text})
+    derived = [_derived(reader(text, part)) for text in distinct]
+    position = pd.Series(range(len(distinct)), index=pd.Index(distinct, dtype=object), dtype="int64")
+    codes = pa.array(texts.map(position).to_numpy(dtype="float64"), type=pa.float64(), from_pandas=True)
+    codes = codes.cast(pa.int64())  # blank and unknown spellings are null, and so are their readings
+    columns = {}
+    for k, name in enumerate(("r1", "r2", "fold", "vkey", "key", "key2", "set")):
+        kind = _TEXT_LIST if name == "set" else _TEXT
+        values = pa.array([row[k] for row in derived], type=kind.pyarrow_dtype)
+        columns[f"{prefix}_{name}"] = pd.Series(pd.arrays.ArrowExtensionArray(values.take(codes)), index=texts.index)
+    return pd.DataFrame(columns, index=texts.index)
 
 
 def _day_date(value: Any) -> str | None:
@@ -162,9 +171,6 @@ def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.Da
     return _compact(features)
 
 
-_TEXT = pd.ArrowDtype(pa.string())
-_TEXT_LIST = pd.ArrowDtype(pa.list_(pa.string()))
-
 
 def _compact(features: pd.DataFrame) -> pd.DataFrame:
     """Text as Arrow strings and the reading sets as Arrow lists: at full scale (two million records) Python
@@ -172,7 +178,7 @@ def _compact(features: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in features.columns:
         column = features[name]
-        if name in _INTEGER_COLUMNS:
+        if name in _INTEGER_COLUMNS or isinstance(column.dtype, pd.ArrowDtype):
             out[name] = column
             continue
         values = column.astype(object).where(column.notna(), None)
