@@ -67,6 +67,7 @@ def _clear_caches() -> None:
         readings.word_log_scores,
         readings.ordered_words,
         decode.decoded_word,
+        decode._first_pass,
         similarity.forms,
         similarity._keys_cached,
     ):

@@ -53,17 +53,10 @@ _ROOT = Mora("", "", "")  # the root's edge: no mora
 Renderings = tuple[tuple[str, float], ...]
 
 
+@lru_cache(maxsize=1024)  # morae are interned: a few hundred of them
 def _prev_key(prev: Mora | None) -> tuple | None:
     """What of the previous mora a rendering depends on: its vowel, and whether it is a lone ウ."""
-    if prev is None:
-        return None
-    found = _PREV_KEYS.get(prev)
-    if found is None:
-        found = _PREV_KEYS[prev] = (prev.vowel, prev.kana == "ウ")
-    return found
-
-
-_PREV_KEYS: dict[Mora, tuple] = {}  # morae are interned: a few hundred entries
+    return None if prev is None else (prev.vowel, prev.kana == "ウ")
 
 
 def _context_key(mora: Mora, nxt: Mora | None) -> tuple | None:
@@ -167,11 +160,9 @@ class _Node:
         table = self.ahead
         if table is None:  # shared by every node with the same view of its mora
             table = self.ahead = _LOOKAHEAD.setdefault((_prev_key(self.prev), self.mora.kana), {})
-        try:
-            return table[letter]
-        except KeyError:
-            found = table[letter] = _lookahead_uncached(self.prev, self.mora, letter)
-            return found
+        if letter not in table:
+            table[letter] = _lookahead_uncached(self.prev, self.mora, letter)
+        return table[letter]
 
     def endings(self) -> Renderings:
         """Renderings of this node's mora as the last of the word."""
@@ -375,15 +366,13 @@ _LEAST_SLIP = max(LOG_EDIT, math.log(DECODE_RATES.copy_misread))
 
 
 class _Search:
-    """One word's beam search: per position a bounded heap of the BEAM best hypotheses so far (entries
-    (score, -arrival, hypothesis): the lowest score, and among equal scores the latest arrival, leaves
-    first, as a stable sort would), the floor score a newcomer must beat there, and the finished readings."""
+    """One word's beam search: per position a heap of the BEAM best hypotheses so far, (score, -arrival,
+    hypothesis), so the worst and latest leaves first as in a stable sort, and the floor a newcomer must beat."""
 
     def __init__(self, word: str) -> None:
         self.word = word
         self.length = len(word)
-        # the word's letters and letter pairs, interned: they key the nodes' caches, which would otherwise
-        # keep a copy of each one-letter string for every entry
+        # interned: they key the nodes' caches, which would otherwise keep a copy of the string per entry
         self.letters = [sys.intern(letter) for letter in word] + [""]
         self.pairs = [sys.intern(word[pos : pos + 2]) for pos in range(self.length + 1)]
         self.beams: list[list[tuple]] = [[] for _ in range(self.length + 1)]
@@ -394,8 +383,7 @@ class _Search:
         self.matches: dict[tuple[str, int, int], list[tuple[int, float, int]]] = {}  # _match, once each
 
     def offer(self, hyp: tuple, pos: int) -> None:
-        """A new hypothesis: into the queue if it stays at ``pos``, else into its position's beam if it
-        beats the floor there."""
+        """A new hypothesis: to the queue if it stays at ``pos``, else to its position's beam if it beats the floor."""
         end = hyp[1]
         if end == pos:
             heapq.heappush(self.queue, (-hyp[0], next(self.arrivals), hyp))
@@ -551,10 +539,23 @@ def decoded_word(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float
     cleaned letters, so "Ито", "ИТО" and "ито" are decoded once."""
     if not word:
         return ()
-    found = _decode_word(word, part, limit, max_edits=0)
+    found = _first_pass(word, part, limit)
     if not found or found[0][1] < GOOD_ENOUGH:  # only then pay for edits the patterns do not describe
-        found = _decode_word(word, part, limit)
-    return tuple(found)
+        found = tuple(_decode_word(word, part, limit))
+    return found
+
+
+def first_pass_readings(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float], ...]:
+    """``cyrillic_word_readings`` without the second pass (generic edits) whenever the first finds anything:
+    enough to weigh one order of a full name against the other at a fraction of the cost, as the second
+    pass runs mostly for a word read as the wrong part."""
+    word = clean_cyrillic_word(word)
+    return (_first_pass(word, part, limit) or decoded_word(word, part, limit)) if word else ()
+
+
+@lru_cache(maxsize=WORD_CACHE // 4)  # its tuples are mostly decoded_word's own: little memory of its own
+def _first_pass(word: str, part: str, limit: int) -> tuple[tuple[str, float], ...]:
+    return tuple(_decode_word(word, part, limit, max_edits=0))
 
 
 def clerk_patterns(kana: str, cyrillic: str) -> list[str] | None:
