@@ -140,7 +140,7 @@ class _Node:
         self.best = _NEG
         self.groups: list[_Group] | None = None
         self.final: Renderings | None = None
-        self.every: tuple[list[tuple[str, float, _Group]], list[float]] | None = None
+        self.every: tuple[list[tuple[str, float, _Group]], list[float], int] | None = None
         self.ahead: dict[str, float | None] | None = None  # made on first use: most nodes are never visited
         self.by_letters: dict[str, list[tuple[str, float, _Group, int, float]]] | None = None
         self.pending: list[tuple[str, float]] | None = None  # names whose subtree is not built yet
@@ -182,10 +182,10 @@ class _Node:
             ]
         return self.groups
 
-    def all_renderings(self) -> tuple[list[tuple[str, float, _Group]], list[float]]:
-        """(rendering, log prob, group) of this node's mora before each group of children, and for each
-        the most that it or any later one adds to a hypothesis (log prob + best prior below; infinite
-        while an empty rendering is still to come), so that a search can stop early."""
+    def all_renderings(self) -> tuple[list[tuple[str, float, _Group]], list[float], int]:
+        """(rendering, log prob, group) of this node's mora before each group of children; for each the
+        most that it or any later one adds to a hypothesis (log prob + best prior below; infinite while an
+        empty rendering is still to come), so that a search can stop early; the longest rendering."""
         if self.every is None:
             entries = [(text, logp, group) for group in self.next_groups() for text, logp in group.renderings]
             ceilings, ceiling = [0.0] * len(entries), -_INF
@@ -193,7 +193,7 @@ class _Node:
                 text, logp, group = entries[index]
                 ceiling = _INF if not text else max(ceiling, logp + group.best)
                 ceilings[index] = ceiling
-            self.every = (entries, ceilings)
+            self.every = (entries, ceilings, max((len(text) for text, _, _ in entries), default=0))
             _CACHED[0] += 2 * len(entries)
         return self.every
 
@@ -472,8 +472,8 @@ def _expand(hyp: tuple, search: _Search) -> None:
                 for end, m_logp, used in _match(rendering, word, pos, 0):
                     _offer_children(search, hyp, end, logp + r_logp + m_logp, group, used)
         return
-    entries, ceilings = node.all_renderings()
-    lowest = min(floors[pos + 1 :]) if pos < length else -_INF  # floors only rise meanwhile
+    entries, ceilings, reach = node.all_renderings()  # a match ends at most ``reach`` letters on
+    lowest = min(floors[pos + 1 : pos + reach + 1]) if pos < length and reach else -_INF  # floors only rise
     for index, (rendering, r_logp, group) in enumerate(entries):
         if logp + ceilings[index] + _SLACK <= lowest:
             break  # neither this rendering nor any later one can put a child into a beam
