@@ -9,6 +9,7 @@ Cyrillic is the kind the linkage sees (SIMULATED spellings). Writes the section 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
@@ -105,6 +106,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    busy_before = os.getloadavg()[0]
     load = load_seconds(max(3, args.runs // 2))
     warm_cyrillic, _, _ = sample_names(args.names, seed=99)
     readings_rate(warm_cyrillic)  # the decoder's per-node caches fill on first use: measure steady state
@@ -118,10 +120,13 @@ def main() -> None:
         cold_full.append(readings_rate(cyrillic))
         cached.append(readings_rate(cyrillic * 20))
         sims.append(similarity_rate(cyrillic, kanji_names + kana, args.calls))
+    busy = max(busy_before, os.getloadavg()[0])
     lines = [
         f"Names: {args.names} real names spelt by the clerk channel (profile realistic, SIMULATED spellings); "
         f"medians of {args.runs} runs. 'New' names are not in the readings caches; the decoder's own per-node "
-        "caches are warmed first by as many other names (steady state of a long run such as a linkage).",
+        "caches are warmed first by as many other names (steady state of a long run such as a linkage). "
+        f"Load average (1 min) up to {busy:.1f} on the machine's {os.cpu_count()} cores during the run: "
+        "other work on the machine slows every figure.",
         "",
         "| measure | figure | target |",
         "|---|---|---|",
