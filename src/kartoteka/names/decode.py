@@ -547,8 +547,8 @@ def decoded_word(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float
 
 def first_pass_readings(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float], ...]:
     """``cyrillic_word_readings`` without the second pass (generic edits) whenever the first finds anything:
-    enough to weigh one order of a full name against the other at a fraction of the cost, as the second
-    pass runs mostly for a word read as the wrong part."""
+    enough to weigh one order of a full name against the other (the second pass runs mostly for a word read
+    as the wrong part, though for most of those the first pass finds nothing)."""
     word = clean_cyrillic_word(word)
     return (_first_pass(word, part, limit) or decoded_word(word, part, limit)) if word else ()
 
