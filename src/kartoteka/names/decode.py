@@ -493,7 +493,8 @@ def _expand(hyp: tuple, search: _Search) -> None:
         if matches is None:
             matches = search.matches[key] = _match(rendering, word, pos, budget)
         for end, m_logp, used in matches:
-            _offer_children(search, hyp, end, logp + r_logp + m_logp, group, used)
+            if logp + r_logp + m_logp + group.best + _SLACK >= floors[end] or end == pos:
+                _offer_children(search, hyp, end, logp + r_logp + m_logp, group, used)
 
 
 def _offer_children(search: _Search, hyp: tuple, end: int, base: float, group: _Group, used: int) -> None:
