@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -54,6 +56,7 @@ def names_reader(limit: int = 5) -> Reader:
     return read
 
 
+@lru_cache(maxsize=1 << 20)
 def fold_romaji(romaji: str | None) -> str | None:
     """Fold what clerks' ears and pens do not keep: long vowels, doubled consonants, shi/si, tsu/tu, n/m."""
     if not isinstance(romaji, str) or not romaji:
@@ -71,12 +74,14 @@ def fold_romaji(romaji: str | None) -> str | None:
 _VOICING = str.maketrans({"g": "k", "z": "s", "d": "t", "b": "h", "p": "h", "f": "h", "v": "h", "r": "r"})
 
 
+@lru_cache(maxsize=1 << 20)
 def voiceless_key(romaji: str | None) -> str | None:
     """The folded reading with voicing ignored: a fine key (vowels kept) for blocking on two names."""
     folded = fold_romaji(romaji)
     return folded.translate(_VOICING) if folded else None
 
 
+@lru_cache(maxsize=1 << 20)
 def blocking_key(romaji: str | None) -> str | None:
     """A coarse key that survives voicing slips and vowel changes: the folded consonant frame plus first vowel."""
     folded = fold_romaji(romaji)
@@ -97,6 +102,23 @@ def _name_parts(surname: Any, given: Any, original: Any) -> tuple[str | None, st
         sn = parts[0] or None
         gn = parts[1] if len(parts) > 1 else None
     return sn, gn
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """Text stripped, with blanks and non-text as None."""
+    text = values.astype(object)
+    text = text.where(text.map(lambda v: isinstance(v, str)), None).str.strip()
+    return text.where(text.fillna("").ne(""), None).astype(object)
+
+
+def _name_columns(records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Surname and given name of each record; a record with only the name as written gets it split."""
+    surnames, givens = _stripped(_column(records, "surname")), _stripped(_column(records, "given_name"))
+    original = _stripped(_column(records, "name_original"))
+    split = surnames.isna() & givens.isna() & original.notna()
+    for index, text in original[split].items():
+        surnames[index], givens[index] = _name_parts(None, None, text)
+    return surnames, givens
 
 
 def _derived(found: list[str]) -> tuple[Any, ...]:
@@ -132,6 +154,18 @@ def _day_date(value: Any) -> str | None:
     return None
 
 
+def _map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(func)`` with one call per distinct value: the columns hold a few thousand distinct values
+    (units, camps, ranks, dates) among two million records."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    lookup = np.empty(len(distinct) + 1, dtype=object)
+    for index, value in enumerate(distinct):
+        lookup[index] = func(value)
+    missing = codes == -1
+    lookup[-1] = func(values[missing].iloc[0]) if missing.any() else None
+    return pd.Series(lookup[codes], index=values.index, dtype=object)
+
+
 def _column(records: pd.DataFrame, name: str) -> pd.Series:
     if name in records.columns:
         return records[name]
@@ -141,32 +175,29 @@ def _column(records: pd.DataFrame, name: str) -> pd.Series:
 def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.DataFrame:
     """The Splink input table (FEATURE_COLUMNS) for a DataFrame of store records; missing columns are blank."""
     reader = reader or names_reader()
-    parts = [_name_parts(s, g, o) for s, g, o in zip(_column(records, "surname"), _column(records, "given_name"),
-                                                     _column(records, "name_original"), strict=True)]
-    surnames = pd.Series([p[0] for p in parts], index=records.index, dtype=object)
-    givens = pd.Series([p[1] for p in parts], index=records.index, dtype=object)
+    surnames, givens = _name_columns(records)
     prefetch = getattr(reader, "prefetch", None)
     if prefetch is not None:  # a caching reader reads all new spellings at once (in parallel)
         prefetch([(t, "surname") for t in set(surnames.dropna())] + [(t, "given") for t in set(givens.dropna())])
-    ranks = _column(records, "rank").map(rank_code)
-    prefecture = _column(records, "prefecture").map(prefecture_code)
-    from_birthplace = _column(records, "birth_place").map(prefecture_code)
+    ranks = _map_distinct(_column(records, "rank"), rank_code)
+    prefecture = _map_distinct(_column(records, "prefecture"), prefecture_code)
+    from_birthplace = _map_distinct(_column(records, "birth_place"), prefecture_code)
     features = pd.DataFrame({
         "unique_id": records["id"].astype("int64"),
         "kind": _column(records, "kind").astype(object),
     }, index=records.index)
-    features["side"] = features["kind"].map(lambda k: "soviet" if k in SOVIET_KINDS else "japanese")
+    features["side"] = _map_distinct(features["kind"], lambda k: "soviet" if k in SOVIET_KINDS else "japanese")
     features = features.join(_reading_columns(surnames, "surname", reader, "sn"))
     features = features.join(_reading_columns(givens, "given", reader, "gn"))
     features["birth_year"] = pd.to_numeric(_column(records, "birth_year"), errors="coerce").astype("Int64")
     features["pref"] = prefecture.fillna(from_birthplace).astype("Int64")
-    features["unit"] = _column(records, "unit").map(unit_number)
-    features["regiment"] = _column(records, "unit").map(regiment_number)
-    features["rank_ord"] = ranks.map(lambda r: r[0]).astype("Int64")
-    features["rank_class"] = ranks.map(lambda r: r[1])
-    features["camp"] = _column(records, "camp").map(first_number)
-    features["death_date"] = _column(records, "death_date").map(_day_date)
-    features["event_date"] = _column(records, "event_date").map(_day_date)
+    features["unit"] = _map_distinct(_column(records, "unit"), unit_number)
+    features["regiment"] = _map_distinct(_column(records, "unit"), regiment_number)
+    features["rank_ord"] = _map_distinct(ranks, lambda r: r[0]).astype("Int64")
+    features["rank_class"] = _map_distinct(ranks, lambda r: r[1])
+    features["camp"] = _map_distinct(_column(records, "camp"), first_number)
+    features["death_date"] = _map_distinct(_column(records, "death_date"), _day_date)
+    features["event_date"] = _map_distinct(_column(records, "event_date"), _day_date)
     features = features[list(FEATURE_COLUMNS)].reset_index(drop=True)
     return _compact(features)
 
