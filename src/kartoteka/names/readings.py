@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
+from kartoteka.core.errors import KartotekaError
 from kartoteka.names import kanji
 from kartoteka.names.channel import cyrillic_to_katakana_mechanical
 from kartoteka.names.decode import clean_cyrillic_word, cyrillic_word_readings
@@ -31,7 +32,7 @@ from kartoteka.names.kana import (
     to_katakana,
 )
 from kartoteka.names.kanji import Part
-from kartoteka.names.script import clean, detect_script, has_letters, letter_script, no_letters, words
+from kartoteka.names.script import clean, detect_script, letter_script, no_letters, words
 
 PARTS: tuple[Part, Part] = ("surname", "given")
 SWAP_MARGIN = 1.0  # nats: turn a Cyrillic/Latin name round only when the other order is clearly likelier
@@ -252,16 +253,16 @@ def readings(text: str, limit: int = 5, part: str | None = None) -> list[Reading
     if part not in (None, "full", "surname", "given"):
         raise_part(part)
     limit = max(1, min(int(limit), 20))
-    cleaned = clean(text)
-    if not has_letters(cleaned):
-        raise no_letters(text)  # the message shows the name as given, not as cleaned
-    return list(_readings_cached(cleaned, limit, part))
+    try:
+        return list(_readings_cached(clean(text), limit, part))
+    except KartotekaError as exc:
+        if exc.code == "names.empty":  # the message shows the name as given, not as cleaned
+            raise no_letters(text) from None
+        raise
 
 
 def raise_part(part: object) -> None:
     """Refuse an unknown name part."""
-    from kartoteka.core.errors import KartotekaError
-
     raise KartotekaError(
         code="names.part", message=f"Unknown name part {part!r}.", hint="Use 'surname', 'given' or 'full'."
     )
