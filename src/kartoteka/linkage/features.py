@@ -92,16 +92,10 @@ def blocking_key(romaji: str | None) -> str | None:
     return frame[:5] or None
 
 
-def _name_parts(surname: Any, given: Any, original: Any) -> tuple[str | None, str | None]:
-    def clean(value: Any) -> str | None:
-        return value.strip() if isinstance(value, str) and value.strip() else None
-
-    sn, gn = clean(surname), clean(given)
-    if sn is None and gn is None and clean(original):
-        parts = _SPLIT.split(clean(original) or "")
-        sn = parts[0] or None
-        gn = parts[1] if len(parts) > 1 else None
-    return sn, gn
+def _split_name(original: str) -> tuple[str | None, str | None]:
+    """Surname and given name from a name written whole ("Судзуки Синъя", "鈴木・信也"); the text is stripped."""
+    parts = _SPLIT.split(original)
+    return parts[0] or None, parts[1] if len(parts) > 1 else None
 
 
 def _stripped(values: pd.Series) -> pd.Series:
@@ -117,7 +111,7 @@ def _name_columns(records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     original = _stripped(_column(records, "name_original"))
     split = surnames.isna() & givens.isna() & original.notna()
     for index, text in original[split].items():
-        surnames[index], givens[index] = _name_parts(None, None, text)
+        surnames[index], givens[index] = _split_name(text)
     return surnames, givens
 
 
