@@ -60,3 +60,17 @@ def test_one_per_person_kinds_can_be_switched_off_and_repeatable_kinds_join():
     assert len(set(free.cluster_of)) == 1 and free.refused == 0
     kept = cluster([1, 2, 3, 4], edges, 0.5, kinds=kinds)
     assert kept.cluster_of[4] == kept.cluster_of[2]  # two cards of one person are normal (one per camp)
+
+
+def test_the_link_command_defaults_are_the_library_defaults():
+    # The CLI spells its defaults out (it imports the linkage lazily); they must not drift from the library's.
+    import inspect
+
+    from kartoteka.cli.linkage_commands import link_command
+    from kartoteka.core.model import normalize_kind
+    from kartoteka.linkage.clustering import ONE_PER_PERSON
+    from kartoteka.linkage.service import DEFAULT_THRESHOLD
+
+    defaults = inspect.signature(link_command).parameters
+    assert defaults["threshold"].default == DEFAULT_THRESHOLD
+    assert tuple(normalize_kind(k) for k in defaults["one_per_person"].default.split(",")) == ONE_PER_PERSON
