@@ -3,7 +3,7 @@ import json
 import pytest
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.linkage.checks import check_trained_model
+from kartoteka.linkage.checks import check_trained_model, restore_implausible_comparisons
 from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model, settings_dict
 
 
@@ -45,9 +45,62 @@ def test_checks_flag_backwards_name_parameters_and_thin_training_blocks():
     sane = _with_name_levels(0.6, 0.001, 0.02, 0.9)
     assert check_trained_model(sane, {"rule": {"lambda": 0.4}}) == []
     backwards = check_trained_model(_with_name_levels(0.001, 0.01, 0.9, 0.5), {})
-    assert any("exact sn" in p for p in backwards) and any("backwards" in p for p in backwards)
+    assert len(backwards) == 1
+    assert "'same reading' sn is hardly evidence" in backwards[0] and "entirely different sn" in backwards[0]
     thin = check_trained_model(sane, {"l.birth_year = r.birth_year": {"lambda": 0.001}})
     assert len(thin) == 1 and "too few true matches" in thin[0]
+
+
+def _with_levels(name, **m_and_u):
+    """The prior model with the levels of one comparison given (label: (m, u)), the rest plausible."""
+    model = settings_dict("duckdb")
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level"):
+                level["u_probability"] = 0.01 if level is comparison["comparison_levels"][1] else 0.3
+    levels = {lv["label_for_charts"]: lv for lv in _comparison(model, name)["comparison_levels"]}
+    for label, (m, u) in m_and_u.items():
+        levels[label.replace("_", " ").strip()].update(m_probability=m, u_probability=u)
+    return model
+
+
+def _comparison(model, name):
+    return next(c for c in model["comparisons"] if c["output_column_name"] == name)
+
+
+@pytest.mark.parametrize("name, levels, says", [
+    # What EM learned for the death date on an archive without personal files (m = 0 for the same day).
+    ("death_date", {"same_day": (0.0, 0.005), "else": (1.0, 0.76)}, "'same day' death_date is hardly evidence"),
+    # ... and for the camp (the same camp hardly likelier between records of one man than of two).
+    ("camp", {"same_camp": (0.05, 0.045), "else": (0.95, 0.955)}, "'same camp' camp is hardly evidence"),
+    ("rank", {"else": (0.5, 0.3)}, "an entirely different rank is evidence of the same person"),
+    ("birth_year", {"same_year": (1.3, 0.05)}, "outside [0, 1]"),
+])
+def test_every_comparison_is_checked_and_restored_to_its_priors(name, levels, says):
+    trained = _with_levels(name, **levels)
+    assert check_trained_model(_with_levels("sn"), {}) == []
+    problems = check_trained_model(trained, {})
+    assert len(problems) == 1 and says in problems[0] and f"its {name} weights cannot be right" in problems[0]
+
+    repaired, warnings = restore_implausible_comparisons(trained, settings_dict("duckdb"))
+    assert len(warnings) == 1 and f"implausible values for {name}" in warnings[0] and "--model" in warnings[0]
+    prior_m = [lv.get("m_probability") for lv in _comparison(settings_dict("duckdb"), name)["comparison_levels"]]
+    assert [lv.get("m_probability") for lv in _comparison(repaired, name)["comparison_levels"]] == prior_m
+    # The u values stay as trained, the other comparisons untouched, the input unchanged.
+    u_trained = [lv.get("u_probability") for lv in _comparison(trained, name)["comparison_levels"]]
+    assert [lv.get("u_probability") for lv in _comparison(repaired, name)["comparison_levels"]] == u_trained
+    assert [c for c in repaired["comparisons"] if c["output_column_name"] != name] == \
+        [c for c in trained["comparisons"] if c["output_column_name"] != name]
+    assert _comparison(trained, name)["comparison_levels"] != _comparison(repaired, name)["comparison_levels"]
+    assert check_trained_model(repaired, {}) == []
+
+
+def test_a_comparison_whose_priors_fail_too_is_still_reported():
+    # A field that hardly varies (one prefecture in the whole archive): the prior is no better than EM's.
+    trained = _with_levels("pref", same=(0.95, 0.9), else_=(0.05, 0.1))
+    repaired, warnings = restore_implausible_comparisons(trained, settings_dict("duckdb"))
+    assert len(warnings) == 1
+    assert len(check_trained_model(repaired, {})) == 1
 
 
 def test_every_blocking_rule_is_compound():

@@ -2,29 +2,56 @@
 
 EM finds *a* two-class mixture in the blocked pairs. When a training block holds too few true matches, the
 "match" class it finds is something else (same unit and birth year, say) and the name levels come out
-backwards. These checks read the trained parameters and say plainly what looks wrong and what to do.
+backwards; when the block holds few records with a field (death dates where no personal file is imported),
+that field's levels come out as noise (m = 0 for "same day", m ≈ u for "same camp"). These checks read the
+trained parameters, put back the prior m values of a comparison whose trained ones cannot be right, and say
+plainly what looks wrong and what to do.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 # The share of matches EM may find in a training block and still be trusted: Splink's guidance is that a
 # training block should hold between about 1% and 99% matches.
 MIN_BLOCK_MATCH_SHARE = 0.01
 MAX_BLOCK_MATCH_SHARE = 0.98
-NAME_COMPARISONS = ("sn", "gn")
+# An agreeing level (same reading, same day, same camp) must be at least this many times likelier between
+# records of one person than between two random records. Every level of the full model is 3x or more (same
+# rank, the weakest, about 3.7x on the simulated archive); "same camp" learned as 0.88x from a block with few
+# matches among records with camps is what this catches.
+MIN_AGREEMENT_BAYES_FACTOR = 2.0
 
 
-def _levels(model: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    for comparison in model.get("comparisons", []):
-        if comparison.get("output_column_name") == name:
-            return [lv for lv in comparison.get("comparison_levels", []) if not lv.get("is_null_level")]
-    return []
+def _comparison_name(comparison: dict[str, Any]) -> str:
+    return str(comparison.get("output_column_name"))
 
 
-def check_trained_model(model: dict[str, Any], training: dict[str, dict[str, Any]]) -> list[str]:
-    """Every problem found in the trained parameters, as sentences that say what to do next (empty: none)."""
+def _scored_levels(comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    return [lv for lv in comparison.get("comparison_levels", []) if not lv.get("is_null_level")]
+
+
+def _level_problems(comparison: dict[str, Any]) -> list[str]:
+    """What cannot be right about one comparison's trained m values (empty: nothing)."""
+    name, levels = _comparison_name(comparison), _scored_levels(comparison)
+    problems = [f"m={lv['m_probability']} of its '{lv.get('label_for_charts')}' level is outside [0, 1]"
+                for lv in levels if lv.get("m_probability") is not None and not 0.0 <= lv["m_probability"] <= 1.0]
+    if problems or len(levels) < 2:
+        return problems
+    top, last = levels[0], levels[-1]
+    m_top, u_top = top.get("m_probability"), top.get("u_probability")
+    if m_top is not None and u_top is not None and m_top < MIN_AGREEMENT_BAYES_FACTOR * u_top:
+        problems.append(f"'{top.get('label_for_charts')}' {name} is hardly evidence of the same person "
+                        f"(m={m_top:.3g} against u={u_top:.3g})")
+    m_last, u_last = last.get("m_probability"), last.get("u_probability")
+    if m_last is not None and u_last is not None and m_last >= u_last:
+        problems.append(f"an entirely different {name} is evidence of the same person "
+                        f"(m={m_last:.3g} >= u={u_last:.3g})")
+    return problems
+
+
+def _block_problems(training: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     for rule, summary in training.items():
         share = summary.get("lambda")
@@ -39,25 +66,51 @@ def check_trained_model(model: dict[str, Any], training: dict[str, dict[str, Any
             problems.append(
                 f"EM training block [{rule}] found no split between matches and non-matches (EM called "
                 f"{share:.2%} of its pairs matches).{kept}")
-    for name in NAME_COMPARISONS:
-        levels = _levels(model, name)
-        if not levels:
-            continue
-        top, last = levels[0], levels[-1]
-        m_top, u_top = top.get("m_probability"), top.get("u_probability")
-        if m_top is not None and u_top is not None and m_top <= u_top:
-            problems.append(
-                f"the trained model says an exact {name} reading is no evidence of the same person "
-                f"(m={m_top:.3g} <= u={u_top:.3g}); EM has converged on the wrong split. Re-train with more "
-                "data, or load a model trained on a larger archive with --model.")
-        m_last, u_last = last.get("m_probability"), last.get("u_probability")
-        if m_last is not None and u_last is not None and m_last >= u_last:
-            problems.append(
-                f"the trained model says entirely different {name} readings are evidence of the same person "
-                f"(m={m_last:.3g} >= u={u_last:.3g}); the name comparison is backwards.")
-    for comparison in model.get("comparisons", []):
-        for level in comparison.get("comparison_levels", []):
-            m = level.get("m_probability")
-            if m is not None and not 0.0 <= m <= 1.0:
-                problems.append(f"{comparison.get('output_column_name')}: m probability {m} is out of [0, 1]")
     return problems
+
+
+def check_trained_model(model: dict[str, Any], training: dict[str, dict[str, Any]]) -> list[str]:
+    """Every problem found in the trained parameters, as sentences that say what to do next (empty: none).
+
+    Every comparison is checked: its agreeing level (the first after the null level) must be real evidence
+    for a match, its last ("else") level evidence against, and every m within [0, 1]."""
+    problems = _block_problems(training)
+    for comparison in model.get("comparisons", []):
+        found = _level_problems(comparison)
+        if found:
+            problems.append(
+                f"the model says {'; and '.join(found)}: its {_comparison_name(comparison)} weights cannot be "
+                "right (EM converged on a wrong split, or the field hardly varies in this archive). Do not rely "
+                "on this run's persons: re-train with records from more sources, or load a model trained on a "
+                "fuller archive with --model.")
+    return problems
+
+
+def restore_implausible_comparisons(model: dict[str, Any], prior: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The model with the prior m values put back in every comparison whose trained ones fail the checks,
+    and one warning per comparison restored, saying why and what to do.
+
+    `prior` is the settings the model was trained from (every level there carries a prior m). The u values
+    stay as trained: random sampling estimates them well whatever the mix of sources."""
+    priors = {_comparison_name(c): c for c in prior.get("comparisons", [])}
+    repaired = copy.deepcopy(model)
+    warnings: list[str] = []
+    for comparison in repaired.get("comparisons", []):
+        name = _comparison_name(comparison)
+        found = _level_problems(comparison)
+        before = priors.get(name)
+        if not found or before is None:
+            continue
+        levels, prior_levels = comparison["comparison_levels"], before["comparison_levels"]
+        if len(levels) != len(prior_levels):
+            continue  # not the comparison the priors describe: leave it to check_trained_model
+        for level, prior_level in zip(levels, prior_levels, strict=True):
+            if "m_probability" in prior_level:
+                level["m_probability"] = prior_level["m_probability"]
+        warnings.append(
+            f"EM learned implausible values for {name} ({'; and '.join(found)}), most likely because the "
+            f"training block held few true matches with a {name} on both records. Its prior m probabilities "
+            f"were used instead, so {name} still counts, with weights not fitted to this archive. To fit them, "
+            "import more sources that record it, or load a model trained on a fuller archive with --model "
+            "(see docs/how-to/tune-linkage.md).")
+    return repaired, warnings

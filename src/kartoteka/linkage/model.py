@@ -14,7 +14,7 @@ from typing import Any
 from kartoteka.core.errors import KartotekaError
 
 # Bump when the feature columns or the comparisons change: a model file from another version is refused.
-MODEL_VERSION = "kartoteka-linkage-6"
+MODEL_VERSION = "kartoteka-linkage-7"
 MODEL_VERSION_KEY = "kartoteka_model_version"
 
 _JW = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
@@ -110,6 +110,25 @@ def rank_comparison() -> dict[str, Any]:
     }
 
 
+def camp_comparison() -> dict[str, Any]:
+    """Same camp, else; never between two cards.
+
+    A card was written at each arrival in a camp, so two cards of one man name two different camps: between
+    cards, "same camp" is no evidence for him and "another camp" none against. Compared there, the camp level
+    trained on card pairs alone (an archive without personal files) comes out m ~ u, and on a mixed archive it
+    charges every true card pair the penalty of a different camp.
+    """
+    return {
+        "output_column_name": "camp",
+        "comparison_levels": [
+            {"sql_condition": "camp_l IS NULL OR camp_r IS NULL OR (kind_l = 'card' AND kind_r = 'card')",
+             "label_for_charts": "null, or two cards", "is_null_level": True},
+            {"sql_condition": "camp_l = camp_r", "label_for_charts": "same camp", "m_probability": 0.9},
+            _else(),
+        ],
+    }
+
+
 def death_date_comparison(dialect: str) -> dict[str, Any]:
     """Death dates: the same day, within a month (clerks' day/month slips and late entries), else."""
     days = _DAYS[dialect].format(a='death_date_l', b='death_date_r')
@@ -187,7 +206,7 @@ def settings_dict(dialect: str = "duckdb") -> dict[str, Any]:
             exact_comparison("pref"),
             unit_comparison(),
             rank_comparison(),
-            exact_comparison("camp"),
+            camp_comparison(),
             death_date_comparison(dialect),
         ],
         "blocking_rules_to_generate_predictions": prediction_blocking_rules(),

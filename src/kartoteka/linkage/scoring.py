@@ -12,7 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from kartoteka.linkage.checks import MAX_BLOCK_MATCH_SHARE, MIN_BLOCK_MATCH_SHARE, check_trained_model
+from kartoteka.linkage.checks import (
+    MAX_BLOCK_MATCH_SHARE,
+    MIN_BLOCK_MATCH_SHARE,
+    check_trained_model,
+    restore_implausible_comparisons,
+)
 from kartoteka.linkage.model import settings_dict, training_blocking_rules
 
 # Pairs below this probability are not scored out of the backend: they are neither links nor review
@@ -79,7 +84,11 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
         for alternatives in training_blocking_rules():
             linker = _train_on_first_usable_block(linker, table, alternatives, training, warnings)
-        model = linker.misc.save_model_to_json()
+        model, restored = restore_implausible_comparisons(linker.misc.save_model_to_json(), settings)
+        if restored:
+            # A comparison EM got wrong (too few matches with that field in the block) scores on its priors.
+            linker = Linker(table, model, log_level=None)
+            warnings.extend(restored)
         warnings.extend(check_trained_model(model, training))
     else:
         linker = Linker(table, model, log_level=None)
