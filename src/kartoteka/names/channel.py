@@ -380,7 +380,7 @@ _ROWS: dict[str, str] = {
 }
 # fmt: on
 _VOWELS = "аиуэояюёеы"
-_ONSETS = sorted((k for k in _ROWS if k), key=len, reverse=True)
+_ONSETS = frozenset(k for k in _ROWS if k)  # one or two letters (дз, дж): the longer one is tried first
 
 
 @lru_cache(maxsize=1)
@@ -432,7 +432,8 @@ def _mechanical_word(word: str) -> str:
         if not ("а" <= ch <= "я" or ch == "ё"):
             i += 1
             continue
-        onset = next((o for o in _ONSETS if word.startswith(o, i)), "")
+        pair = word[i : i + 2]
+        onset = pair if pair in _ONSETS else ch if ch in _ONSETS else ""
         j = i + len(onset)
         vowel = word[j : j + 1]
         if onset and vowel in _VOWELS and vowel:
