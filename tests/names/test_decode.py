@@ -232,15 +232,3 @@ def test_spellings_that_clean_alike_are_decoded_once():
     first = cyrillic_word_readings("ТАНАКА", "surname")
     assert cyrillic_word_readings("Танака", "surname", 5) == first
     assert decoded_word.cache_info().misses == 1
-
-
-def test_first_pass_readings_skip_the_edits_only_where_the_second_pass_would_run():
-    from kartoteka.names.decode import GOOD_ENOUGH, _decode_word, first_pass_readings
-
-    assert first_pass_readings("Тодзё", "surname") == cyrillic_word_readings("Тодзё", "surname")
-    # a surname read as a given name: the first pass finds only poor readings, the full decode adds edits
-    first = _decode_word("окамото", "given", 5, max_edits=0)
-    assert first and first[0][1] < GOOD_ENOUGH
-    assert first_pass_readings("Окамото", "given") == tuple(first)
-    assert first_pass_readings("Окамото", "given") != cyrillic_word_readings("Окамото", "given")
-    assert first_pass_readings("123", "given") == ()

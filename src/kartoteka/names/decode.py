@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import replace
 from functools import lru_cache
 
-from kartoteka.names import kanji
+from kartoteka.names import kanji, spellings
 from kartoteka.names.channel import PROFILES, misread_options, mora_renderings
 from kartoteka.names.kana import (
     MORAE,
@@ -46,6 +46,7 @@ GOOD_ENOUGH = -22.0  # a first pass without generic edits that scores at least t
 TRIE_NAMES = 60_000  # most frequent readings per part in the trie (98% of surname bearers, all given names)
 DECODE_RATES = replace(PROFILES["realistic"], copy_misread=0.01)
 WORD_CACHE = 100_000  # decoded words kept
+SCORE_DIGITS = 4  # decimals of the log scores decoded_word returns
 CACHE_LIMIT = 2_000_000  # entries in the tries and their per-node caches before they are dropped and regrown
 _NEG = -1e9
 _INF = float("inf")
@@ -537,25 +538,30 @@ def cyrillic_word_readings(word: str, part: str, limit: int = 5) -> tuple[tuple[
 @lru_cache(maxsize=WORD_CACHE)
 def decoded_word(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float], ...]:
     """``cyrillic_word_readings`` of a word already cleaned (``clean_cyrillic_word``): cached by the
-    cleaned letters, so "Ито", "ИТО" and "ито" are decoded once."""
+    cleaned letters, so "Ито", "ИТО" and "ито" are decoded once; the spellings clerks wrote most often are
+    answered from the table of ``kartoteka.names.spellings`` (the same answers, computed ahead)."""
+    if not word:
+        return ()
+    if limit <= spellings.TABLE_LIMIT:
+        known = spellings.lookup(word, part)
+        if known is not None:
+            return known[:limit]
+    return fresh_decode(word, part, limit)
+
+
+def fresh_decode(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float], ...]:
+    """``decoded_word`` without the table: the beam search itself (the table is built from these answers)."""
     if not word:
         return ()
     found = _first_pass(word, part, limit)
     if not found or found[0][1] < GOOD_ENOUGH:  # only then pay for edits the patterns do not describe
         found = tuple(_decode_word(word, part, limit))
-    return found
+    # Scores to SCORE_DIGITS decimals (1e-4 nats changes no decision): the table stores them short and exact.
+    return tuple((kana, round(score, SCORE_DIGITS)) for kana, score in found)
 
 
-def first_pass_readings(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float], ...]:
-    """``cyrillic_word_readings`` without the second pass (generic edits) whenever the first finds anything:
-    enough to weigh one order of a full name against the other (the second pass runs mostly for a word read
-    as the wrong part, though for most of those the first pass finds nothing)."""
-    word = clean_cyrillic_word(word)
-    return (_first_pass(word, part, limit) or decoded_word(word, part, limit)) if word else ()
-
-
-@lru_cache(maxsize=WORD_CACHE // 4)  # its tuples are mostly decoded_word's own: little memory of its own
 def _first_pass(word: str, part: str, limit: int) -> tuple[tuple[str, float], ...]:
+    """The search without generic edits: enough for almost every spelling the patterns describe."""
     return tuple(_decode_word(word, part, limit, max_edits=0))
 
 
