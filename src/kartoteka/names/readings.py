@@ -58,7 +58,20 @@ def _title(text: str) -> str:
 
 def make_reading(kana: str, probability: float) -> Reading:
     """A Reading for katakana (words separated by spaces) with its romaji and Cyrillic."""
-    return Reading(kana, _title(kana_to_romaji(kana)), _title(kana_to_cyrillic(kana)), probability)
+    words = kana.split(" ")
+    if len(words) == 1 or not all(words) or "・" in kana or "\u3000" in kana:
+        romaji, cyrillic = _word_forms(kana)
+    else:
+        forms = [_word_forms(word) for word in words]
+        romaji, cyrillic = " ".join(f[0] for f in forms), " ".join(f[1] for f in forms)
+    return Reading(kana, romaji, cyrillic, probability)
+
+
+@lru_cache(maxsize=300_000)
+def _word_forms(kana: str) -> tuple[str, str]:
+    """Romaji and Cyrillic of katakana, written word by word: a name's readings come from a few hundred
+    thousand words, so each is written out once (a word break gives the words no context across it)."""
+    return _title(kana_to_romaji(kana)), _title(kana_to_cyrillic(kana))
 
 
 # ------------------------------------------------------------------------------------------ one word
