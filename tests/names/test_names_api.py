@@ -32,10 +32,17 @@ def test_public_surface_is_declared():
         ("Tōjō", "latin"),
         ("山本 イソロク", "mixed"),
         ("ﾔﾏﾓﾄ", "katakana"),  # half-width
+        ("𠮷田", "kanji"),  # 𠮷 (U+20BB7) is outside the basic CJK block; the simulator writes it too
     ],
 )
 def test_detect_script(text, script):
     assert detect_script(text) == script
+
+
+def test_a_kanji_outside_the_basic_block_is_read():
+    from kartoteka.names import readings
+
+    assert readings("𠮷田 太郎")[0].kana == "ヨシダ タロウ"
 
 
 @pytest.mark.parametrize(

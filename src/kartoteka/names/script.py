@@ -35,6 +35,8 @@ def letter_script(ch: str) -> str | None:
         return "katakana"
     if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or ch in "々〆":
         return "kanji"
+    if 0x20000 <= code <= 0x323AF:  # CJK extensions B-H and compatibility supplement: 𠮷 (𠮷田 Yoshida)
+        return "kanji"
     if ch.isalpha() and (ch.isascii() or unicodedata.name(ch, "").startswith("LATIN")):
         return "latin"
     return None
