@@ -56,19 +56,23 @@ def _camps(frame: pd.DataFrame) -> pd.Series:
                           "lagpunkt": cards["lagpunkt"].fillna("").astype(str),
                           "when": cards["event_date"].fillna(cards["capture_date"]).fillna("").astype(str)})
     stays = stays.sort_values(["cluster", "when"], kind="stable").drop_duplicates()
-    # Each distinct stay is written as JSON once (there are far fewer of them than cards), then joined per
-    # cluster exactly as json.dumps writes a list.
-    distinct = stays[["camp", "lagpunkt", "when"]].drop_duplicates()
-    written = pd.Series([json.dumps({"camp": camp, "lagpunkt": lagpunkt or None, "date": when or None},
-                                    ensure_ascii=False)
-                         for camp, lagpunkt, when in distinct.itertuples(index=False, name=None)],
-                        index=pd.MultiIndex.from_frame(distinct))
-    entries = written.reindex(pd.MultiIndex.from_frame(stays[["camp", "lagpunkt", "when"]])).tolist()
+    # Written exactly as json.dumps writes each stay, with each camp, lagpunkt and date written once (there are
+    # a few thousand of each; a json.dumps per stay took seconds at full scale).
+    parts = (_json_values(stays[name]) for name in ("camp", "lagpunkt", "when"))
+    entries = [f'{{"camp": {camp}, "lagpunkt": {lagpunkt}, "date": {date}}}'
+               for camp, lagpunkt, date in zip(*parts, strict=True)]
     clusters = stays["cluster"].to_numpy()
     starts = np.flatnonzero(np.r_[True, clusters[1:] != clusters[:-1]])  # stays are sorted by cluster
     ends = np.r_[starts[1:], len(clusters)].tolist()
     return pd.Series(["[" + ", ".join(entries[a:b]) + "]" for a, b in zip(starts.tolist(), ends, strict=True)],
                      index=clusters[starts], dtype=object)
+
+
+def _json_values(values: pd.Series) -> list[str]:
+    """Each value as JSON text (a blank as null), written once per distinct value."""
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    written = np.array([json.dumps(value or None, ensure_ascii=False) for value in distinct.tolist()], dtype=object)
+    return list(written[codes])
 
 
 def build_persons(records: pd.DataFrame, features: pd.DataFrame, cluster_of: pd.Series,

@@ -108,17 +108,22 @@ def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
         if f"mw_{name}" not in present:
             return f"CAST(NULL AS DOUBLE) AS mw_{name}"
         tf = f"mw_tf_adj_{name}" if f"mw_tf_adj_{name}" in present else "0"
-        return f"CASE WHEN match_probability >= {REVIEW_FLOOR} THEN mw_{name} + {tf} END AS mw_{name}"
+        return f"mw_{name} + {tf} AS mw_{name}"
 
+    pair = "unique_id_l, unique_id_r, match_weight, match_probability"
     weights = ", ".join(weight(name) for name in COMPARISON_NAMES)
-    ranked = (f"SELECT unique_id_l, unique_id_r, match_weight, match_probability, "
-              f"row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC) AS rank_l, "
-              f"row_number() OVER (PARTITION BY unique_id_r ORDER BY match_weight DESC) AS rank_r, {weights} "
+    no_weights = ", ".join(f"CAST(NULL AS DOUBLE) AS mw_{name}" for name in COMPARISON_NAMES)
+    # The ranks are taken over the four narrow columns only (sorting ten million rows with every weight
+    # column was most of the cost); the weights are read only for the pairs from REVIEW_FLOOR up, the only
+    # ones that keep them. Ties in weight are broken by the partner's id, so every run keeps the same pairs.
+    ranked = (f"SELECT {pair}, "
+              f"row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC, unique_id_r) AS rank_l, "
+              f"row_number() OVER (PARTITION BY unique_id_r ORDER BY match_weight DESC, unique_id_l) AS rank_r "
               f"FROM {table}")
-    columns = ", ".join(["unique_id_l", "unique_id_r", "match_weight", "match_probability",
-                         *(f"mw_{name}" for name in COMPARISON_NAMES)])
-    sql = (f"SELECT {columns} FROM ({ranked}) AS ranked WHERE match_probability >= {REVIEW_FLOOR} "
-           f"OR rank_l <= {TOP_CANDIDATES} OR rank_r <= {TOP_CANDIDATES}")
+    sql = (f"SELECT {pair}, {weights} FROM {table} WHERE match_probability >= {REVIEW_FLOOR} "
+           f"UNION ALL "
+           f"SELECT {pair}, {no_weights} FROM ({ranked}) AS ranked WHERE match_probability < {REVIEW_FLOOR} "
+           f"AND (rank_l <= {TOP_CANDIDATES} OR rank_r <= {TOP_CANDIDATES})")
     pairs = linker.misc.query_sql(sql, output_type="pandas")
     pairs["unique_id_l"] = pairs["unique_id_l"].astype("int64")
     pairs["unique_id_r"] = pairs["unique_id_r"].astype("int64")

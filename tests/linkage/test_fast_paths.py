@@ -1,0 +1,85 @@
+"""The column-wise shortcuts of the full-scale run give what the plain per-row code gave.
+
+The review weights and the camps are JSON text that the web and the review read back; the kept pairs are
+chosen in DuckDB. Each shortcut is checked against the straightforward version on awkward values.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from kartoteka.linkage import scoring
+from kartoteka.linkage.persons import _camps
+from kartoteka.linkage.service import _weights_json
+
+
+def test_weights_json_is_the_text_json_dumps_writes() -> None:
+    rng = np.random.default_rng(5)
+    values = rng.choice(np.array([8.616, -2.557, 0.0, -0.0, np.nan, 4.572, 1e-5, -8.405], dtype="float32"),
+                        size=(500, 3))
+    weights = pd.DataFrame(values, columns=["sn", "birth_year", "death_date"], index=np.arange(500) * 7)
+    expected = [json.dumps(row) for row in weights.to_dict("records")]
+    assert _weights_json(weights) == expected
+    assert any('"birth_year": -0.0' in text for text in expected)  # the case a float key would merge with 0.0
+    assert any("NaN" in text for text in expected)
+
+
+def test_camps_json_is_the_text_json_dumps_writes() -> None:
+    frame = pd.DataFrame({
+        "cluster": [1, 1, 1, 2, 3, 3],
+        "kind": ["card", "personal_file", "card", "card", "card", "burial"],
+        "camp": ['Лагерь "7"', "Тайшет", 'Лагерь "7"', "Тайшет\\", "Камп ё", "Тайшет"],
+        "lagpunkt": ["3", None, "", "12", None, None],
+        "event_date": ["1946-05-01", None, "1945-12-01", None, "1947-01-02", "1947-01-03"],
+        "capture_date": [None, "1945-09-01", None, None, None, None],
+    })
+    expected = {
+        1: [{"camp": "Тайшет", "lagpunkt": None, "date": "1945-09-01"},
+            {"camp": 'Лагерь "7"', "lagpunkt": None, "date": "1945-12-01"},
+            {"camp": 'Лагерь "7"', "lagpunkt": "3", "date": "1946-05-01"}],
+        2: [{"camp": "Тайшет\\", "lagpunkt": "12", "date": None}],
+        3: [{"camp": "Камп ё", "lagpunkt": None, "date": "1947-01-02"}],
+    }
+    written = _camps(frame)
+    assert written.to_dict() == {c: json.dumps(stays, ensure_ascii=False) for c, stays in expected.items()}
+
+
+class _Misc:
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+
+    def query_sql(self, sql: str, output_type: str = "pandas") -> pd.DataFrame:
+        return self.connection.execute(sql).df()
+
+
+class _Linker:
+    """What _kept_pairs uses of a Splink linker (misc.query_sql), over a real DuckDB connection."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.misc = _Misc(connection)
+
+
+def test_kept_pairs_keeps_the_review_band_and_each_records_best_partners_the_same_every_time() -> None:
+    # Record 1 has one partner above the review floor and eight below it, all with the same weight; each of
+    # those eight has five better partners of its own, so only record 1's ranking can keep them.
+    rows = [(1, 30, 5.0, 0.97, 2.0)] + [(1, partner, -3.0, 0.1, 1.0) for partner in range(10, 18)]
+    rows += [(100 + 10 * partner + k, partner, -1.0, 0.15, 1.0) for partner in range(10, 18) for k in range(5)]
+    predictions = pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_weight", "match_probability",
+                                              "mw_sn"])
+    predictions["mw_tf_adj_sn"] = 0.5
+    connection = duckdb.connect()
+    connection.register("predictions", predictions)
+    for _ in range(3):
+        kept = scoring._kept_pairs(_Linker(connection), "predictions")
+        of_one = sorted(kept.loc[kept["unique_id_l"] == 1, "unique_id_r"].tolist())
+        # the pair above the floor, then the four lowest partner ids among the tied ones
+        assert of_one == [10, 11, 12, 13, 30]
+    assert len(kept) == 5 + 40
+    sure = kept[kept["match_probability"] >= scoring.REVIEW_FLOOR]
+    assert sure["mw_sn"].tolist() == [2.5]  # the weight with its term-frequency adjustment
+    assert kept.loc[kept["match_probability"] < scoring.REVIEW_FLOOR, "mw_sn"].isna().all()
+    assert kept["mw_gn"].isna().all()  # a comparison without a weight column
