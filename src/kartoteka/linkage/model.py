@@ -169,9 +169,11 @@ def prediction_blocking_rules() -> list[dict[str, Any] | str]:
         "l.sn_key = r.sn_key AND l.camp = r.camp AND l.death_date = r.death_date",
         "l.sn_vkey = r.sn_vkey AND l.death_date = r.death_date",
         "l.gn_vkey = r.gn_vkey AND l.death_date = r.death_date",
-        # Names garbled beyond recognition: the same regiment, prefecture, birth year and rank class.
+        # Names garbled beyond recognition: the same regiment, prefecture, birth year and rank. (With the rank
+        # class instead of the rank this rule made 16.5 M of the 72 M pairs at full scale; with the rank, 6.0 M,
+        # and the same accuracy at 10,000 persons, realistic and harsh.)
         "l.birth_year = r.birth_year AND l.unit = r.unit AND l.regiment = r.regiment AND l.pref = r.pref "
-        "AND l.rank_class = r.rank_class",
+        "AND l.rank_ord = r.rank_ord",
     ]
     return [{"blocking_rule": rule} for rule in rules]
 
