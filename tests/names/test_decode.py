@@ -5,10 +5,11 @@ import random
 import pytest
 
 from kartoteka.names.channel import PROFILES, write_cyrillic_by_ear
-from kartoteka.names.decode import MAX_WORD, clean_cyrillic_word, clerk_patterns, cyrillic_word_readings
+from kartoteka.names.decode import MAX_WORD, clean_cyrillic_word, cyrillic_word_readings
 from kartoteka.names.kana import fold_long_vowels
 from kartoteka.names.kanji import name_tables
 from kartoteka.names.phonetic import folded, kana_folded, skeleton, voiceless
+from kartoteka.names.spelling_patterns import clerk_patterns
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,6 @@ from kartoteka.names.kana import (
     MORAE,
     SMALL_KANA,
     Mora,
-    in_context,
     is_long_vowel_tail,
     mora_of,
     split_morae,
@@ -86,7 +85,8 @@ def _renderings(prev: Mora | None, mora: Mora, nxt: Mora | None) -> Renderings:
 
 
 @lru_cache(maxsize=4096)
-def _misread_logp(written: str, read: str) -> float:
+def misread_logp(written: str, read: str) -> float:
+    """Log probability that a cursive ``written`` letter is read as ``read`` (a very low value if it cannot be)."""
     options = misread_options(written)
     if read in options:
         return math.log(DECODE_RATES.copy_misread / len(options))
@@ -107,7 +107,7 @@ def _lookahead_uncached(prev: Mora | None, mora: Mora, letter: str) -> float | N
             if text and not letter:
                 continue
             if text and text[0] != letter:
-                misread = _misread_logp(text[0], letter)
+                misread = misread_logp(text[0], letter)
                 if misread <= _NEG:
                     continue
                 logp += misread
@@ -233,7 +233,7 @@ def _fitting(renderings: Renderings, letters: str) -> list[tuple[str, float, int
             misread = 0.0
             for a, b in zip(text, letters, strict=False):
                 if a != b:
-                    misread += _misread_logp(a, b)
+                    misread += misread_logp(a, b)
             found.append((text, logp, len(text), misread))
         _CACHED[0] += len(found) + 1
     return found
@@ -246,7 +246,7 @@ def _fits(text: str, letters: str) -> bool:
     """Whether a rendering may start a stretch of the word that begins with ``letters`` (no generic edits)."""
     if len(text) > len(letters) and len(letters) < 2:
         return not text  # the word ends before the rendering would
-    return all(a == b or _misread_logp(a, b) > _NEG for a, b in zip(text, letters, strict=False))
+    return all(a == b or misread_logp(a, b) > _NEG for a, b in zip(text, letters, strict=False))
 
 
 class _Group:
@@ -334,7 +334,7 @@ def _match(rendering: str, word: str, pos: int, budget: int) -> list[tuple[int, 
         logp, used = 0.0, 0
         for a, b in zip(rendering, piece, strict=True):
             if a != b:
-                misread = _misread_logp(a, b)
+                misread = misread_logp(a, b)
                 if misread > _NEG:
                     logp += misread
                 else:
@@ -563,43 +563,3 @@ def fresh_decode(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float
 def _first_pass(word: str, part: str, limit: int) -> tuple[tuple[str, float], ...]:
     """The search without generic edits: enough for almost every spelling the patterns describe."""
     return tuple(_decode_word(word, part, limit, max_edits=0))
-
-
-def clerk_patterns(kana: str, cyrillic: str) -> list[str] | None:
-    """The clerk's patterns that turn ``kana`` (one word) into ``cyrillic``, on the likeliest path through the
-    channel: e.g. ["e_for_eh: ケ -> ке", "ch_for_t: チ -> чи"]. [] for the standard spelling; None when the
-    channel's patterns and misreadings alone cannot explain the spelling."""
-    word = clean_cyrillic_word(cyrillic)
-    contexts = in_context(split_morae(kana))
-    # best[(mora index, position)] = (log prob, patterns so far)
-    best: dict[tuple[int, int], tuple[float, list[str]]] = {(0, 0): (0.0, [])}
-    for index, (prev, mora, nxt) in enumerate(contexts):
-        states = [(pos, value) for (i, pos), value in best.items() if i == index]
-        for pos, (logp, names) in states:
-            for text, prob, patterns in mora_renderings(prev, mora, nxt, DECODE_RATES):
-                step = _explained_step(text, word, pos)
-                if step is None:
-                    continue
-                extra, misreads = step
-                key = (index + 1, pos + len(text))
-                total = logp + math.log(prob) + extra
-                if key not in best or total > best[key][0]:
-                    named = [f"{p}: {mora.kana} -> {text or '(nothing)'}" for p in patterns]
-                    best[key] = (total, names + named + misreads)
-    found = best.get((len(contexts), len(word)))
-    return None if found is None else found[1]
-
-
-def _explained_step(text: str, word: str, pos: int) -> tuple[float, list[str]] | None:
-    piece = word[pos : pos + len(text)]
-    if len(piece) != len(text):
-        return None
-    extra, misreads = 0.0, []
-    for written, read in zip(text, piece, strict=True):
-        if written != read:
-            logp = _misread_logp(written, read)
-            if logp <= _NEG:
-                return None
-            extra += logp
-            misreads.append(f"misread: {written} -> {read}")
-    return extra, misreads

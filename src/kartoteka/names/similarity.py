@@ -16,7 +16,6 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from kartoteka.names.decode import clerk_patterns
 from kartoteka.names.phonetic import folded, kana_folded, skeleton, voiceless
 from kartoteka.names.readings import (
     Reading,
@@ -28,6 +27,7 @@ from kartoteka.names.readings import (
     word_readings,
 )
 from kartoteka.names.script import clean, has_letters
+from kartoteka.names.spelling_patterns import clerk_patterns
 
 FORM_READINGS = 4  # readings per name part that take part in similarity (and per name in keys)
 MIN_READING_WEIGHT = 0.005  # readings less likely than this (relative to the best) are left out
