@@ -136,11 +136,10 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
         rows.insert(0, "id", [person_ids[int(c)] for c in person_frame.index])
         rows.insert(1, "run_id", run_id)
         _bulk_insert(conn, persons, rows)
-        # In primary-key order, so SQLite appends to the key's B-tree instead of inserting all over it.
         _bulk_insert(conn, person_records, pd.DataFrame({
             "person_id": members["cluster"].map(person_ids).astype("int64"),
             "record_id": members["record_id"].astype("int64"), "run_id": run_id,
-            "match_probability": members["match_probability"]}).sort_values(["person_id", "record_id"]))
+            "match_probability": members["match_probability"]}))
         _bulk_insert(conn, match_pairs, pairs.assign(run_id=run_id))
         for index in dropped:
             index.create(conn)
