@@ -99,20 +99,32 @@ def _split_name(original: str) -> tuple[str | None, str | None]:
 
 
 def _stripped(values: pd.Series) -> pd.Series:
-    """Text stripped, with blanks and non-text as None."""
-    text = values.astype(object)
-    text = text.where(text.map(lambda v: isinstance(v, str)), None).str.strip()
-    return text.where(text.fillna("").ne(""), None).astype(object)
+    """Text stripped, with blanks and non-text as None (each distinct value stripped once)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    cleaned = [(v.strip() or None) if isinstance(v, str) else None for v in distinct.tolist()]
+    lookup = np.array([*cleaned, None], dtype=object)  # code -1 (missing) takes the last entry
+    return pd.Series(lookup[codes], index=values.index, dtype=object)
 
 
 def _name_columns(records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Surname and given name of each record; a record with only the name as written gets it split."""
     surnames, givens = _stripped(_column(records, "surname")), _stripped(_column(records, "given_name"))
-    original = _stripped(_column(records, "name_original"))
-    split = surnames.isna() & givens.isna() & original.notna()
-    for index, text in original[split].items():
-        surnames[index], givens[index] = _split_name(text)
+    unnamed = surnames.isna() & givens.isna()
+    if unnamed.any():  # the name as written is read only where it is needed: it is distinct on every record
+        original = _stripped(_column(records, "name_original")[unnamed])
+        for index, text in original.dropna().items():
+            surnames[index], givens[index] = _split_name(text)
     return surnames, givens
+
+
+def name_items(records: pd.DataFrame) -> set[tuple[str, str]]:
+    """Every (text, part) the records' names are read as: what a caching reader can read ahead."""
+    return _items(*_name_columns(records))
+
+
+def _items(surnames: pd.Series, givens: pd.Series) -> set[tuple[str, str]]:
+    return ({(text, "surname") for text in surnames.dropna().unique()}
+            | {(text, "given") for text in givens.dropna().unique()})
 
 
 def _derived(found: list[str]) -> tuple[Any, ...]:
@@ -172,7 +184,7 @@ def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.Da
     surnames, givens = _name_columns(records)
     prefetch = getattr(reader, "prefetch", None)
     if prefetch is not None:  # a caching reader reads all new spellings at once (in parallel)
-        prefetch([(t, "surname") for t in set(surnames.dropna())] + [(t, "given") for t in set(givens.dropna())])
+        prefetch(_items(surnames, givens))
     ranks = _map_distinct(_column(records, "rank"), rank_code)
     prefecture = _map_distinct(_column(records, "prefecture"), prefecture_code)
     from_birthplace = _map_distinct(_column(records, "birth_place"), prefecture_code)
