@@ -111,3 +111,31 @@ def test_sources_without_names_or_birth_years_still_link(store, tmp_path, write_
         linked = conn.execute(select(func.count()).select_from(person_records)).scalar_one()
     assert linked == summary.records  # every record belongs to a person, named or not
     assert summary.persons < summary.records  # and records still joined on what they have
+
+
+def test_the_names_read_ahead_chunk_by_chunk_are_those_the_features_read(store, write_archive, monkeypatch):
+    # What `link` hands the reading workers while the records load: every surname and given name, stripped,
+    # as build_features will ask for them (blank names are not read, a name in one field only is split).
+    from sqlalchemy import insert, update
+
+    from kartoteka.linkage import runs
+    from kartoteka.linkage.features import build_features, name_items
+    from kartoteka.store import records
+
+    write_archive(store, persons=30)
+    with store.engine.begin() as conn:
+        conn.execute(update(records).where(records.c.id == 1).values(surname="  Ито ", given_name=""))
+        conn.execute(insert(records), [dict(source_id=1, kind="card", record_ref=ref, file_name="cards.csv",
+                                            row_number=999 + i, row_sha256=ref, raw_json="{}", surname=None,
+                                            given_name=given, name_original=original)
+                                       for i, (ref, given, original) in enumerate(
+                                           [("blank", "   ", None), ("whole", None, "Сато Хироси")])])
+    monkeypatch.setattr(runs, "_READ_BATCH", 7)  # several chunks
+    chunks: list[set[tuple[str, str]]] = []
+    loaded = runs.load_records(store, on_chunk=lambda chunk: chunks.append(name_items(chunk)))
+    assert len(chunks) > 3 and sum(map(len, chunks)) >= len(set().union(*chunks))
+    asked: set[tuple[str, str]] = set()
+    build_features(loaded, lambda text, part: asked.add((text, part)) or [])
+    assert set().union(*chunks) == asked == name_items(loaded)
+    assert {("Ито", "surname"), ("Сато", "surname"), ("Хироси", "given")} <= asked
+    assert not any(text.strip() != text or not text for text, _ in asked)

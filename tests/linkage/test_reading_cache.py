@@ -17,3 +17,32 @@ def test_readings_are_kept_between_runs_and_a_damaged_cache_is_ignored(tmp_path)
     assert ReadingCache(path).entries == {}  # readings of another engine are not reused
     path.write_text("{broken", encoding="utf-8")
     assert ReadingCache(path).entries == {}
+
+
+def test_reading_started_in_workers_gives_the_same_answers_as_reading_in_process(tmp_path, monkeypatch):
+    import kartoteka.linkage.reading_cache as reading_cache
+
+    items = [("Ямамото", "surname"), ("Сато", "surname"), ("山田", "surname"), ("Таро", "given"),
+             ("イチロウ", "given"), ("Шимидзу", "surname")]
+    in_process = ReadingCache()
+    in_process.prefetch(items)
+    monkeypatch.setattr(reading_cache, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(reading_cache, "_CHUNK", 2)
+    background = ReadingCache(tmp_path / "cache.json")
+    background.start(items[:4])
+    assert background._pool is not None and background.entries == {}  # started, nothing collected yet
+    background.prefetch(items)  # collects the started ones, reads the rest
+    assert background._pool is None
+    assert background.entries == in_process.entries
+    assert background.added == len(items)
+
+
+def test_closing_a_started_cache_drops_what_was_not_collected(monkeypatch):
+    import kartoteka.linkage.reading_cache as reading_cache
+
+    cache = ReadingCache()
+    monkeypatch.setattr(reading_cache, "_PARALLEL_FROM", 1)
+    cache.start([("Ито", "surname"), ("Кано", "surname")])
+    cache.close()
+    assert cache._pool is None and cache.entries == {} and cache.added == 0
+    assert cache("Ито", "surname")  # still usable: read on demand

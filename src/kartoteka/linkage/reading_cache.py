@@ -12,8 +12,9 @@ import json
 import multiprocessing
 import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 _PARALLEL_FROM = 4000  # below this, starting worker processes costs more than it saves
 _CHUNK = 500
@@ -53,6 +54,10 @@ class ReadingCache:
         self.key = names_digest()
         self.entries: dict[tuple[str, str], list[str]] = {}
         self.added = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[tuple[list[tuple[str, str]], Future[Any]]] = []
+        self._waiting: set[tuple[str, str]] = set()  # queued by start, not yet handed to the workers
+        self._submitted: set[tuple[str, str]] = set()  # handed to the workers, answers not yet collected
         if path and path.exists():
             try:
                 stored = json.loads(path.read_text(encoding="utf-8"))
@@ -61,22 +66,52 @@ class ReadingCache:
             if isinstance(stored, dict) and stored.get("key") == self.key:
                 self.entries = {(text, part): found for text, part, found in stored.get("entries", [])}
 
+    def _spawn_pool(self) -> ProcessPoolExecutor:
+        # Workers are started afresh ("spawn"), not forked: a fork would carry the caller's gigabytes of
+        # records along (and count them again in each worker's memory); a fresh one holds only the names data.
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def start(self, items: Iterable[tuple[str, str]]) -> None:
+        """Queue the (text, part) not yet cached, and return at once. Once there are enough to be worth the
+        workers' start-up, they are read in worker processes while the caller goes on (loading the next
+        records); ``prefetch`` reads what is left and collects every answer."""
+        self._waiting.update(item for item in items if item not in self.entries and item not in self._submitted)
+        if _workers() < 2 or (self._pool is None and len(self._waiting) < _PARALLEL_FROM):
+            return
+        pool = self._spawn_pool()
+        missing = sorted(self._waiting)  # in order: neighbouring spellings share the decoder's caches
+        self._waiting.clear()
+        self._submitted.update(missing)
+        for first in range(0, len(missing), _CHUNK):
+            chunk = missing[first:first + _CHUNK]
+            self._pending.append((chunk, pool.submit(_read_chunk, chunk)))
+
     def prefetch(self, items: Iterable[tuple[str, str]]) -> None:
         """Read every (text, part) not yet cached, in worker processes when there are many."""
-        missing = sorted({item for item in items if item not in self.entries})
-        if not missing:
-            return
-        chunks = [missing[i:i + _CHUNK] for i in range(0, len(missing), _CHUNK)]
-        if len(missing) >= _PARALLEL_FROM and _workers() > 1:
-            # Workers are started afresh ("spawn"), not forked: a fork would carry the caller's gigabytes of
-            # records along (and count them again in each worker's memory); a fresh one holds only the names data.
-            with ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn")) as pool:
-                results = list(pool.map(_read_chunk, chunks))
-        else:
-            results = [_read_chunk(chunk) for chunk in chunks]
-        for chunk, found in zip(chunks, results, strict=True):
-            self.entries.update(zip(chunk, found, strict=True))
-        self.added += len(missing)
+        self.start(items)
+        leftover, self._waiting = sorted(self._waiting), set()  # too few for the workers: read here
+        for first in range(0, len(leftover), _CHUNK):
+            chunk = leftover[first:first + _CHUNK]
+            self._store(chunk, _read_chunk(chunk))
+        pending, self._pending = self._pending, []
+        for chunk, future in pending:
+            self._store(chunk, future.result())
+        self.close()
+
+    def _store(self, chunk: list[tuple[str, str]], found: list[list[str]]) -> None:
+        self.entries.update(zip(chunk, found, strict=True))
+        self.added += len(chunk)
+
+    def close(self) -> None:
+        """Stop the workers (answers not yet collected are dropped: they are read again when asked for)."""
+        for _, future in self._pending:
+            future.cancel()
+        self._pending, self._waiting, self._submitted = [], set(), set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def __call__(self, text: str, part: str) -> list[str]:
         key = (text, part)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,8 +27,11 @@ _BATCH = 50_000
 _READ_BATCH = 100_000
 
 
-def load_records(store: Store) -> pd.DataFrame:
-    """The records the linkage reads, as a DataFrame (one row per record; text as compact string columns)."""
+def load_records(store: Store, on_chunk: Callable[[pd.DataFrame], None] | None = None) -> pd.DataFrame:
+    """The records the linkage reads, as a DataFrame (one row per record; text as compact string columns).
+
+    ``on_chunk`` sees each chunk of records as it is read (`link` hands their new names to the reading
+    workers, so the names are read while the rest of the records load)."""
     sql = f"SELECT {', '.join(RECORD_COLUMNS)} FROM {records.name} ORDER BY id"
     chunks = []
     with store.engine.connect() as conn:
@@ -38,6 +42,8 @@ def load_records(store: Store) -> pd.DataFrame:
             cursor.execute(sql)
             while rows := cursor.fetchmany(_READ_BATCH):
                 chunks.append(_typed(pd.DataFrame.from_records(rows, columns=list(RECORD_COLUMNS))))
+                if on_chunk is not None:
+                    on_chunk(chunks[-1])
         finally:
             cursor.close()
     if not chunks:

@@ -20,7 +20,7 @@ from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import runs
 from kartoteka.linkage.clustering import ONE_PER_PERSON, Clustering, cluster
 from kartoteka.linkage.evaluation import evaluate_frame
-from kartoteka.linkage.features import Reader, build_features
+from kartoteka.linkage.features import Reader, build_features, name_items
 from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
 from kartoteka.linkage.persons import build_persons
 from kartoteka.linkage.reading_cache import ReadingCache
@@ -163,21 +163,24 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
     def lap(name: str) -> None:
         clock[name] = round((dt.datetime.now() - started).total_seconds() - sum(clock.values()), 2)
 
-    say("reading records")
-    records = runs.load_records(store)
-    if records.empty:
-        raise KartotekaError("linkage.empty", "the store holds no records to link",
-                             hint="import sources first: kartoteka import DIR")
+    directory = runs_dir or default_runs_dir(store)
+    cache = ReadingCache(directory / "readings-cache.json") if reader is None else None
+    try:
+        say("reading records")
+        # New spellings are read in worker processes while the rest of the records load.
+        records = runs.load_records(store, on_chunk=(lambda chunk: cache.start(name_items(chunk))) if cache else None)
+        if records.empty:
+            raise KartotekaError("linkage.empty", "the store holds no records to link",
+                                 hint="import sources first: kartoteka import DIR")
+    except BaseException:
+        if cache is not None:
+            cache.close()
+        raise
     run_id = runs.start_run(store, backend)
     try:
         lap("read")
-        directory = runs_dir or default_runs_dir(store)
         say(f"building features for {len(records):,} records")
-        cache = None
-        if reader is None:
-            cache = ReadingCache(directory / "readings-cache.json")
-            reader = cache
-        features = build_features(records, reader)
+        features = build_features(records, reader or cache)
         if cache is not None:
             cache.save()
         lap("features")
@@ -210,6 +213,9 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
     except BaseException as exc:
         runs.fail_run(store, run_id, f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        if cache is not None:
+            cache.close()
     return LinkSummary(run_id=run_id, backend=backend, records=record_count, persons=len(person_frame),
                        pairs=len(pairs), review_pairs=int(pairs["in_review"].sum()),
                        refused_links=clustering.refused, model_path=str(model_file), seconds=clock,
