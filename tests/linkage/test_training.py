@@ -44,3 +44,34 @@ def test_a_comparison_em_gets_backwards_scores_on_its_priors_and_says_so(store, 
                for w in result.warnings), result.warnings
     assert _m_values(result.model, "camp") == _m_values(settings_dict("duckdb"), "camp")
     assert check_trained_model(result.model, {}) == []
+
+
+def test_two_records_that_share_only_a_runner_up_reading_of_a_name_are_compared(store, write_archive,
+                                                                                plain_reader):
+    # 清光 read Kiyomitsu on a roster and Seikō by ear on a card: one surname, one birth year, nothing else
+    # in common (another prefecture, another division). Only the rule on the exploded reading sets pairs them.
+    from sqlalchemy import insert
+
+    from kartoteka.store import records
+
+    write_archive(store, persons=200)
+    with store.engine.begin() as conn:
+        conn.execute(insert(records), [
+            dict(source_id=1, kind="card", record_ref=ref, file_name="cards.csv", row_number=9000 + i,
+                 row_sha256=ref, raw_json="{}", surname="Тэнкава", given_name=given, birth_year=1921,
+                 script="cyrillic", prefecture=prefecture, unit=unit)
+            for i, (ref, given, prefecture, unit) in enumerate(
+                [("card-x-1", "Киёмицу", "Токио", "12"), ("card-x-2", "Сэйкоо", "Осака", "30")])])
+
+    def reader(text: str, part: str) -> list[str]:
+        # Each record's first two readings differ from the other's: only the third of one meets the other.
+        found = {"Киёмицу": ["kiyomitsu", "kiyoteru", "seikō"], "Сэйкоо": ["seikō", "shōkō"]}.get(text)
+        return found or plain_reader(text, part)
+
+    loaded = runs.load_records(store)
+    features = build_features(loaded, reader)
+    ids = dict(loaded[["record_ref", "id"]].values)
+    result = scoring.train_and_score(features, scoring.duckdb_api("1GB"), "duckdb")
+    pairs = set(zip(result.pairs["unique_id_l"], result.pairs["unique_id_r"], strict=True))
+    assert (ids["card-x-1"], ids["card-x-2"]) in pairs
+    assert len(pairs) == len(result.pairs)  # a pair two rules find is scored once

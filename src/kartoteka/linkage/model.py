@@ -14,7 +14,7 @@ from typing import Any
 from kartoteka.core.errors import KartotekaError
 
 # Bump when the feature columns or the comparisons change: a model file from another version is refused.
-MODEL_VERSION = "kartoteka-linkage-7"
+MODEL_VERSION = "kartoteka-linkage-8"
 MODEL_VERSION_KEY = "kartoteka_model_version"
 
 _JW = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
@@ -144,13 +144,14 @@ def death_date_comparison(dialect: str) -> dict[str, Any]:
     }
 
 
-def prediction_blocking_rules() -> list[dict[str, Any] | str]:
+def prediction_blocking_rules() -> list[dict[str, Any]]:
     """Compound blocking rules: each pairs names with another field, so no block is hot.
 
     At full scale (2.3 million records) a single name key with the birth year makes blocks of thousands
     (Sato born 1920) and a billion pairs; every rule here keeps the largest block to a few hundred records.
+    Pair counts below are those each rule adds at full scale (575,000 SIMULATED persons, 2.28 M records).
     """
-    rules = [
+    rules: list[dict[str, Any]] = [{"blocking_rule": rule} for rule in (
         # Both names agree once voicing and long vowels are ignored (any birth year: clerks slip on it).
         "l.sn_vkey = r.sn_vkey AND l.gn_vkey = r.gn_vkey",
         # Both names roughly agree (consonant frames) and the birth year too; and through runner-up readings.
@@ -160,11 +161,6 @@ def prediction_blocking_rules() -> list[dict[str, Any] | str]:
         # One name agrees and the man served in the same division from the same prefecture.
         "l.sn_vkey = r.sn_vkey AND l.pref = r.pref AND l.unit = r.unit",
         "l.gn_vkey = r.gn_vkey AND l.pref = r.pref AND l.unit = r.unit",
-        # One name and the birth year agree, and the prefecture or the division (the other name misread).
-        "l.sn_vkey = r.sn_vkey AND l.birth_year = r.birth_year AND l.pref = r.pref",
-        "l.gn_vkey = r.gn_vkey AND l.birth_year = r.birth_year AND l.pref = r.pref",
-        "l.sn_vkey = r.sn_vkey AND l.birth_year = r.birth_year AND l.unit = r.unit",
-        "l.gn_vkey = r.gn_vkey AND l.birth_year = r.birth_year AND l.unit = r.unit",
         # The same death, registered twice (death roster duplicates, burial registers).
         "l.sn_key = r.sn_key AND l.camp = r.camp AND l.death_date = r.death_date",
         "l.sn_vkey = r.sn_vkey AND l.death_date = r.death_date",
@@ -174,8 +170,19 @@ def prediction_blocking_rules() -> list[dict[str, Any] | str]:
         # and the same accuracy at 10,000 persons, realistic and harsh.)
         "l.birth_year = r.birth_year AND l.unit = r.unit AND l.regiment = r.regiment AND l.pref = r.pref "
         "AND l.rank_ord = r.rank_ord",
+    )]
+    # One name and the birth year agree, and the other name through any of its readings: a kanji given name
+    # read the family's way on one record and the dictionary's way on the other (清光 Kiyomitsu and Сэйкоо
+    # Seikō). The sets are exploded, one row per reading, so the join stays on equal keys: 0.75 M pairs at
+    # full scale. They replace four rules (one name, the birth year and the prefecture or the division) that
+    # made 26 M pairs for the same purpose; of the true pairs only those rules found, all but 3,048 of 3.57 M
+    # are still joined to their person through the pairs the other rules find.
+    rules += [
+        {"blocking_rule": f"l.{key} = r.{key} AND l.birth_year = r.birth_year AND l.{readings} = r.{readings}",
+         "arrays_to_explode": [readings]}
+        for key, readings in (("sn_vkey", "gn_set"), ("gn_vkey", "sn_set"))
     ]
-    return [{"blocking_rule": rule} for rule in rules]
+    return rules
 
 
 def training_blocking_rules() -> list[list[str]]:
