@@ -11,6 +11,7 @@ import fcntl
 import os
 import platform
 import statistics
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,8 +23,23 @@ HEADER = (
 )
 
 
+def reference_loop_seconds(runs: int = 5) -> float:
+    """Seconds (median of `runs`) of a fixed pure-Python workload: 10 million additions in a loop.
+
+    The same machine type is not always equally fast: sessions have measured it twice as slow on one day as on
+    another. Each section states this figure, so that figures taken on different days can be compared."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def machine_line() -> str:
-    """The machine and the date, for the head of a section."""
+    """The machine and the date, for the head of a section, with the reference workload's time."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -35,7 +51,8 @@ def machine_line() -> str:
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (
         f"Measured {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} on {os.cpu_count()} cores "
-        f"({cpu}), {mem_gib:.0f} GiB, Python {platform.python_version()}, {platform.system()} {platform.release()}."
+        f"({cpu}), {mem_gib:.0f} GiB, Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+        f"reference workload (10 M additions in a Python loop, `bench/_report.py`) {reference_loop_seconds():.2f} s."
     )
 
 
