@@ -149,7 +149,6 @@ def prediction_blocking_rules() -> list[dict[str, Any]]:
 
     At full scale (2.3 million records) a single name key with the birth year makes blocks of thousands
     (Sato born 1920) and a billion pairs; every rule here keeps the largest block to a few hundred records.
-    Pair counts below are those each rule adds at full scale (575,000 SIMULATED persons, 2.28 M records).
     """
     rules: list[dict[str, Any]] = [{"blocking_rule": rule} for rule in (
         # Both names agree once voicing and long vowels are ignored (any birth year: clerks slip on it).
@@ -174,9 +173,9 @@ def prediction_blocking_rules() -> list[dict[str, Any]]:
     # One name and the birth year agree, and the other name through any of its readings: a kanji given name
     # read the family's way on one record and the dictionary's way on the other (清光 Kiyomitsu and Сэйкоо
     # Seikō). The sets are exploded, one row per reading, so the join stays on equal keys: 0.75 M pairs at
-    # full scale. They replace four rules (one name, the birth year and the prefecture or the division) that
-    # made 26 M pairs for the same purpose; of the true pairs only those rules found, all but 3,048 of 3.57 M
-    # are still joined to their person through the pairs the other rules find.
+    # full scale (575,000 SIMULATED persons). They replace four rules (one name, the birth year and the
+    # prefecture or the division) that made 26 M pairs for the same purpose; without those, 3,048 of the
+    # 3.57 M true pairs lose their only connection (docs/explanation/linkage-model.md, Blocking).
     rules += [
         {"blocking_rule": f"l.{key} = r.{key} AND l.birth_year = r.birth_year AND l.{readings} = r.{readings}",
          "arrays_to_explode": [readings]}

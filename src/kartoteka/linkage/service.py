@@ -168,7 +168,8 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
     try:
         say("reading records")
         # New spellings are read in worker processes while the rest of the records load.
-        records = runs.load_records(store, on_chunk=(lambda chunk: cache.start(name_items(chunk))) if cache else None)
+        read_ahead = None if cache is None else (lambda chunk: cache.start(name_items(chunk)))
+        records = runs.load_records(store, on_chunk=read_ahead)
         if records.empty:
             raise KartotekaError("linkage.empty", "the store holds no records to link",
                                  hint="import sources first: kartoteka import DIR")
