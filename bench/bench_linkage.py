@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import write_section
+from _report import reference_loop_seconds, write_section
 
 PYTHON = sys.executable
 # Runs a CLI command in a child and prints its own and its children's peak RSS (MiB) on the last line.
@@ -173,7 +173,9 @@ def full_scale(workdir: Path, archive: Path | None, db: Path | None, repeats: in
     first = "first run (readings cache warm)" if (runs_dir / "readings-cache.json").exists() \
         else "first run (readings cache cold)"
     timings = []
+    references = []  # the machine's speed just before each run: it changes within one session
     for attempt in range(repeats):
+        references.append(reference_loop_seconds(3))
         seconds, peak, out = run("-q", "-d", str(db), "link", "--json", "--runs-dir", str(runs_dir))
         summary = json.loads(out)
         timings.append((seconds, peak, summary))
@@ -187,14 +189,16 @@ def full_scale(workdir: Path, archive: Path | None, db: Path | None, repeats: in
         f"Full scale: {summary['records']:,} records -> {summary['persons']:,} persons "
         f"({summary['pairs']:,} scored pairs kept).",
         "",
-        "| run | wall time | peak memory (process and workers together) | stages (s) |",
-        "|---|---|---|---|",
-        f"| {first} | {cold[0]:.0f} s | {cold[1] / 1024:.2f} GiB | {cold[2]['seconds']} |",
+        "| run | wall time | peak memory (process and workers together) | stages (s) | reference workload "
+        "just before (s) |",
+        "|---|---|---|---|---|",
+        f"| {first} | {cold[0]:.0f} s | {cold[1] / 1024:.2f} GiB | {cold[2]['seconds']} | {references[0]:.2f} |",
     ]
     if len(timings) > 1:
         med = statistics.median(t[0] for t in warm)
+        shown = " / ".join(f"{r:.2f}" for r in references[1:])
         lines.append(f"| re-run, median of {len(warm)} (readings cached) | {med:.0f} s | "
-                     f"{max(t[1] for t in warm) / 1024:.2f} GiB | {warm[-1][2]['seconds']} |")
+                     f"{max(t[1] for t in warm) / 1024:.2f} GiB | {warm[-1][2]['seconds']} | {shown} |")
     lines += ["", "Accuracy at full scale (one seed): card dedupe F1 "
               f"{figures['tasks']['card_dedupe']['f1']:.4f}, cluster F1 {figures['clusters']['f1']:.4f}, "
               f"card ↔ kanji roster F1 {figures['tasks']['card_roster']['f1']:.4f}, identification recall@5 "
