@@ -100,10 +100,7 @@ def _split_name(original: str) -> tuple[str | None, str | None]:
 
 def _stripped(values: pd.Series) -> pd.Series:
     """Text stripped, with blanks and non-text as None (each distinct value stripped once)."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    cleaned = [(v.strip() or None) if isinstance(v, str) else None for v in distinct.tolist()]
-    lookup = np.array([*cleaned, None], dtype=object)  # code -1 (missing) takes the last entry
-    return pd.Series(lookup[codes], index=values.index, dtype=object)
+    return _map_distinct(values, lambda v: (v.strip() or None) if isinstance(v, str) else None)
 
 
 def _name_columns(records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -165,7 +162,7 @@ def _map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     (units, camps, ranks, dates) among two million records."""
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     lookup = np.empty(len(distinct) + 1, dtype=object)
-    for index, value in enumerate(distinct):
+    for index, value in enumerate(distinct.tolist()):  # as Python values: iterating an Arrow array is slow
         lookup[index] = func(value)
     missing = codes == -1
     lookup[-1] = func(values[missing].iloc[0]) if missing.any() else None
