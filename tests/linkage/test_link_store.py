@@ -139,3 +139,55 @@ def test_the_names_read_ahead_chunk_by_chunk_are_those_the_features_read(store, 
     assert set().union(*chunks) == asked == name_items(loaded)
     assert {("Ито", "surname"), ("Сато", "surname"), ("Хироси", "given")} <= asked
     assert not any(text.strip() != text or not text for text, _ in asked)
+
+
+def test_records_load_alike_whatever_the_first_rows_leave_blank(store, write_archive, monkeypatch):
+    # The SQLite path reads through Arrow, which guesses a column's type from the first batch: a column blank
+    # all through it, then written, must come back as text; blanks as missing; every record once, in id order.
+    from sqlalchemy import update
+
+    from kartoteka.linkage import runs
+    from kartoteka.store import records
+
+    write_archive(store, persons=30)
+    with store.engine.begin() as conn:
+        conn.execute(update(records).values(lagpunkt=None, death_place=None, birth_year=None))
+        conn.execute(update(records).where(records.c.id >= 25).values(lagpunkt="7", death_place="Тайшет",
+                                                                     birth_year=1921))
+        total = conn.execute(select(func.count()).select_from(records)).scalar_one()
+    monkeypatch.setattr(runs, "_READ_BATCH", 10)
+    loaded = runs.load_records(store)
+    assert loaded["id"].tolist() == list(range(1, total + 1))
+    late = loaded["id"] >= 25
+    assert loaded.loc[late, "lagpunkt"].eq("7").all() and loaded.loc[late, "death_place"].eq("Тайшет").all()
+    assert loaded.loc[~late, ["lagpunkt", "death_place", "birth_year"]].isna().all().all()
+    assert loaded["birth_year"].dtype == "Int64" and loaded.loc[late, "birth_year"].eq(1921).all()
+    assert str(loaded["lagpunkt"].dtype) == "str"
+
+
+def test_a_write_that_fails_midway_leaves_the_previous_persons_and_no_staging_file(store, tmp_path, write_archive,
+                                                                                   plain_reader, monkeypatch):
+    from kartoteka.linkage import runs
+    from kartoteka.store import bulk
+
+    write_archive(store)
+    link(store, reader=plain_reader, runs_dir=tmp_path)
+    with store.engine.connect() as conn:
+        before = sorted(conn.execute(select(person_records.c.record_id, person_records.c.person_id)).all())
+
+    def fail(*_args: object) -> None:
+        raise OSError("disk full")  # after the new rows were copied in, before the commit
+
+    monkeypatch.setattr(runs, "_without_indexes", lambda conn, tables: [type("Index", (), {"create": fail})()])
+    with pytest.raises(OSError, match="disk full"):
+        link(store, reader=plain_reader, runs_dir=tmp_path)
+    with store.engine.connect() as conn:
+        after = sorted(conn.execute(select(person_records.c.record_id, person_records.c.person_id)).all())
+        statuses = [s for (s,) in conn.execute(select(link_runs.c.status).order_by(link_runs.c.id))]
+    assert after == before and statuses == ["done", "failed"]
+    path = bulk.sqlite_file(store)
+    if path is not None:
+        assert not list(path.parent.glob("*staging*"))
+    monkeypatch.undo()
+    link(store, reader=plain_reader, runs_dir=tmp_path)  # the staging schema was detached: a new run works
+    assert _person_count(store) > 0

@@ -26,14 +26,23 @@ def _full_name(frame: pd.DataFrame) -> pd.Series:
 
 
 def _mode(frame: pd.DataFrame, values: pd.Series) -> pd.Series:
-    """The most frequent non-blank value per cluster (ties: the first seen)."""
-    data = pd.DataFrame({"cluster": frame["cluster"], "value": values}).dropna()
-    data = data[data["value"].astype(str) != ""]
-    if data.empty:
+    """The most frequent non-blank value per cluster (ties: the one seen first).
+
+    On integer codes with numpy (a pandas groupby over two million strings took most of a second per column)."""
+    codes, distinct = pd.factorize(values)
+    if len(distinct) and pd.api.types.is_string_dtype(distinct.dtype):
+        blank = np.flatnonzero(pd.Series(distinct).str.strip().eq("").to_numpy(dtype=bool))
+        codes = np.where(np.isin(codes, blank), -1, codes)
+    keep = codes >= 0
+    if not keep.any():
         return pd.Series(dtype=object)
-    counts = data.groupby(["cluster", "value"], sort=False).size().reset_index(name="n")
-    best = counts.sort_values(["cluster", "n"], ascending=[True, False], kind="stable").drop_duplicates("cluster")
-    return best.set_index("cluster")["value"]
+    cluster_codes, clusters = frame["cluster_code"].to_numpy()[keep], frame.attrs["clusters"]
+    pair = cluster_codes.astype(np.int64) * len(distinct) + codes[keep]
+    found, first, counts = np.unique(pair, return_index=True, return_counts=True)
+    cluster, value = found // len(distinct), found % len(distinct)
+    order = np.lexsort((first, -counts, cluster))  # per cluster: most frequent, then first seen
+    best = order[np.r_[True, cluster[order][1:] != cluster[order][:-1]]]
+    return pd.Series(distinct.take(value[best]), index=clusters.take(cluster[best]))
 
 
 def _fate(frame: pd.DataFrame) -> pd.Series:
@@ -79,6 +88,9 @@ def build_persons(records: pd.DataFrame, features: pd.DataFrame, cluster_of: pd.
                   flags: dict[int, list[str]]) -> pd.DataFrame:
     """One row per cluster (index: cluster label) with the persons table's columns."""
     frame = records.assign(cluster=records["id"].map(cluster_of))
+    codes, clusters = pd.factorize(frame["cluster"].to_numpy())
+    frame["cluster_code"] = codes
+    frame.attrs["clusters"] = clusters  # cluster_code -> cluster label, for _mode
     feats = features.set_index("unique_id")
     frame["sn_r1"] = frame["id"].map(feats["sn_r1"])
     frame["gn_r1"] = frame["id"].map(feats["gn_r1"])

@@ -5,8 +5,9 @@ The only module, with `spark.py`, that imports Splink.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,9 @@ REVIEW_FLOOR = 0.2
 TOP_CANDIDATES = 5
 # EM learns as well from a few million pairs as from a hundred million (Splink samples records on both sides).
 EM_MAX_PAIRS = 3e6
+# DuckDB's memory for scoring at full scale. The process holds about 2 GB of its own then (records, features);
+# with 3 GB DuckDB spilled the blocked pairs to disk (10% slower).
+SCORING_MEMORY = "3GB"
 COMPARISON_NAMES = ("sn", "gn", "birth_year", "pref", "unit", "rank", "camp", "death_date")
 
 
@@ -46,17 +50,26 @@ def _quiet_splink() -> None:
     logging.getLogger("splink").setLevel(logging.ERROR)
 
 
-def duckdb_api(memory_limit: str = "3GB") -> Any:
-    """A Splink DuckDB API on an in-memory DuckDB using every core, within `memory_limit`."""
+def duckdb_api(memory_limit: str = "3GB", connection: Any = None) -> Any:
+    """A Splink DuckDB API on an in-memory DuckDB using every core, within `memory_limit` (or on `connection`)."""
     import duckdb
     from splink import DuckDBAPI
 
-    connection = duckdb.connect(":memory:")
+    connection = connection or duckdb.connect(":memory:")
     # Bounded memory: DuckDB spills to a temporary folder instead of growing to most of the machine's RAM.
     connection.execute(f"SET memory_limit = '{memory_limit}'")
     connection.execute("SET preserve_insertion_order = false")
     connection.execute("SET enable_progress_bar = false")  # it writes to stdout, which --json owns
     return DuckDBAPI(connection=connection)
+
+
+@contextlib.contextmanager
+def closing_duckdb_api(memory_limit: str = SCORING_MEMORY) -> Iterator[Any]:
+    """`duckdb_api` whose database is closed on exit, so its memory is back before clustering begins."""
+    import duckdb
+
+    with duckdb.connect(":memory:") as connection:
+        yield duckdb_api(memory_limit, connection)
 
 
 def _expected_match_probability(features: pd.DataFrame) -> float:

@@ -141,7 +141,8 @@ def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None) ->
     from kartoteka.linkage import scoring
 
     if backend == "duckdb":
-        return scoring.train_and_score(features, scoring.duckdb_api(), "duckdb", model)
+        with scoring.closing_duckdb_api() as api:
+            return scoring.train_and_score(features, api, "duckdb", model)
     if backend == "spark":
         from kartoteka.linkage import spark
 
@@ -184,6 +185,7 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
         features = build_features(records, reader or cache)
         if cache is not None:
             cache.save()
+            cache.forget()  # the scoring needs the memory
         lap("features")
         say("training and scoring" if model is None else "scoring with the given model")
         result = score(features, backend, model)
