@@ -166,6 +166,7 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
 
     directory = runs_dir or default_runs_dir(store)
     cache = ReadingCache(directory / "readings-cache.json") if reader is None else None
+    run_id: int | None = None  # logged once the records are read: a store without records logs no run
     try:
         say("reading records")
         # New spellings are read in worker processes while the rest of the records load.
@@ -174,12 +175,7 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
         if records.empty:
             raise KartotekaError("linkage.empty", "the store holds no records to link",
                                  hint="import sources first: kartoteka import DIR")
-    except BaseException:
-        if cache is not None:
-            cache.close()
-        raise
-    run_id = runs.start_run(store, backend)
-    try:
+        run_id = runs.start_run(store, backend)
         lap("read")
         say(f"building features for {len(records):,} records")
         features = build_features(records, reader or cache)
@@ -214,7 +210,8 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
         })
         lap("write")
     except BaseException as exc:
-        runs.fail_run(store, run_id, f"{type(exc).__name__}: {exc}")
+        if run_id is not None:
+            runs.fail_run(store, run_id, f"{type(exc).__name__}: {exc}")
         raise
     finally:
         if cache is not None:
