@@ -11,8 +11,11 @@ import json
 import duckdb
 import numpy as np
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kartoteka.linkage import scoring
+from kartoteka.linkage.json_text import json_texts
 from kartoteka.linkage.persons import _camps
 from kartoteka.linkage.service import _weights_json
 
@@ -26,6 +29,19 @@ def test_weights_json_is_the_text_json_dumps_writes() -> None:
     assert _weights_json(weights) == expected
     assert any('"birth_year": -0.0' in text for text in expected)  # the case a float key would merge with 0.0
     assert any("NaN" in text for text in expected)
+
+
+@given(st.lists(st.floats(width=32) | st.sampled_from([0.0, -0.0, float("nan")]), max_size=40))
+def test_json_texts_of_floats_are_what_json_dumps_writes(values: list[float]) -> None:
+    array = np.array(values, dtype="float32")
+    assert json_texts(array).tolist() == [json.dumps(float(v)) for v in array]
+
+
+@given(st.lists(st.none() | st.sampled_from(["", "Тайшет", 'Лагерь "7"', "\\", "ё"]) | st.text(max_size=6),
+                max_size=40), st.booleans())
+def test_json_texts_of_text_are_what_json_dumps_writes(values: list[str | None], blank_as_null: bool) -> None:
+    expected = [json.dumps(None if blank_as_null and v == "" else v, ensure_ascii=False) for v in values]
+    assert json_texts(np.array(values, dtype=object), blank_as_null=blank_as_null).tolist() == expected
 
 
 def test_camps_json_is_the_text_json_dumps_writes() -> None:

@@ -5,11 +5,10 @@ Vectorized over all clusters at once (a loop per person would cost minutes at 57
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
+from kartoteka.linkage.json_text import json_texts
 from kartoteka.linkage.vocabulary import PREFECTURES
 
 _PREFECTURE_NAMES = {code: kanji for code, kanji, _ in PREFECTURES}
@@ -67,7 +66,8 @@ def _camps(frame: pd.DataFrame) -> pd.Series:
     stays = stays.sort_values(["cluster", "when"], kind="stable").drop_duplicates()
     # Written exactly as json.dumps writes each stay, with each camp, lagpunkt and date written once (there are
     # a few thousand of each; a json.dumps per stay took seconds at full scale).
-    parts = (_json_values(stays[name]) for name in ("camp", "lagpunkt", "when"))
+    parts = (json_texts(stays[name].to_numpy(dtype=object), blank_as_null=True).tolist()
+             for name in ("camp", "lagpunkt", "when"))
     entries = [f'{{"camp": {camp}, "lagpunkt": {lagpunkt}, "date": {date}}}'
                for camp, lagpunkt, date in zip(*parts, strict=True)]
     clusters = stays["cluster"].to_numpy()
@@ -75,13 +75,6 @@ def _camps(frame: pd.DataFrame) -> pd.Series:
     ends = np.r_[starts[1:], len(clusters)].tolist()
     return pd.Series(["[" + ", ".join(entries[a:b]) + "]" for a, b in zip(starts.tolist(), ends, strict=True)],
                      index=clusters[starts], dtype=object)
-
-
-def _json_values(values: pd.Series) -> list[str]:
-    """Each value as JSON text (a blank as null), written once per distinct value."""
-    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
-    written = np.array([json.dumps(value or None, ensure_ascii=False) for value in distinct.tolist()], dtype=object)
-    return list(written[codes])
 
 
 def build_persons(records: pd.DataFrame, features: pd.DataFrame, cluster_of: pd.Series,

@@ -21,6 +21,7 @@ from kartoteka.linkage import runs
 from kartoteka.linkage.clustering import ONE_PER_PERSON, Clustering, cluster
 from kartoteka.linkage.evaluation import evaluate_frame
 from kartoteka.linkage.features import Reader, build_features, name_items
+from kartoteka.linkage.json_text import json_texts
 from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
 from kartoteka.linkage.persons import build_persons
 from kartoteka.linkage.reading_cache import ReadingCache
@@ -111,17 +112,9 @@ def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering) -> pd.DataFram
 
 
 def _weights_json(weights: pd.DataFrame) -> list[str]:
-    """Each row's weights as the JSON object `json.dumps` writes for it (the same text), from one template.
-
-    Half a million review pairs through `json.dumps` took seconds, mostly writing floats; a comparison's weight
-    takes few distinct values, so each distinct value is written once."""
+    """Each row's weights as the JSON object `json.dumps` writes for it (the same text), from one template."""
     template = "{" + ", ".join(json.dumps(name).replace("%", "%%") + ": %s" for name in weights.columns) + "}"
-    columns = []
-    for name in weights.columns:
-        # By bit pattern: -0.0 and 0.0 are written differently.
-        codes, distinct = pd.factorize(weights[name].to_numpy(dtype=np.float64).view(np.int64))
-        spelled = np.array([json.dumps(value) for value in distinct.view(np.float64).tolist()], dtype=object)
-        columns.append(spelled[codes].tolist())
+    columns = [json_texts(weights[name].to_numpy(dtype=np.float64)).tolist() for name in weights.columns]
     return [template % row for row in zip(*columns, strict=True)]
 
 
