@@ -191,3 +191,19 @@ def test_a_write_that_fails_midway_leaves_the_previous_persons_and_no_staging_fi
     monkeypatch.undo()
     link(store, reader=plain_reader, runs_dir=tmp_path)  # the staging schema was detached: a new run works
     assert _person_count(store) > 0
+
+
+def test_the_review_queue_is_read_through_its_index(store, tmp_path, write_archive, plain_reader):
+    # Half a million pairs in review at full scale: the queue must not sort them all for every page.
+    from kartoteka.linkage.review import queue_query, review_queue
+
+    write_archive(store)
+    link(store, reader=plain_reader, runs_dir=tmp_path)
+    assert review_queue(store, limit=3) is not None
+    with store.engine.connect() as conn:
+        sql = str(queue_query(20).compile(conn, compile_kwargs={"literal_binds": True}))
+        explain = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a test-sized table would be scanned anyway
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(explain + sql))
+    assert "ix_match_pairs_review" in plan

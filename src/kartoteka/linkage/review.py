@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage.tables import decisions, match_pairs, person_records, persons
@@ -42,12 +42,16 @@ def _record_fields(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
     return {row["id"]: {name: row[name] for name in SHOWN_FIELDS} for row in rows}
 
 
+def queue_query(limit: int) -> Select[Any]:
+    """The first `limit` pairs in review, by priority (read through the partial index ix_match_pairs_review)."""
+    return (select(match_pairs).where(match_pairs.c.in_review == 1)
+            .order_by(match_pairs.c.review_priority.desc(), match_pairs.c.record_id_l).limit(limit))
+
+
 def review_queue(store: Store, limit: int = 20) -> list[ReviewItem]:
     """The undecided pairs of the review band, those whose decision changes the most first."""
     decided = {(left, right) for left, right, *_ in _active(store)}
-    query = (select(match_pairs).where(match_pairs.c.in_review == 1)
-             .order_by(match_pairs.c.review_priority.desc(), match_pairs.c.record_id_l)
-             .limit(limit + len(decided)))
+    query = queue_query(limit + len(decided))
     with store.engine.connect() as conn:
         rows = [row for row in conn.execute(query).mappings()
                 if (min(row["record_id_l"], row["record_id_r"]), max(row["record_id_l"], row["record_id_r"]))

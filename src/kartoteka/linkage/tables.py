@@ -1,13 +1,13 @@
 """The linkage's tables (SQLAlchemy Core): persons, person_records, link_runs, match_pairs, decisions.
 
-Created by the migration versions/0100_linkage_tables.py; this module is what the code queries with.
+Created by the migrations versions/0100_linkage_tables.py and 0101_review_queue_index.py; this module is what the code queries with.
 Persons are rebuilt by every run (in one transaction, so an interrupted run leaves the previous persons
 in place); decisions are kept forever and applied to every run.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, Index, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Float, Index, Integer, MetaData, Table, Text, text
 
 from kartoteka.store.schema import NAMING_CONVENTION
 
@@ -74,6 +74,9 @@ match_pairs = Table(
     Column("review_priority", Float),
     Index(None, "run_id", "record_id_l"),
     Index(None, "run_id", "record_id_r"),
+    # the review queue (migration 0101): the pairs in review, by priority
+    Index("ix_match_pairs_review", "review_priority", "record_id_l", sqlite_where=text("in_review = 1"),
+          postgresql_where=text("in_review = 1")),
 )
 
 decisions = Table(
