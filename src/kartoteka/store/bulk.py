@@ -43,8 +43,8 @@ def read_batches(path: Path, sql: str, text_columns: Sequence[str], batch_rows: 
 
     The driver guesses each column's type from its first batch, and a text column that is blank all through
     that batch would be guessed as integer (then fail on the first text). So `sql` must write each of
-    `text_columns` as ``coalesce(column, '') AS column``; the blanks are turned back into nulls here. (The
-    store keeps no empty strings: the importer stores a blank as NULL.)"""
+    `text_columns` as ``coalesce(column, '') AS column``; the blanks are turned back into nulls here (an empty
+    string reads as missing, which is how the importer stores a blank)."""
     import adbc_driver_sqlite.dbapi
 
     with adbc_driver_sqlite.dbapi.connect(str(path)) as conn, conn.cursor() as cursor:
@@ -58,8 +58,6 @@ def _blank_to_null(batch: pa.RecordBatch, text_columns: Sequence[str]) -> pa.Rec
     columns = []
     for name, column in zip(batch.schema.names, batch.columns, strict=True):
         if name in text_columns:
-            if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-                column = pc.cast(column, pa.string())  # a batch of numbers only: digits as text, as sqlite3 gives
             column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
