@@ -119,11 +119,6 @@ class ReadingCache:
             self.prefetch([key])
         return self.entries[key]
 
-    def forget(self) -> None:
-        """Stop the workers and let go of every reading held (after `save`): a million names take memory."""
-        self.close()
-        self.entries, self.added = {}, 0
-
     def save(self) -> None:
         """Write the cache back (atomically) when it learned something new."""
         if not self.path or not self.added:

@@ -174,7 +174,6 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
         features = build_features(records, reader or cache)
         if cache is not None:
             cache.save()
-            cache.forget()  # the scoring needs the memory
         lap("features")
         say("training and scoring" if model is None else "scoring with the given model")
         result = score(features, backend, model)
