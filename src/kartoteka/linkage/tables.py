@@ -1,6 +1,7 @@
 """The linkage's tables (SQLAlchemy Core): persons, person_records, link_runs, match_pairs, decisions.
 
-Created by the migrations versions/0100_linkage_tables.py and 0101_review_queue_index.py; this module is what the code queries with.
+Created by the migrations versions/0100_linkage_tables.py, 0101_review_queue_index.py and
+0102_drop_pairs_by_right_record_index.py; this module is what the code queries with.
 Persons are rebuilt by every run (in one transaction, so an interrupted run leaves the previous persons
 in place); decisions are kept forever and applied to every run.
 """
@@ -72,8 +73,8 @@ match_pairs = Table(
     Column("weights_json", Text),  # each comparison's match weight, for the review and explanations
     Column("in_review", Integer, nullable=False, default=0),
     Column("review_priority", Float),
+    # by the left-hand record (the pairs among one person's records); none by the right-hand one (migration 0102)
     Index(None, "run_id", "record_id_l"),
-    Index(None, "run_id", "record_id_r"),
     # the review queue (migration 0101): the pairs in review, by priority
     Index("ix_match_pairs_review", "review_priority", "record_id_l", sqlite_where=text("in_review = 1"),
           postgresql_where=text("in_review = 1")),
