@@ -1,4 +1,5 @@
 import csv
+import gc
 import json
 
 import pytest
@@ -53,6 +54,7 @@ def test_an_interrupted_link_leaves_the_previous_persons(store, tmp_path, write_
     with pytest.raises(KeyboardInterrupt):
         link(store, reader=lambda t, p: broken_reader(t, p), runs_dir=tmp_path)
     assert _person_count(store) == before
+    assert gc.isenabled()  # the collector, paused for the run, is back
     with store.engine.connect() as conn:
         statuses = [s for (s,) in conn.execute(select(link_runs.c.status).order_by(link_runs.c.id))]
     assert statuses == ["done", "failed"]

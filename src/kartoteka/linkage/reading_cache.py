@@ -16,6 +16,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from kartoteka.core.bulk_work import pause_collector
+
 _PARALLEL_FROM = 4000  # below this, starting worker processes costs more than it saves
 _CHUNK = 500
 
@@ -70,7 +72,9 @@ class ReadingCache:
         # Workers are started afresh ("spawn"), not forked: a fork would carry the caller's gigabytes of
         # records along (and count them again in each worker's memory); a fresh one holds only the names data.
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"))
+            # The decoder's tries and caches make no reference cycles: its workers run without the collector.
+            self._pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=pause_collector)
         return self._pool
 
     def start(self, items: Iterable[tuple[str, str]]) -> None:
