@@ -198,12 +198,16 @@ def prediction_blocking_rules(dialect: str = "duckdb") -> list[dict[str, Any]]:
     # full scale (575,000 SIMULATED persons). They replace four rules (one name, the birth year and the
     # prefecture or the division) that made 26 M pairs for the same purpose; without those, 3,048 of the
     # 3.57 M true pairs lose their only connection (docs/explanation/linkage-model.md, Blocking).
-    rules += [
+    exploded = [
         {"blocking_rule": f"l.{key} = r.{key} AND l.birth_year = r.birth_year AND l.{readings} = r.{readings}",
          "arrays_to_explode": [readings]}
         for key, readings in (("sn_vkey", "gn_set"), ("gn_vkey", "sn_set"))
     ]
-    return rules
+    # The exploded rules go first. Splink builds each one's pairs apart, less the pairs of every rule before it,
+    # and here that test ran on every exploded row; the rules after an exploded one cannot leave its pairs out
+    # (Splink de-duplicates them at the end either way). The pairs are the same in any order; at full scale
+    # Splink's blocking took 15 s first against 27 s last (one profiled run each).
+    return exploded + rules
 
 
 def training_blocking_rules() -> list[list[str]]:
