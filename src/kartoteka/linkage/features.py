@@ -137,16 +137,15 @@ def _derived(found: list[str]) -> tuple[Any, ...]:
 
 def _reading_columns(texts: pd.Series, part: str, reader: Reader, prefix: str) -> pd.DataFrame:
     """The reading columns of every record, as Arrow columns taken from one row per distinct spelling."""
-    distinct = sorted({text for text in texts.dropna().tolist() if isinstance(text, str) and text})
-    derived = [_derived(reader(text, part)) for text in distinct]
-    position = pd.Series(range(len(distinct)), index=pd.Index(distinct, dtype=object), dtype="int64")
-    codes = pa.array(texts.map(position).to_numpy(dtype="float64"), type=pa.float64(), from_pandas=True)
-    codes = codes.cast(pa.int64())  # blank and unknown spellings are null, and so are their readings
+    codes, distinct = pd.factorize(texts, use_na_sentinel=True)  # blanks (None) get -1
+    derived = [_derived(reader(text, part)) if isinstance(text, str) and text else _derived([])
+               for text in distinct.tolist()]
+    taken = pa.array(codes, type=pa.int64(), mask=codes < 0)  # blank spellings have null readings
     columns = {}
     for k, name in enumerate(("r1", "r2", "fold", "vkey", "key", "key2", "set")):
         kind = _TEXT_LIST if name == "set" else _TEXT
         values = pa.array([row[k] for row in derived], type=kind.pyarrow_dtype)
-        columns[f"{prefix}_{name}"] = pd.Series(pd.arrays.ArrowExtensionArray(values.take(codes)), index=texts.index)
+        columns[f"{prefix}_{name}"] = pd.Series(pd.arrays.ArrowExtensionArray(values.take(taken)), index=texts.index)
     return pd.DataFrame(columns, index=texts.index)
 
 
