@@ -74,3 +74,14 @@ def test_the_link_command_defaults_are_the_library_defaults():
     defaults = inspect.signature(link_command).parameters
     assert defaults["threshold"].default == DEFAULT_THRESHOLD
     assert tuple(normalize_kind(k) for k in defaults["one_per_person"].default.split(",")) == ONE_PER_PERSON
+
+
+def test_the_same_pairs_in_any_order_give_the_same_persons():
+    # Two manifests (one man came home once) tied at one probability with the card between them: which link is
+    # refused must not depend on the order the backend returned the pairs in.
+    kinds = {1: "manifest", 2: "card", 3: "manifest"}
+    rows = [(1, 2, 0.9), (2, 3, 0.9)]
+    first = cluster([1, 2, 3], _edges(*rows), 0.5, kinds=kinds)
+    second = cluster([1, 2, 3], _edges(*reversed(rows)), 0.5, kinds=kinds)
+    assert first.cluster_of.to_dict() == second.cluster_of.to_dict()
+    assert first.cluster_of[1] == first.cluster_of[2] != first.cluster_of[3]  # the lower record ids go first

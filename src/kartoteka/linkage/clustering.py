@@ -208,7 +208,10 @@ def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
         if left in known.index and right in known.index:
             (must if decision == "same" else forbidden).append((int(known[left]), int(known[right])))
     strong = edges[edges["match_probability"] >= threshold]
-    order = np.argsort(-strong["match_probability"].to_numpy(), kind="stable")
+    # Strongest first; ties (many pairs share a probability) by record ids, not by the order the backend
+    # returned the pairs in (DuckDB's varies between runs), so the same pairs always give the same persons.
+    order = np.lexsort((strong["unique_id_r"].to_numpy(), strong["unique_id_l"].to_numpy(),
+                        -strong["match_probability"].to_numpy()))
     lefts = strong["unique_id_l"].map(known).to_numpy(dtype=float)[order]
     rights = strong["unique_id_r"].map(known).to_numpy(dtype=float)[order]
     usable = ~(np.isnan(lefts) | np.isnan(rights))
