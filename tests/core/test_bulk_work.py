@@ -33,3 +33,12 @@ def test_a_caller_that_paused_the_collector_keeps_it_paused() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_decorated_function_runs_without_the_collector() -> None:
+    @collector_paused()
+    def work() -> bool:
+        return gc.isenabled()
+
+    assert work() is False
+    assert gc.isenabled()

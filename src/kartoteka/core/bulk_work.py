@@ -15,7 +15,8 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector inside the block (restored after, even on error; nestable)."""
+    """Pause the cyclic garbage collector inside the block, or the call of a function it decorates (restored
+    after, even on error; nestable)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -24,7 +25,3 @@ def collector_paused() -> Iterator[None]:
         if was_enabled:
             gc.enable()
 
-
-def pause_collector() -> None:
-    """Pause the collector for the rest of a worker process's life (a ProcessPoolExecutor initializer)."""
-    gc.disable()

@@ -7,6 +7,7 @@ the names package, so a new names engine starts a fresh cache.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -15,8 +16,6 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
-
-from kartoteka.core.bulk_work import pause_collector
 
 _PARALLEL_FROM = 4000  # below this, starting worker processes costs more than it saves
 _CHUNK = 500
@@ -74,7 +73,7 @@ class ReadingCache:
         if self._pool is None:
             # The decoder's tries and caches make no reference cycles: its workers run without the collector.
             self._pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=pause_collector)
+                                             initializer=gc.disable)
         return self._pool
 
     def start(self, items: Iterable[tuple[str, str]]) -> None:

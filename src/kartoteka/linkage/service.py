@@ -146,16 +146,11 @@ def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None) ->
     raise KartotekaError("usage.backend", f"unknown backend {backend!r}", hint="use --backend duckdb or spark")
 
 
+@collector_paused()  # millions of objects: collections would walk them all again and again
 def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, runs_dir: Path | None = None,
          threshold: float = DEFAULT_THRESHOLD, reader: Reader | None = None,
          progress: Progress | None = None, one_per_person: tuple[str, ...] = ONE_PER_PERSON) -> LinkSummary:
     """Link every record in the store into persons and replace the current persons (one transaction)."""
-    with collector_paused():  # millions of objects: collections would walk them all again and again
-        return _link(store, backend, model_path, runs_dir, threshold, reader, progress, one_per_person)
-
-
-def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | None, threshold: float,
-          reader: Reader | None, progress: Progress | None, one_per_person: tuple[str, ...]) -> LinkSummary:
     say = progress or (lambda _stage: None)
     model = load_model(model_path) if model_path else None  # refuse a bad model before doing any work
     clock: dict[str, float] = {}
