@@ -41,3 +41,24 @@ def test_identification_recall_looks_at_top_candidates_of_the_roster_record():
     assert set(figures["tasks"]) >= {"card_dedupe", "card_roster"}
     worse = evaluate_frame(_frame(), pairs[pairs["record_id_l"] != 1], died={"A"})
     assert worse["identification_recall_at_5"] == 0.0
+
+
+def test_a_task_with_nothing_to_score_is_not_applicable_not_perfect():
+    cards_only = _frame().assign(kind="card")
+    figures = evaluate_frame(cards_only, pd.DataFrame(columns=["record_id_l", "record_id_r", "match_weight"]),
+                             died={"A"})
+    roster = figures["tasks"]["card_roster"]
+    assert (roster["precision"], roster["recall"], roster["f1"], roster["actual"]) == (None, None, None, 0)
+    assert figures["identification_recall_at_5"] is None  # no roster record to identify
+    assert figures["tasks"]["card_dedupe"]["f1"] == 0.5  # the task that has pairs is still scored
+
+
+def test_true_pairs_none_found_is_f1_zero_and_found_pairs_none_true_is_precision_zero():
+    frame = _frame()
+    frame["predicted"] = [1, 2, 3, 4, 5]  # every record its own person
+    scores = pairwise_scores(frame)
+    assert (scores["precision"], scores["recall"], scores["f1"]) == (None, 0.0, 0.0)
+    frame["predicted"] = 1
+    frame["truth"] = ["A", "B", "C", "D", "E"]
+    scores = pairwise_scores(frame)
+    assert (scores["precision"], scores["recall"], scores["f1"]) == (0.0, None, None)

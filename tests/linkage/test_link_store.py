@@ -209,3 +209,23 @@ def test_the_review_queue_is_read_through_its_index(store, tmp_path, write_archi
             conn.exec_driver_sql("SET enable_seqscan = off")  # a test-sized table would be scanned anyway
         plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(explain + sql))
     assert "ix_match_pairs_review" in plan
+
+
+def test_the_same_records_give_the_same_persons_on_every_run(store, tmp_path, write_archive, plain_reader):
+    write_archive(store, persons=150)
+
+    def membership() -> set[frozenset[int]]:
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(person_records.c.person_id, person_records.c.record_id)).all()
+        groups: dict[int, set[int]] = {}
+        for person, record in rows:
+            groups.setdefault(person, set()).add(record)
+        return {frozenset(group) for group in groups.values()}
+
+    runs = [link(store, reader=plain_reader, runs_dir=tmp_path) for _ in range(2)]
+    first = membership()
+    runs.append(link(store, reader=plain_reader, runs_dir=tmp_path))
+    assert membership() == first
+    models = [json.loads((tmp_path / f"run-{run.run_id}-model.json").read_text()) for run in runs]
+    assert models[0] == models[1] == models[2]  # the same model, to the last digit
+    assert runs[0].training == runs[2].training and runs[0].training[0].startswith("prior: ")

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.linkage.checks import check_trained_model, restore_implausible_comparisons
+from kartoteka.linkage.checks import check_trained_model
 from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model, settings_dict
 
 
@@ -76,37 +76,22 @@ def _comparison(model, name):
     ("rank", {"else": (0.5, 0.3)}, "an entirely different rank is evidence of the same person"),
     ("birth_year", {"same_year": (1.3, 0.05)}, "outside [0, 1]"),
 ])
-def test_every_comparison_is_checked_and_restored_to_its_priors(name, levels, says):
+def test_every_comparison_is_checked(name, levels, says):
     trained = _with_levels(name, **levels)
     assert check_trained_model(_with_levels("sn"), {}) == []
     problems = check_trained_model(trained, {})
     assert len(problems) == 1 and says in problems[0] and f"its {name} weights cannot be right" in problems[0]
 
-    repaired, warnings = restore_implausible_comparisons(trained, settings_dict("duckdb"))
-    assert len(warnings) == 1 and f"implausible values for {name}" in warnings[0] and "--model" in warnings[0]
-    prior_m = [lv.get("m_probability") for lv in _comparison(settings_dict("duckdb"), name)["comparison_levels"]]
-    assert [lv.get("m_probability") for lv in _comparison(repaired, name)["comparison_levels"]] == prior_m
-    # The u values stay as trained, the other comparisons untouched, the input unchanged.
-    u_trained = [lv.get("u_probability") for lv in _comparison(trained, name)["comparison_levels"]]
-    assert [lv.get("u_probability") for lv in _comparison(repaired, name)["comparison_levels"]] == u_trained
-    assert [c for c in repaired["comparisons"] if c["output_column_name"] != name] == \
-        [c for c in trained["comparisons"] if c["output_column_name"] != name]
-    assert _comparison(trained, name)["comparison_levels"] != _comparison(repaired, name)["comparison_levels"]
-    assert check_trained_model(repaired, {}) == []
 
-
-def test_a_comparison_whose_priors_fail_too_is_still_reported():
-    # A field that hardly varies (one prefecture in the whole archive): the prior is no better than EM's.
-    trained = _with_levels("pref", same=(0.95, 0.9), else_=(0.05, 0.1))
-    repaired, warnings = restore_implausible_comparisons(trained, settings_dict("duckdb"))
-    assert len(warnings) == 1
-    assert len(check_trained_model(repaired, {})) == 1
+def test_a_comparison_that_weighs_nothing_is_not_reported_as_wrong():
+    neutral = _with_levels("pref", same=(0.9, 0.9), else_=(0.1, 0.1))
+    assert check_trained_model(neutral, {}) == []
 
 
 def test_every_blocking_rule_is_compound():
-    from kartoteka.linkage.model import prediction_blocking_rules, training_blocking_rules
+    from kartoteka.linkage.model import TRAINING_BLOCKS, prediction_blocking_rules
 
     rules = [r["blocking_rule"] for r in prediction_blocking_rules()]
-    rules += [rule for alternatives in training_blocking_rules() for rule in alternatives]
+    rules += [block.sql for group in TRAINING_BLOCKS for block in group]
     for rule in rules:
         assert rule.count(" AND ") >= 1, f"single-column blocking rule makes hot blocks: {rule}"

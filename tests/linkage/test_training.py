@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kartoteka.linkage import runs, scoring
 from kartoteka.linkage.checks import check_trained_model
 from kartoteka.linkage.features import build_features
@@ -40,9 +42,11 @@ def test_a_comparison_em_gets_backwards_scores_on_its_priors_and_says_so(store, 
         taken = set(features.loc[person == person[row], "camp"])
         features.loc[row, ["kind", "camp"]] = ["personal_file", next(c for c in camps if c not in taken)]
     result = scoring.train_and_score(features, scoring.duckdb_api("1GB"), "duckdb")
-    assert any("implausible values for camp" in w and "prior m probabilities were used" in w
-               for w in result.warnings), result.warnings
-    assert _m_values(result.model, "camp") == _m_values(settings_dict("duckdb"), "camp")
+    fate = next(c for c in result.training["comparisons"] if c["name"] == "camp")
+    assert fate["fate"] == "prior" and "implausible" in fate["why"], fate
+    assert any(line.startswith("camp: prior m values") for line in result.report.lines())
+    prior = _m_values(settings_dict("duckdb"), "camp")
+    assert _m_values(result.model, "camp") == pytest.approx(prior)
     assert check_trained_model(result.model, {}) == []
 
 

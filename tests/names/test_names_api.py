@@ -13,8 +13,8 @@ from kartoteka.names import detect_script, explain, keys, normalize, readings, s
 
 def test_public_surface_is_declared():
     assert set(names.__all__) == {
-        "Reading", "detect_script", "explain", "kana_to_cyrillic", "kana_to_romaji", "keys", "normalize",
-        "readings", "romaji_to_kana", "similarity",
+        "Reading", "detect_script", "explain", "kana_to_cyrillic", "kana_to_romaji", "keys", "literal_reading",
+        "normalize", "readings", "romaji_to_kana", "similarity",
     }  # fmt: skip
     for name in names.__all__:
         assert getattr(names, name) is not None
@@ -272,3 +272,39 @@ def test_initials_alone_have_no_keys_and_say_why(text):
         readings(text)
     assert caught.value.code == "names.empty"
     assert "Only initials" in caught.value.message and text.strip() in caught.value.message
+
+
+@pytest.mark.parametrize(("a", "b", "literal"), [
+    ("Кирибаши", "Кирибаси", "kiribashi"),  # read as two different known names by the dictionary
+    ("Тоомоити", "ТООМОИТИ", "tōmoichi"),
+    ("Ёсида", "ёсида", "yoshida"),
+    ("ヨシダ", "よしだ", "yoshida"),
+    ("Yoshida", "YOSHIDA", "yoshida"),
+])
+def test_the_literal_reading_reads_the_letters_not_the_dictionary(a, b, literal):
+    assert names.literal_reading(a) == names.literal_reading(b) == literal
+
+
+def test_the_literal_reading_of_kanji_or_no_letters_is_none():
+    assert names.literal_reading("山田") is None
+    assert names.literal_reading("1234 ;;") is None
+    assert names.literal_reading("") is None
+
+
+_CYRILLIC_WORD = st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщъыьэюя", min_size=1, max_size=12)
+
+
+@given(_CYRILLIC_WORD)
+def test_the_literal_reading_of_any_cyrillic_word_is_romaji_whatever_its_case(word):
+    found = names.literal_reading(word)
+    assert found == names.literal_reading(word.upper()) == names.literal_reading(word.capitalize())
+    if found is not None:
+        assert found == found.lower() and all(ch.isalpha() or ch == " " for ch in found)
+        assert names.literal_reading(found) is not None  # the romaji reads back as letters
+
+
+@given(st.lists(_CYRILLIC_WORD, min_size=1, max_size=3))
+def test_the_literal_reading_of_a_name_is_that_of_its_words(words):
+    whole = names.literal_reading(" ".join(words))
+    parts = [names.literal_reading(word) for word in words]
+    assert whole == (" ".join(part for part in parts if part) or None)

@@ -60,6 +60,8 @@ def link_command(
           f"({summary.pairs:,} scored pairs kept, {summary.review_pairs:,} to review, "
           f"{summary.refused_links:,} links refused by constraints or decisions)")
     print(f"model: {summary.model_path}")
+    for line in summary.training:
+        print(f"  {line}")
 
 
 def evaluate_command(
@@ -74,12 +76,20 @@ def evaluate_command(
     if as_json:
         print(json.dumps(figures, indent=2))
         return
-    table = Table("what", "precision", "recall", "F1", title="Linkage against the truth (SIMULATED archive)")
+    table = Table("what", "precision", "recall", "F1", "true pairs",
+                  title="Linkage against the truth (SIMULATED archive)")
     for name, scores in [("pairs", figures["pairs"]), ("clusters", figures["clusters"]),
                          *figures["tasks"].items()]:
-        table.add_row(name, f"{scores['precision']:.4f}", f"{scores['recall']:.4f}", f"{scores['f1']:.4f}")
+        table.add_row(name, *(_figure(scores[key]) for key in ("precision", "recall", "f1")),
+                      f"{scores['actual']:,}")
     Console().print(table)
-    print(f"identification recall@5: {figures['identification_recall_at_5']:.4f}")
+    print(f"identification recall@5: {_figure(figures['identification_recall_at_5'])}")
+    if any(scores["f1"] is None for scores in figures["tasks"].values()):
+        print("n/a: nothing to score (no true pairs of those kinds in the store, or no predicted ones)")
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
 
 
 def _show_item(console: Console, number: int, item: Any) -> None:

@@ -10,7 +10,7 @@ plainly what looks wrong and what to do.
 
 from __future__ import annotations
 
-import copy
+import math
 from typing import Any
 
 # The share of matches EM may find in a training block and still be trusted: Splink's guidance is that a
@@ -32,7 +32,7 @@ def _scored_levels(comparison: dict[str, Any]) -> list[dict[str, Any]]:
     return [lv for lv in comparison.get("comparison_levels", []) if not lv.get("is_null_level")]
 
 
-def _level_problems(comparison: dict[str, Any]) -> list[str]:
+def level_problems(comparison: dict[str, Any]) -> list[str]:
     """What cannot be right about one comparison's trained m values (empty: nothing)."""
     name, levels = _comparison_name(comparison), _scored_levels(comparison)
     problems = [f"m={lv['m_probability']} of its '{lv.get('label_for_charts')}' level is outside [0, 1]"
@@ -49,6 +49,12 @@ def _level_problems(comparison: dict[str, Any]) -> list[str]:
         problems.append(f"an entirely different {name} is evidence of the same person "
                         f"(m={m_last:.3g} >= u={u_last:.3g})")
     return problems
+
+
+def _neutral(comparison: dict[str, Any]) -> bool:
+    """A comparison with u = m on every level: it weighs nothing (see linkage.training.fill_unobserved_u)."""
+    pairs = [(lv.get("m_probability"), lv.get("u_probability")) for lv in _scored_levels(comparison)]
+    return all(m is not None and u is not None and math.isclose(m, u, rel_tol=1e-9) for m, u in pairs)
 
 
 def _block_problems(training: dict[str, dict[str, Any]]) -> list[str]:
@@ -76,7 +82,9 @@ def check_trained_model(model: dict[str, Any], training: dict[str, dict[str, Any
     for a match, its last ("else") level evidence against, and every m within [0, 1]."""
     problems = _block_problems(training)
     for comparison in model.get("comparisons", []):
-        found = _level_problems(comparison)
+        if _neutral(comparison):
+            continue  # it weighs nothing (no random pair compared it), and the training report says so
+        found = level_problems(comparison)
         if found:
             problems.append(
                 f"the model says {'; and '.join(found)}: its {_comparison_name(comparison)} weights cannot be "
@@ -84,33 +92,3 @@ def check_trained_model(model: dict[str, Any], training: dict[str, dict[str, Any
                 "on this run's persons: re-train with records from more sources, or load a model trained on a "
                 "fuller archive with --model.")
     return problems
-
-
-def restore_implausible_comparisons(model: dict[str, Any], prior: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The model with the prior m values put back in every comparison whose trained ones fail the checks,
-    and one warning per comparison restored, saying why and what to do.
-
-    `prior` is the settings the model was trained from (every level there carries a prior m). The u values
-    stay as trained: random sampling estimates them well whatever the mix of sources."""
-    priors = {_comparison_name(c): c for c in prior.get("comparisons", [])}
-    repaired = copy.deepcopy(model)
-    warnings: list[str] = []
-    for comparison in repaired.get("comparisons", []):
-        name = _comparison_name(comparison)
-        found = _level_problems(comparison)
-        before = priors.get(name)
-        if not found or before is None:
-            continue
-        levels, prior_levels = comparison["comparison_levels"], before["comparison_levels"]
-        if len(levels) != len(prior_levels):
-            continue  # not the comparison the priors describe: leave it to check_trained_model
-        for level, prior_level in zip(levels, prior_levels, strict=True):
-            if "m_probability" in prior_level:
-                level["m_probability"] = prior_level["m_probability"]
-        warnings.append(
-            f"EM learned implausible values for {name} ({'; and '.join(found)}), most likely because the "
-            f"training block held few true matches with a {name} on both records. Its prior m probabilities "
-            f"were used instead, so {name} still counts, with weights not fitted to this archive. To fit them, "
-            "import more sources that record it, or load a model trained on a fuller archive with --model "
-            "(see docs/how-to/tune-linkage.md).")
-    return repaired, warnings

@@ -24,11 +24,17 @@ TASKS: dict[str, tuple[Collection[str], Collection[str] | None]] = {
 }
 
 
-def _prf(tp: float, predicted: float, actual: float) -> dict[str, float]:
-    precision = tp / predicted if predicted else 1.0
-    recall = tp / actual if actual else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+def _prf(tp: float, predicted: float, actual: float) -> dict[str, Any]:
+    """Precision, recall and F1, each None (n/a) where there is nothing to score: a task with no true pairs
+    has no recall and no F1, one with no predicted pairs no precision (a figure for nothing is not 1.0)."""
+    precision = round(tp / predicted, 4) if predicted else None
+    recall = round(tp / actual, 4) if actual else None
+    f1: float | None = None
+    if actual and not predicted:
+        f1 = 0.0
+    elif precision is not None and recall is not None:
+        f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1,
             "true_positives": int(tp), "predicted": int(predicted), "actual": int(actual)}
 
 
@@ -37,7 +43,7 @@ def _within_pairs(counts: pd.Series) -> float:
 
 
 def pairwise_scores(frame: pd.DataFrame, left: Collection[str] | None = None,
-                    right: Collection[str] | None = None) -> dict[str, float]:
+                    right: Collection[str] | None = None) -> dict[str, Any]:
     """Pairwise precision/recall/F1 over `frame` (columns predicted, truth, kind), optionally by kinds."""
     if left is not None and right is None:
         frame = frame[frame["kind"].isin(list(left))]
@@ -59,7 +65,7 @@ def pairwise_scores(frame: pd.DataFrame, left: Collection[str] | None = None,
     return _prf(cross(["predicted", "truth"]), cross(["predicted"]), cross(["truth"]))
 
 
-def cluster_scores(frame: pd.DataFrame) -> dict[str, float]:
+def cluster_scores(frame: pd.DataFrame) -> dict[str, Any]:
     """Share of predicted persons that are exactly a true person (precision), and of true persons found."""
     predicted = frame.groupby("predicted")["record_ref"].apply(frozenset)
     actual = frame.groupby("truth")["record_ref"].apply(frozenset)
@@ -67,14 +73,16 @@ def cluster_scores(frame: pd.DataFrame) -> dict[str, float]:
     return _prf(exact, len(predicted), len(actual))
 
 
-def identification_recall_at_k(frame: pd.DataFrame, pairs: pd.DataFrame, died: set[str], k: int = 5) -> float:
-    """For each person who died and has a kanji-roster record: is one of his Soviet records in its top k?"""
+def identification_recall_at_k(frame: pd.DataFrame, pairs: pd.DataFrame, died: set[str],
+                                k: int = 5) -> float | None:
+    """For each person who died and has a kanji-roster record: is one of his Soviet records in its top k?
+    None (n/a) when no such person is in the store."""
     by_id = frame.set_index("record_id")
     roster = frame[(frame["kind"] == "jp_roster") & frame["truth"].isin(died)]
     soviet_people = set(frame.loc[frame["kind"].isin(SOVIET), "truth"])
     roster = roster[roster["truth"].isin(soviet_people)].sort_values("record_id").drop_duplicates("truth")
     if roster.empty:
-        return 1.0
+        return None
     both = pd.concat([
         pairs.rename(columns={"record_id_l": "query", "record_id_r": "candidate"}),
         pairs.rename(columns={"record_id_r": "query", "record_id_l": "candidate"}),

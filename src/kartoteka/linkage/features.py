@@ -19,17 +19,24 @@ import pyarrow as pa
 
 from kartoteka.linkage.vocabulary import (
     first_number,
+    place_detail,
     prefecture_code,
     rank_code,
     regiment_number,
     unit_number,
 )
 
+# The name parts compared: surname, given name and the father's name (the отчество of a Soviet card or
+# personal file: a Japanese given name written by ear, read like the given name).
+NAME_PARTS = {"sn": "surname", "gn": "given", "fn": "given"}
+# Per name part: the first two dictionary readings, the first folded, its voiceless and coarse keys, the runner-up's
+# key, the set of folded readings, and the literal reading (letter by letter, no tables) with its key.
+READING_SUFFIXES = ("r1", "r2", "fold", "vkey", "key", "key2", "set", "lit", "lkey")
 FEATURE_COLUMNS = (
     "unique_id", "kind", "side",
-    "sn_r1", "sn_r2", "sn_fold", "sn_vkey", "sn_key", "sn_key2", "sn_set",
-    "gn_r1", "gn_r2", "gn_fold", "gn_vkey", "gn_key", "gn_key2", "gn_set",
-    "birth_year", "pref", "unit", "regiment", "rank_ord", "rank_class", "camp", "death_date", "event_date",
+    *(f"{prefix}_{suffix}" for prefix in NAME_PARTS for suffix in READING_SUFFIXES),
+    "birth_year", "pref", "place", "unit", "regiment", "rank_ord", "rank_class", "camp", "death_date",
+    "event_date",
 )
 _INTEGER_COLUMNS = ("unique_id", "birth_year", "pref", "rank_ord")
 SOVIET_KINDS = frozenset({"card", "personal_file", "burial"})
@@ -42,13 +49,14 @@ _TEXT = pd.ArrowDtype(pa.string())
 _TEXT_LIST = pd.ArrowDtype(pa.list_(pa.string()))
 
 
-def names_reader(limit: int = 5) -> Reader:
-    """Readings from kartoteka.names: romanized katakana (Hepburn), best first."""
+def names_reader(limit: int = 5, search: bool = True) -> Reader:
+    """Readings from kartoteka.names: romanized katakana (Hepburn), best first (``search``: see
+    ``names.readings``)."""
     from kartoteka import names
 
     def read(text: str, part: str) -> list[str]:
         try:
-            found = names.readings(text, limit=limit, part=part)
+            found = names.readings(text, limit=limit, part=part, search=search)
         except Exception:  # a name the engine cannot read links on its other fields
             return []
         return [r.romaji for r in found if r.romaji]
@@ -92,6 +100,12 @@ def blocking_key(romaji: str | None) -> str | None:
     return frame[:5] or None
 
 
+def _literal(text: str) -> str | None:
+    from kartoteka.names import literal_reading
+
+    return literal_reading(text)
+
+
 def _split_name(original: str) -> tuple[str | None, str | None]:
     """Surname and given name from a name written whole ("Судзуки Синъя", "鈴木・信也"); the text is stripped."""
     parts = _SPLIT.split(original)
@@ -103,28 +117,28 @@ def _stripped(values: pd.Series) -> pd.Series:
     return _map_distinct(values, lambda v: (v.strip() or None) if isinstance(v, str) else None)
 
 
-def _name_columns(records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Surname and given name of each record; a record with only the name as written gets it split."""
+def _name_columns(records: pd.DataFrame) -> dict[str, pd.Series]:
+    """Surname, given name and father's name of each record (by NAME_PARTS prefix); a record with only the
+    name as written gets it split."""
     surnames, givens = _stripped(_column(records, "surname")), _stripped(_column(records, "given_name"))
     unnamed = surnames.isna() & givens.isna()
     if unnamed.any():  # the name as written is read only where it is needed: it is distinct on every record
         original = _stripped(_column(records, "name_original")[unnamed])
         for index, text in original.dropna().items():
             surnames[index], givens[index] = _split_name(text)
-    return surnames, givens
+    return {"sn": surnames, "gn": givens, "fn": _stripped(_column(records, "patronymic"))}
 
 
 def name_items(records: pd.DataFrame) -> set[tuple[str, str]]:
     """Every (text, part) the records' names are read as: what a caching reader can read ahead."""
-    return _items(*_name_columns(records))
+    return _items(_name_columns(records))
 
 
-def _items(surnames: pd.Series, givens: pd.Series) -> set[tuple[str, str]]:
-    return ({(text, "surname") for text in surnames.dropna().unique()}
-            | {(text, "given") for text in givens.dropna().unique()})
+def _items(names: dict[str, pd.Series]) -> set[tuple[str, str]]:
+    return {(text, NAME_PARTS[prefix]) for prefix, texts in names.items() for text in texts.dropna().unique()}
 
 
-def _derived(found: list[str]) -> tuple[Any, ...]:
+def _derived(found: list[str], literal: str | None = None) -> tuple[Any, ...]:
     r1 = found[0].lower() if found else None
     r2 = found[1].lower() if len(found) > 1 else None
     key1 = blocking_key(r1)
@@ -132,17 +146,21 @@ def _derived(found: list[str]) -> tuple[Any, ...]:
     # the dictionary's first, and a garbled Cyrillic spelling has several decodings. The second key and the
     # set of folded readings let a record meet its partner through any of them.
     folded = sorted({f for f in (fold_romaji(r) for r in found) if f})
-    return r1, r2, fold_romaji(r1), voiceless_key(r1), key1, blocking_key(r2) or key1, folded or None
+    # The literal reading does not depend on which known name a spelling is nearest: two misspellings of a
+    # name no table holds meet through it.
+    lit = fold_romaji(literal)
+    return (r1, r2, fold_romaji(r1), voiceless_key(r1), key1, blocking_key(r2) or key1, folded or None,
+            lit, voiceless_key(literal))
 
 
 def _reading_columns(texts: pd.Series, part: str, reader: Reader, prefix: str) -> pd.DataFrame:
     """The reading columns of every record, as Arrow columns taken from one row per distinct spelling."""
     codes, distinct = pd.factorize(texts, use_na_sentinel=True)  # blanks (None) get -1
-    derived = [_derived(reader(text, part)) if isinstance(text, str) and text else _derived([])
+    derived = [_derived(reader(text, part), _literal(text)) if isinstance(text, str) and text else _derived([])
                for text in distinct.tolist()]
     taken = pa.array(codes, type=pa.int64(), mask=codes < 0)  # blank spellings have null readings
     columns = {}
-    for k, name in enumerate(("r1", "r2", "fold", "vkey", "key", "key2", "set")):
+    for k, name in enumerate(READING_SUFFIXES):
         kind = _TEXT_LIST if name == "set" else _TEXT
         values = pa.array([row[k] for row in derived], type=kind.pyarrow_dtype)
         columns[f"{prefix}_{name}"] = pd.Series(pd.arrays.ArrowExtensionArray(values.take(taken)), index=texts.index)
@@ -177,10 +195,10 @@ def _column(records: pd.DataFrame, name: str) -> pd.Series:
 def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.DataFrame:
     """The Splink input table (FEATURE_COLUMNS) for a DataFrame of store records; missing columns are blank."""
     reader = reader or names_reader()
-    surnames, givens = _name_columns(records)
+    names = _name_columns(records)
     prefetch = getattr(reader, "prefetch", None)
     if prefetch is not None:  # a caching reader reads all new spellings at once (in parallel)
-        prefetch(_items(surnames, givens))
+        prefetch(_items(names))
     ranks = _map_distinct(_column(records, "rank"), rank_code)
     prefecture = _map_distinct(_column(records, "prefecture"), prefecture_code)
     from_birthplace = _map_distinct(_column(records, "birth_place"), prefecture_code)
@@ -189,10 +207,11 @@ def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.Da
         "kind": _column(records, "kind").astype(object),
     }, index=records.index)
     features["side"] = _map_distinct(features["kind"], lambda k: "soviet" if k in SOVIET_KINDS else "japanese")
-    features = features.join(_reading_columns(surnames, "surname", reader, "sn"))
-    features = features.join(_reading_columns(givens, "given", reader, "gn"))
+    for prefix, texts in names.items():
+        features = features.join(_reading_columns(texts, NAME_PARTS[prefix], reader, prefix))
     features["birth_year"] = pd.to_numeric(_column(records, "birth_year"), errors="coerce").astype("Int64")
     features["pref"] = prefecture.fillna(from_birthplace).astype("Int64")
+    features["place"] = _map_distinct(_column(records, "birth_place"), place_detail)
     features["unit"] = _map_distinct(_column(records, "unit"), unit_number)
     features["regiment"] = _map_distinct(_column(records, "unit"), regiment_number)
     features["rank_ord"] = _map_distinct(ranks, lambda r: r[0]).astype("Int64")

@@ -8,13 +8,14 @@ and Spark both run fast. The feature columns are built by `kartoteka.linkage.fea
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kartoteka.core.errors import KartotekaError
 
 # Bump when the feature columns or the comparisons change: a model file from another version is refused.
-MODEL_VERSION = "kartoteka-linkage-8"
+MODEL_VERSION = "kartoteka-linkage-9"
 MODEL_VERSION_KEY = "kartoteka_model_version"
 
 _JW = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
@@ -33,26 +34,59 @@ def _else(m: float = 0.1) -> dict[str, Any]:
     return {"sql_condition": "ELSE", "label_for_charts": "else", "m_probability": m}
 
 
+NAME_DESCRIPTIONS = {"sn": "surname", "gn": "given name", "fn": "father's name"}
+
+
 def name_comparison(part: str, dialect: str) -> dict[str, Any]:
-    """Levels for one name part across its top readings: exact, alternative reading, folded, fuzzy."""
+    """Levels for one name part: the same first reading, the same literal reading, the same folded reading, one
+    of the readings agrees, then Jaro-Winkler similarity bands, else.
+
+    Agreeing readings carry term-frequency adjustments: Sato agreeing counts for less than a rare name. The
+    similarity bands take the better of the folded dictionary readings and the literal readings (letter by
+    letter, no tables), so two spellings of a name no table knows are as alike as their letters, whichever known
+    name each is nearest to."""
     jw = _JW[dialect]
-    r1, fold, folded_set = f"{part}_r1", f"{part}_fold", f"{part}_set"
+    r1, fold, folded_set, lit = f"{part}_r1", f"{part}_fold", f"{part}_set", f"{part}_lit"
     alt = _OVERLAP[dialect].format(a=f"{folded_set}_l", b=f"{folded_set}_r")
+    similar = (f"greatest(coalesce({jw}({fold}_l, {fold}_r), 0), "
+               f"coalesce({jw}(coalesce({lit}_l, {fold}_l), coalesce({lit}_r, {fold}_r)), 0))")
+
+    def band(threshold: float, m: float) -> dict[str, Any]:
+        return {"sql_condition": f"{similar} >= {threshold}", "label_for_charts": f"similarity >= {threshold}",
+                "m_probability": m}
+
     return {
         "output_column_name": part,
-        "comparison_description": f"{part} readings (romanized kana)",
+        "comparison_description": f"{NAME_DESCRIPTIONS[part]} readings (romanized kana)",
         "comparison_levels": [
             _null(r1),
             {"sql_condition": f'{r1}_l = {r1}_r', "label_for_charts": "same reading",
              "tf_adjustment_column": r1, "tf_adjustment_weight": 1.0, "m_probability": 0.6},
+            {"sql_condition": f'{lit}_l = {lit}_r', "label_for_charts": "same literal reading",
+             "tf_adjustment_column": lit, "tf_adjustment_weight": 1.0, "m_probability": 0.08},
             {"sql_condition": f'{fold}_l = {fold}_r', "label_for_charts": "same folded reading",
+             "tf_adjustment_column": fold, "tf_adjustment_weight": 1.0, "m_probability": 0.1},
+            {"sql_condition": alt, "label_for_charts": "one of the readings agrees (folded)", "m_probability": 0.08},
+            band(0.92, 0.06),
+            band(0.82, 0.04),
+            band(0.7, 0.02),
+            _else(0.02),
+        ],
+    }
+
+
+def place_comparison(dialect: str) -> dict[str, Any]:
+    """The birthplace beyond its prefecture (district, village, town): the same, alike, else."""
+    jw = _JW[dialect]
+    return {
+        "output_column_name": "place",
+        "comparison_levels": [
+            _null("place"),
+            {"sql_condition": "place_l = place_r", "label_for_charts": "same place",
+             "tf_adjustment_column": "place", "tf_adjustment_weight": 1.0, "m_probability": 0.7},
+            {"sql_condition": f"{jw}(place_l, place_r) >= 0.88", "label_for_charts": "similar place",
              "m_probability": 0.15},
-            {"sql_condition": alt, "label_for_charts": "one of the readings agrees (folded)", "m_probability": 0.1},
-            {"sql_condition": f'{jw}({fold}_l, {fold}_r) >= 0.92', "label_for_charts": "folded JW >= 0.92",
-             "m_probability": 0.08},
-            {"sql_condition": f'{jw}({fold}_l, {fold}_r) >= 0.82', "label_for_charts": "folded JW >= 0.82",
-             "m_probability": 0.04},
-            _else(0.03),
+            _else(0.15),
         ],
     }
 
@@ -160,6 +194,10 @@ def _within_years(window: int = YEAR_WINDOW) -> str:
             f"OR abs(l.birth_year - r.birth_year) <= {window})")
 
 
+def _prefix(side: str, part: str, letters: int = 3) -> str:
+    return f"substr({side}.{part}_lit, 1, {letters})"
+
+
 def prediction_blocking_rules(dialect: str = "duckdb") -> list[dict[str, Any]]:
     """Compound blocking rules: each pairs names with another field, so no block is hot.
 
@@ -191,6 +229,17 @@ def prediction_blocking_rules(dialect: str = "duckdb") -> list[dict[str, Any]]:
         # pairs at full scale; with the rank, 6.0 M; with the name similarity, about 1 M.)
         "l.birth_year = r.birth_year AND l.unit = r.unit AND l.regiment = r.regiment AND l.pref = r.pref "
         f"AND l.rank_ord = r.rank_ord AND {similar_name}",
+        # The literal readings (letter by letter, no name tables): two misspellings of a name no table knows
+        # may be read as two different known names, but their letters still agree.
+        f"l.sn_lkey = r.sn_lkey AND l.gn_lkey = r.gn_lkey AND {_within_years()}",
+        # The father's name, on every Soviet card and personal file, with one of the other two.
+        f"l.sn_lkey = r.sn_lkey AND l.fn_lkey = r.fn_lkey AND {_within_years()}",
+        f"l.gn_lkey = r.gn_lkey AND l.fn_lkey = r.fn_lkey AND {_within_years()}",
+        f"l.sn_vkey = r.sn_vkey AND l.fn_vkey = r.fn_vkey AND {_within_years()}",
+        f"l.gn_vkey = r.gn_vkey AND l.fn_vkey = r.fn_vkey AND {_within_years()}",
+        # A typo late in a name: the first three letters of two names and the birth year.
+        *(f"{_prefix('l', a)} = {_prefix('r', a)} AND {_prefix('l', b)} = {_prefix('r', b)} "
+          "AND l.birth_year = r.birth_year" for a, b in (("sn", "gn"), ("sn", "fn"), ("gn", "fn"))),
     )]
     # One name and the birth year agree, and the other name through any of its readings: a kanji given name
     # read the family's way on one record and the dictionary's way on the other (清光 Kiyomitsu and Сэйкоо
@@ -210,21 +259,67 @@ def prediction_blocking_rules(dialect: str = "duckdb") -> list[dict[str, Any]]:
     return exploded + rules
 
 
-def training_blocking_rules() -> list[list[str]]:
-    """EM blocks, each with fall-backs tried in order when a source lacks the fields (first that has pairs wins).
+# The feature columns each comparison reads, the one that must be held first.
+_COMPARISON_COLUMNS: dict[str, tuple[str, ...]] = {
+    **{part: (f"{part}_r1", f"{part}_fold", f"{part}_set", f"{part}_lit") for part in NAME_DESCRIPTIONS},
+    "birth_year": ("birth_year",), "pref": ("pref",), "place": ("place",), "unit": ("unit", "regiment"),
+    "rank": ("rank_class", "rank_ord"), "camp": ("camp", "kind"), "death_date": ("death_date",),
+}
 
-    One block, fixing birth year, prefecture and division, teaches EM what names look like between records
-    of one man (and rank, camp and death date). Birth year, prefecture and unit keep their prior m values:
-    a block fixing the names (the usual way to train them) holds, at full scale, so many namesakes that EM
-    found no split there (it called 99.999% of the pairs matches) and taught that a birth year 13 years
-    off is no evidence against a match.
-    """
-    return [
-        ["l.birth_year = r.birth_year AND l.pref = r.pref AND l.unit = r.unit",
-         "l.birth_year = r.birth_year AND l.unit = r.unit",
-         "l.birth_year = r.birth_year AND l.pref = r.pref",
-         "l.birth_year = r.birth_year AND l.camp = r.camp"],
-    ]
+
+def comparison_columns(name: str) -> tuple[str, ...]:
+    """The feature columns a comparison reads; a record holds the comparison when it holds the first."""
+    return _COMPARISON_COLUMNS[name]
+
+
+@dataclass(frozen=True)
+class TrainingBlock:
+    """An EM training block: pairs equal on `columns`. The comparisons it `fixes` cannot be trained on it;
+    `trains` (when given) limits the ones it may train."""
+
+    label: str
+    columns: tuple[str, ...]
+    fixes: tuple[str, ...]
+    trains: tuple[str, ...] | None = None
+    prior_check: bool = False
+    max_share: float = 0.98  # EM's share of matches above which it found no real split
+
+    @property
+    def sql(self) -> str:
+        """The blocking rule as Splink SQL."""
+        return " AND ".join(f"l.{column} = r.{column}" for column in self.columns)
+
+
+# EM blocks in groups: in each group the first block with pairs and a real split between matches and non-matches
+# trains every comparison not yet trained that it does not fix. The first group fixes the birth year and a field
+# a man shares with few namesakes (division, prefecture, birthplace, camp) and so teaches EM what names look like
+# between records of one man; the second fixes the names and teaches the rest. (A block fixing the names alone
+# holds, at full scale, so many namesakes that EM found no split there: it called 99.999% of the pairs matches;
+# it is the last choice.) The third trains what the first two both fixed, except the division: between
+# namesakes born the same year it learned that another division is little evidence against a match.
+TRAINING_BLOCKS: tuple[tuple[TrainingBlock, ...], ...] = (
+    (TrainingBlock("birth year, prefecture and division", ("birth_year", "pref", "unit"),
+                   ("birth_year", "pref", "unit"), prior_check=True),
+     TrainingBlock("birth year and division", ("birth_year", "unit"), ("birth_year", "unit"), prior_check=True),
+     TrainingBlock("birth year and prefecture", ("birth_year", "pref"), ("birth_year", "pref"), prior_check=True),
+     TrainingBlock("birth year and birthplace", ("birth_year", "place"), ("birth_year", "place"),
+                   prior_check=True),
+     TrainingBlock("birth year and camp", ("birth_year", "camp"), ("birth_year", "camp"))),
+    # In a small archive nearly every pair with the same names is one man (99% in 3,000 SIMULATED persons): EM's
+    # m values there are those of the matches, which is what they should be.
+    (TrainingBlock("surname, given name and division", ("sn_r1", "gn_r1", "unit"), ("sn", "gn", "unit"),
+                   max_share=0.995),
+     TrainingBlock("surname, given name and father's name", ("sn_r1", "gn_r1", "fn_r1"), ("sn", "gn", "fn"),
+                   max_share=0.995),
+     TrainingBlock("surname and given name", ("sn_r1", "gn_r1"), ("sn", "gn"), max_share=0.995)),
+    (TrainingBlock("surname, given name and birth year", ("sn_r1", "gn_r1", "birth_year"),
+                   ("sn", "gn", "birth_year"), trains=("fn", "pref", "place", "rank", "camp", "death_date"),
+                   max_share=0.995),),
+    # A file with names and little else (no birth year, no birthplace): one name fixed and the other's coarse
+    # key (its consonants), which the name's own levels do not read, so EM still sees it vary.
+    (TrainingBlock("given name and the surname's consonants", ("gn_r1", "sn_key"), ("gn",), max_share=0.999),),
+    (TrainingBlock("surname and the given name's consonants", ("sn_r1", "gn_key"), ("sn",), max_share=0.999),),
+)
 
 
 def settings_dict(dialect: str = "duckdb") -> dict[str, Any]:
@@ -236,8 +331,10 @@ def settings_dict(dialect: str = "duckdb") -> dict[str, Any]:
         "comparisons": [
             name_comparison("sn", dialect),
             name_comparison("gn", dialect),
+            name_comparison("fn", dialect),
             year_comparison(),
             exact_comparison("pref"),
+            place_comparison(dialect),
             unit_comparison(),
             rank_comparison(),
             camp_comparison(),
@@ -255,6 +352,7 @@ def settings_dict(dialect: str = "duckdb") -> dict[str, Any]:
 def save_model(model: dict[str, Any], path: Path) -> None:
     """Write a trained model (Splink's JSON) with the kartoteka model version stamped in it."""
     stamped = dict(model)
+    stamped.pop("linker_uid", None)  # a random id Splink gives each linker: two runs of one input save one file
     stamped[MODEL_VERSION_KEY] = MODEL_VERSION
     path.write_text(json.dumps(stamped, indent=2, ensure_ascii=False), encoding="utf-8")
 

@@ -36,10 +36,10 @@ def names_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def _read_chunk(items: list[tuple[str, str]]) -> list[list[str]]:
+def _read_chunk(items: list[tuple[str, str]], search: bool = True) -> list[list[str]]:
     from kartoteka.linkage.features import names_reader
 
-    read = names_reader()
+    read = names_reader(search=search)
     return [read(text, part) for text, part in items]
 
 
@@ -48,10 +48,13 @@ def _workers() -> int:
 
 
 class ReadingCache:
-    """A Reader (text, part) -> romanized readings backed by a dict that persists to `path` (if given)."""
+    """A Reader (text, part) -> romanized readings backed by a dict that persists to `path` (if given).
 
-    def __init__(self, path: Path | None = None) -> None:
+    ``search=False`` reads without the decoder's search (``names.readings``): fast enough to need no workers."""
+
+    def __init__(self, path: Path | None = None, search: bool = True) -> None:
         self.path = path
+        self.search = search
         self.key = names_digest()
         self.entries: dict[tuple[str, str], list[str]] = {}
         self.added = 0
@@ -81,7 +84,7 @@ class ReadingCache:
         workers' start-up, they are read in worker processes while the caller goes on (loading the next
         records); ``prefetch`` reads what is left and collects every answer."""
         self._waiting.update(item for item in items if item not in self.entries and item not in self._submitted)
-        if _workers() < 2 or (self._pool is None and len(self._waiting) < _PARALLEL_FROM):
+        if not self.search or _workers() < 2 or (self._pool is None and len(self._waiting) < _PARALLEL_FROM):
             return
         pool = self._spawn_pool()
         missing = sorted(self._waiting)  # in order: neighbouring spellings share the decoder's caches
@@ -97,7 +100,7 @@ class ReadingCache:
         leftover, self._waiting = sorted(self._waiting), set()  # too few for the workers: read here
         for first in range(0, len(leftover), _CHUNK):
             chunk = leftover[first:first + _CHUNK]
-            self._store(chunk, _read_chunk(chunk))
+            self._store(chunk, _read_chunk(chunk, self.search))
         pending, self._pending = self._pending, []
         for chunk, future in pending:
             self._store(chunk, future.result())

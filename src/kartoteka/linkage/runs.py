@@ -21,13 +21,23 @@ from kartoteka.linkage.tables import decisions, link_runs, match_pairs, person_r
 from kartoteka.store import Store, bulk, records
 
 RECORD_COLUMNS = (
-    "id", "kind", "record_ref", "surname", "given_name", "name_original", "script", "birth_year", "birth_place",
+    "id", "kind", "record_ref", "surname", "given_name", "patronymic", "name_original", "script", "birth_year",
+    "birth_place",
     "prefecture", "rank", "unit", "camp", "lagpunkt", "capture_date", "death_date", "death_place",
     "burial_site", "event_date",
 )
 _INTEGER_COLUMNS = ("id", "birth_year")
 _BATCH = 50_000
 _READ_BATCH = 100_000
+
+
+def needs_name_search(store: Store) -> bool:
+    """Whether any record's name is written in another script than Cyrillic (kanji, kana, Latin): only then is
+    the names decoder's search worth its time (it reads a Cyrillic spelling as the names those records hold)."""
+    with store.engine.connect() as conn:
+        found = conn.execute(select(records.c.id).where(records.c.script.is_not(None),
+                                                        records.c.script != "cyrillic").limit(1)).first()
+    return found is not None
 
 
 def load_records(store: Store, on_chunk: Callable[[pd.DataFrame], None] | None = None) -> pd.DataFrame:

@@ -13,13 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from kartoteka.linkage.checks import (
-    MAX_BLOCK_MATCH_SHARE,
-    MIN_BLOCK_MATCH_SHARE,
-    check_trained_model,
-    restore_implausible_comparisons,
-)
-from kartoteka.linkage.model import settings_dict, training_blocking_rules
+from kartoteka.linkage import training as model_training
+from kartoteka.linkage.checks import check_trained_model
+from kartoteka.linkage.model import settings_dict
 
 # Pairs below this probability are not scored out of the backend: they are neither links nor review
 # candidates nor plausible identifications, and at full scale they are most of the blocked pairs.
@@ -27,12 +23,10 @@ KEEP_PROBABILITY = 0.01
 # Of the rest, keep every pair from the floor of the review band up, plus each record's best few partners.
 REVIEW_FLOOR = 0.2
 TOP_CANDIDATES = 5
-# EM learns as well from a few million pairs as from a hundred million (Splink samples records on both sides).
-EM_MAX_PAIRS = 3e6
 # DuckDB's memory for scoring. At full scale the process holds about 2 GB of its own then (records, features).
 # DuckDB spills at 3 GB (predict 91 s, against 82 s with 6 GB), but more would take the peak past 6 GB.
 SCORING_MEMORY = "3GB"
-COMPARISON_NAMES = ("sn", "gn", "birth_year", "pref", "unit", "rank", "camp", "death_date")
+COMPARISON_NAMES = ("sn", "gn", "fn", "birth_year", "pref", "place", "unit", "rank", "camp", "death_date")
 
 
 @dataclass
@@ -43,6 +37,7 @@ class ScoringResult:
     model: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     training: dict[str, Any] = field(default_factory=dict)
+    report: model_training.TrainingReport | None = None
 
 
 def _quiet_splink() -> None:
@@ -72,12 +67,6 @@ def closing_duckdb_api(memory_limit: str = SCORING_MEMORY) -> Iterator[Any]:
         yield duckdb_api(memory_limit, connection)
 
 
-def _expected_match_probability(features: pd.DataFrame) -> float:
-    # Each person has a few records (about 2.3 across sources), so a record has about 1.3 partners among n.
-    n = max(len(features), 2)
-    return min(0.5, 1.5 / n)
-
-
 def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: dict[str, Any] | None = None,
                     seed: int = 1945, prepare: Callable[[pd.DataFrame], Any] | None = None) -> ScoringResult:
     """Train (unless `model` is given) and predict; return the pairs above KEEP_PROBABILITY with weights.
@@ -87,28 +76,17 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
 
     _quiet_splink()
     table = db_api.register(prepare(features) if prepare else features, dataset_display_name="records")
-    warnings: list[str] = []
-    training: dict[str, Any] = {}
     if model is None:
-        settings = settings_dict(dialect)
-        settings["probability_two_random_records_match"] = _expected_match_probability(features)
-        linker = Linker(table, settings, log_level=None)
-        max_pairs = float(min(5e6, max(1e5, len(features) * 20)))
-        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-        for alternatives in training_blocking_rules():
-            linker = _train_on_first_usable_block(linker, table, alternatives, training, warnings)
-        model, restored = restore_implausible_comparisons(linker.misc.save_model_to_json(), settings)
-        if restored:
-            # A comparison EM got wrong (too few matches with that field in the block) scores on its priors.
-            linker = Linker(table, model, log_level=None)
-            warnings.extend(restored)
-        warnings.extend(check_trained_model(model, training))
+        model, report = model_training.train(features, table, settings_dict(dialect), seed)
     else:
-        linker = Linker(table, model, log_level=None)
+        model, report = model_training.with_prior_for(model, features)
+    warnings = check_trained_model(model, {})
+    linker = Linker(table, model, log_level=None)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY, warning_mode="never")
     pairs = _kept_pairs(linker, predictions.physical_name)
     predictions.drop_table_from_database_and_remove_from_cache()
-    return ScoringResult(pairs=pairs, model=model, warnings=warnings, training=training)
+    return ScoringResult(pairs=pairs, model=model, warnings=warnings, training=report.to_dict(),
+                         report=report)
 
 
 def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
@@ -143,46 +121,3 @@ def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
     for name in COMPARISON_NAMES:
         pairs[f"mw_{name}"] = pd.to_numeric(pairs[f"mw_{name}"], errors="coerce").astype("float32").round(3)
     return pairs
-
-
-def _train_on_first_usable_block(linker: Any, table: Any, alternatives: list[str], training: dict[str, Any],
-                                 warnings: list[str]) -> Any:
-    """Run EM on the first block that yields pairs (a source without names or birth years has none for some);
-    return the linker with the trained model, or with the model before EM when EM found no real split."""
-    from splink import Linker
-    from splink.internals.exceptions import EMTrainingException
-
-    for rule in alternatives:
-        before = linker.misc.save_model_to_json()
-        try:
-            session = linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
-        except EMTrainingException:
-            continue
-        training[rule] = summary = _session_summary(session)
-        share = summary.get("lambda")
-        if share is not None and not MIN_BLOCK_MATCH_SHARE <= share <= MAX_BLOCK_MATCH_SHARE:
-            # EM found no real split in this block (almost all or almost no pairs "match"): its m values
-            # describe something else. Keep the priors for the comparisons it trained, and say so.
-            linker = Linker(table, before, log_level=None)  # the model as it was before this EM session
-            summary["reverted"] = True
-        return linker
-    warnings.append(f"no EM training block had pairs (tried: {' | '.join(alternatives)}); the comparisons "
-                    "it would have trained keep their prior m probabilities")
-    return linker
-
-
-def _session_summary(session: Any) -> dict[str, Any]:
-    """What the EM session learned about its own block: the share of matches among the blocked pairs."""
-    summary: dict[str, Any] = {}
-    try:
-        core = session.core_model_settings
-        summary["lambda"] = float(core.probability_two_random_records_match)
-    except AttributeError:
-        pass
-    try:
-        history = session._core_model_settings_history
-        summary["iterations"] = len(history)
-    except AttributeError:
-        pass
-    return summary

@@ -50,6 +50,7 @@ class LinkSummary:
     model_path: str
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    training: list[str] = field(default_factory=list)  # the training report as lines (TrainingReport.lines)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -160,7 +161,9 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
         clock[name] = round((dt.datetime.now() - started).total_seconds() - sum(clock.values()), 2)
 
     directory = runs_dir or default_runs_dir(store)
-    cache = ReadingCache(directory / "readings-cache.json") if reader is None else None
+    search = runs.needs_name_search(store)
+    cache_file = directory / ("readings-cache.json" if search else "readings-cache-table.json")
+    cache = ReadingCache(cache_file, search=search) if reader is None else None
     run_id: int | None = None  # logged once the records are read: a store without records logs no run
     try:
         say("reading records")
@@ -213,7 +216,7 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
     return LinkSummary(run_id=run_id, backend=backend, records=record_count, persons=len(person_frame),
                        pairs=len(pairs), review_pairs=int(pairs["in_review"].sum()),
                        refused_links=clustering.refused, model_path=str(model_file), seconds=clock,
-                       warnings=result.warnings)
+                       warnings=result.warnings, training=result.report.lines() if result.report else [])
 
 
 def read_truth(truth_path: Path) -> tuple[pd.DataFrame, set[str]]:

@@ -118,6 +118,42 @@ def _latin_or_cyrillic_prefecture(lowered: str, by_skeleton: dict[str, int]) -> 
     return None
 
 
+# Words around a birthplace that name no place: the country, and what a clerk wrote before a district or village.
+_PLACE_NOISE = re.compile(
+    r"\b(япония|japan|日本|уезд|у\.|район|р-н|деревня|дер\.|д\.|село|с\.|город|г\.|волость|пос\.|посёлок|"
+    r"поселок|district|village|town|city|gun|mura|machi|shi|gun)\b")
+
+
+@lru_cache(maxsize=1 << 16)
+def place_detail(text: str | None) -> str | None:
+    """The birthplace beyond its prefecture, as a key that clerks' spellings share ("преф. Хиросима, уезд Аки"
+    and "Хиросима-кэн, Аки" give "aki"); None when the text names only a prefecture (the prefecture is
+    compared on its own) or nothing.
+
+    Cyrillic and Latin are folded to one skeleton; kanji is kept as written (NFKC) with its prefecture
+    taken off."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    value = unicodedata.normalize("NFKC", text).strip().lower()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in value):
+        code = prefecture_code(value)
+        if code is not None:
+            kanji = next(k for c, k, _ in PREFECTURES if c == code)
+            value = value.replace(kanji, "", 1).lstrip("".join(_KANJI_SUFFIXES))
+        value = re.sub(r"\s+", "", value.replace("日本", ""))
+        return value or None
+    kept = []
+    for part in re.split(r"[,;/]", value):
+        if prefecture_code(part) is not None:
+            continue
+        cleaned = _PLACE_NOISE.sub(" ", _CYRILLIC_NOISE.sub(" ", part))
+        skeleton = (_cyrillic_to_skeleton(cleaned) if any("а" <= ch <= "я" or ch == "ё" for ch in cleaned)
+                    else _latin_skeleton(cleaned))
+        if skeleton:
+            kept.append(skeleton)
+    return " ".join(kept) or None
+
+
 # Ranks: (ordinal, class, spellings). Soviet cards write the Japanese rank in Russian; rosters in kanji.
 RANKS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "soldier", ("二等兵", "рядовой 2 разряда", "рядовой второго разряда", "private second class")),

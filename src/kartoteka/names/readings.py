@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import cast
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.names import kanji
+from kartoteka.names import kanji, spellings
 from kartoteka.names.channel import cyrillic_to_katakana_mechanical
 from kartoteka.names.decode import clean_cyrillic_word, cyrillic_word_readings
 from kartoteka.names.kana import (
@@ -121,26 +121,40 @@ def _word_script(word: str) -> str:
     return "latin" if "latin" in found and "cyrillic" not in found else "cyrillic"
 
 
+def _decoded(cyrillic: str, part: str, limit: int, search: bool) -> tuple[tuple[str, float], ...]:
+    """The decoder's readings of a Cyrillic word; without ``search``, only the table of spellings clerks wrote
+    most often (``kartoteka.names.spellings``) is asked, and a word it does not hold has none."""
+    if search:
+        return cyrillic_word_readings(cyrillic, part, limit)
+    cleaned = clean_cyrillic_word(cyrillic)
+    known = spellings.lookup(cleaned, part) if cleaned and limit <= spellings.TABLE_LIMIT else None
+    return known[:limit] if known else ()
+
+
 @lru_cache(maxsize=200_000)
-def word_readings(word: str, part: str, limit: int = 5) -> tuple[tuple[str, float], ...]:
-    """n-best (katakana, probability) of one word of a name as a ``part`` ("surname" or "given")."""
+def word_readings(word: str, part: str, limit: int = 5, search: bool = True) -> tuple[tuple[str, float], ...]:
+    """n-best (katakana, probability) of one word of a name as a ``part`` ("surname" or "given").
+
+    ``search=False`` skips the decoder's search for spellings its table does not hold (they keep their literal
+    reading): many times faster on a file of names no table knows, and enough where no kanji or kana record
+    waits to be met (`kartoteka link` on Cyrillic records alone)."""
     script = _word_script(word)
     if script == "kanji":
         return tuple(kanji.kanji_readings(word, cast(Part, part), limit))
     if script == "kana":
-        return _kana_word_readings(to_katakana(word), part, limit)
+        return _kana_word_readings(to_katakana(word), part, limit, search)
     if script == "latin":
         evidence, literal = latin_as_cyrillic(word), romaji_to_kana(word)
     else:
         evidence = clean_cyrillic_word(word)
         literal = cyrillic_to_katakana_mechanical(evidence)
-    decoded = _softmax(list(cyrillic_word_readings(evidence, part, limit)))
+    decoded = _softmax(list(_decoded(evidence, part, limit, search)))
     share = 1.0 - _FALLBACK_SHARE if decoded else 0.0
     pairs = [(kana, p * share) for kana, p in decoded] + [(literal, 1.0 - share)]
     return _merge(pairs, limit)
 
 
-def _kana_word_readings(kana: str, part: str, limit: int) -> tuple[tuple[str, float], ...]:
+def _kana_word_readings(kana: str, part: str, limit: int, search: bool = True) -> tuple[tuple[str, float], ...]:
     """A kana word as written, and what the channel decoder makes of it: the ministry's katakana was
     transcribed from a clerk's Cyrillic, so its long vowels are lost (オサワ for オオサワ) and its letters
     may be misread; the decoder reads it back through the same channel."""
@@ -151,7 +165,7 @@ def _kana_word_readings(kana: str, part: str, limit: int) -> tuple[tuple[str, fl
     spelled = _choonpu_spelled(kana)
     known = kana if kana in prior else spelled if spelled in prior else None
     if known is not None:
-        decoded = _softmax(list(cyrillic_word_readings(kana_to_cyrillic(kana), part, limit)))
+        decoded = _softmax(list(_decoded(kana_to_cyrillic(kana), part, limit, search)))
         pairs = [(known, _KNOWN_KANA_SELF)] + [(k, p * (1 - _KNOWN_KANA_SELF)) for k, p in decoded]
         return _merge(pairs, limit)
     # Unknown: the letters the ministry may have read (シャ was ша or ся, and ш is a misread м), decoded,
@@ -159,7 +173,7 @@ def _kana_word_readings(kana: str, part: str, limit: int) -> tuple[tuple[str, fl
     scores: dict[str, float] = {kana: _UNKNOWN_KANA_LOG}
     read = _as_read_by_ministry(kana)
     for evidence in dict.fromkeys((kana_to_cyrillic(kana), read, _bare_consonants(read))):
-        for candidate, score in cyrillic_word_readings(evidence, part, limit):
+        for candidate, score in _decoded(evidence, part, limit, search):
             scores[candidate] = max(score, scores.get(candidate, _LOG_FLOOR))
     return _merge(_softmax(list(scores.items())), limit)
 
@@ -235,13 +249,13 @@ def _either_part(word: str, limit: int) -> list[tuple[str, float]]:
 
 
 @lru_cache(maxsize=100_000)
-def _readings_cached(text: str, limit: int, part: str | None) -> tuple[Reading, ...]:
+def _readings_cached(text: str, limit: int, part: str | None, search: bool = True) -> tuple[Reading, ...]:
     parts = ordered_words(text)
     if len(parts) == 1:
         word = parts[0]
         mode = part or _single_word_part(word)
         if mode in PARTS:
-            pairs = list(word_readings(word, mode, limit))
+            pairs = list(word_readings(word, mode, limit, search))
         elif mode == "full" and detect_script(word) == "kanji":
             pairs = [
                 (f"{r.surname_kana} {r.given_kana}", r.probability)
@@ -250,28 +264,60 @@ def _readings_cached(text: str, limit: int, part: str | None) -> tuple[Reading, 
         else:
             pairs = _either_part(word, limit)
         return tuple(make_reading(k, p) for k, p in _merge(pairs, limit))
-    surnames = word_readings(parts[0], "surname", limit)
-    given = word_readings(" ".join(parts[1:2]), "given", limit)
+    surnames = word_readings(parts[0], "surname", limit, search)
+    given = word_readings(" ".join(parts[1:2]), "given", limit, search)
     combos = [(f"{s} {g}", ps * pg) for s, ps in surnames for g, pg in given]
     return tuple(make_reading(k, p) for k, p in _merge(combos, limit))
 
 
-def readings(text: str, limit: int = 5, part: str | None = None) -> list[Reading]:
+def readings(text: str, limit: int = 5, part: str | None = None, search: bool = True) -> list[Reading]:
     """The n-best katakana readings of a name in any script, best first, with probabilities.
 
     ``part``: "surname" or "given" for one name part; "full" or None for a full name (surname and given
     name, in either order for Cyrillic and Latin). Words after the second (a patronymic) are ignored.
+    ``search=False``: a Cyrillic, Latin or kana spelling the table of common spellings does not hold keeps only
+    its literal reading (no decoder search; see ``word_readings``).
     Raises KartotekaError "names.empty" (no letters) or "names.too_long".
     """
     if part not in (None, "full", "surname", "given"):
         raise_part(part)
     limit = max(1, min(int(limit), 20))
     try:
-        return list(_readings_cached(clean(text), limit, part))
+        return list(_readings_cached(clean(text), limit, part, search))
     except KartotekaError as exc:
         if exc.code == "names.empty":  # the message shows the name as given, not as cleaned
             raise no_letters(text) from None
         raise
+
+
+@lru_cache(maxsize=300_000)
+def literal_reading(text: str) -> str | None:
+    """The name read letter by letter, without the name tables: Cyrillic by the Polivanov table (as the
+    ministry's transcribers did), kana as written, Latin as written; lower-case romaji, words apart.
+
+    The dictionary readings put a spelling no table knows on its nearest known name, and two misspellings of
+    one rare name can land on two different names ("Кирибаши" Kiribuchi, "Кирибаси" Kiriishi); read
+    literally they still meet (both "kiribashi"). None for kanji (no reading without a dictionary) and for
+    text without letters."""
+    try:
+        found = words(clean(text))
+    except KartotekaError:
+        return None
+    out = []
+    for word in found:
+        script = _word_script(word)
+        if script == "kanji":
+            return None
+        if script == "kana":
+            kana = to_katakana(word)
+        elif script == "latin":
+            kana = romaji_to_kana(word)
+        else:
+            kana = cyrillic_to_katakana_mechanical(clean_cyrillic_word(word))
+        romaji = kana_to_romaji(kana).lower() if kana else ""
+        if romaji:
+            out.append(romaji)
+    return " ".join(out) or None
 
 
 def raise_part(part: object) -> None:
