@@ -74,7 +74,7 @@ def draw_person(rng: random.Random, vocabulary: Vocabulary, number: int) -> Pers
     surnames, given, places = vocabulary.surnames, vocabulary.given_names, vocabulary.places
     died = rng.random() < DIED
     return Person(
-        person_id=f"P{number:07d}",
+        person_id=f"SIM-P{number:07d}",
         surname=surnames.names[surnames.draw(rng)],
         given_name=given.names[given.draw(rng)],
         father=given.names[given.draw(rng)],
