@@ -50,8 +50,8 @@ PLACE_ENDINGS: dict[tuple[str, ...], int] = {
 DOUBLABLE = frozenset({"k", "s", "t", "p", "ch", "sh", "ts", "ky"})
 
 SURNAMES, GIVEN_NAMES, PLACES = 8000, 4000, 47
-# Zipf-Mandelbrot offsets: the commonest surname is borne by about 1.4 % of men, the commonest given name by
-# about 1.5 %, the commonest place by about 5 % (the real orders of magnitude).
+# Zipf-Mandelbrot offsets: the commonest surname is borne by about 1.5 % of men, the commonest given name by
+# about 1.8 %, the commonest place by about 5 % (the real orders of magnitude).
 SURNAME_OFFSET, GIVEN_OFFSET, PLACE_OFFSET = 10, 8, 4
 
 
