@@ -1,7 +1,8 @@
 """Run every benchmark in turn (`make bench`); each writes its own section of BENCHMARKS.md.
 
-    .venv/bin/python bench/run_all.py            # names, import, and the linkage at 10,000 persons
-    .venv/bin/python bench/run_all.py --full     # also the simulation and the full-scale linkage (hours)
+    .venv/bin/python bench/run_all.py            # names, import, the linkage at 10,000 persons, cardgen files of 20,000
+    .venv/bin/python bench/run_all.py --full     # also the simulation, the full-scale linkage and cardgen files of
+                                                 # 100,000 and 300,000 cards (hours)
 
 Each runs in its own process, one after another (they would slow each other down on a small machine).
 """
@@ -28,8 +29,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="also the full-scale simulation and linkage")
     args = parser.parse_args()
-    runs = [*QUICK, *([["bench_simulate.py"], ["bench_linkage.py"]] if args.full
-                      else [["bench_linkage.py", "--no-full"]])]
+    runs = [*QUICK, *([["bench_simulate.py"], ["bench_linkage.py"], ["bench_foreign_cards.py"]] if args.full
+                      else [["bench_linkage.py", "--no-full"], ["bench_foreign_cards.py", "--sizes", "20000"]])]
     failed = []
     for script, *options in runs:
         started = time.perf_counter()
