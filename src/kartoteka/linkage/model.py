@@ -48,8 +48,7 @@ def name_comparison(part: str, dialect: str) -> dict[str, Any]:
     jw = _JW[dialect]
     r1, fold, folded_set, lit = f"{part}_r1", f"{part}_fold", f"{part}_set", f"{part}_lit"
     alt = _OVERLAP[dialect].format(a=f"{folded_set}_l", b=f"{folded_set}_r")
-    similar = (f"greatest(coalesce({jw}({fold}_l, {fold}_r), 0), "
-               f"coalesce({jw}(coalesce({lit}_l, {fold}_l), coalesce({lit}_r, {fold}_r)), 0))")
+    similar = f"{jw}(coalesce({lit}_l, {fold}_l), coalesce({lit}_r, {fold}_r))"
 
     def band(threshold: float, m: float) -> dict[str, Any]:
         return {"sql_condition": f"{similar} >= {threshold}", "label_for_charts": f"similarity >= {threshold}",

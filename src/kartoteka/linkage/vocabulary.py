@@ -10,6 +10,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 # The 47 prefectures in JIS X 0401 order: (code, kanji without suffix, Hepburn). Hokkaidō was 北海道庁
 # before 1947 and Karafuto (樺太) a separate territory; both appear in the rosters, Karafuto as code 48.
 PREFECTURES: tuple[tuple[int, str, str], ...] = (
@@ -70,17 +72,7 @@ def _prefecture_index() -> tuple[dict[str, int], dict[str, int]]:
     return by_kanji, by_skeleton
 
 
-def _levenshtein(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)
 def prefecture_code(text: str | None) -> int | None:
     """The JIS code (1-47, 48 for Karafuto) of a prefecture written in kanji, Cyrillic or Latin; None if unknown."""
     if not isinstance(text, str) or not text.strip():
@@ -111,7 +103,7 @@ def _latin_or_cyrillic_prefecture(lowered: str, by_skeleton: dict[str, int]) -> 
     if skeleton in by_skeleton:
         return by_skeleton[skeleton]
     # A misheard letter or two: accept the nearest prefecture when it is clearly nearest.
-    scored = sorted((_levenshtein(skeleton, key), code) for key, code in by_skeleton.items())
+    scored = sorted((Levenshtein.distance(skeleton, key), code) for key, code in by_skeleton.items())
     (best, code), (second, _) = scored[0], scored[1]
     if best <= max(1, len(skeleton) // 4) and second > best:
         return code
