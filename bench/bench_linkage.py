@@ -122,19 +122,24 @@ def accuracy_run(workdir: Path, persons: int, seed: int, profile: str) -> dict:
         db, archive / "truth.csv"), "link_seconds": link_seconds, "link_peak_mib": link_peak}
 
 
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
 def _row(name: str, results: list[dict], pick) -> str:  # type: ignore[no-untyped-def]
     values = [pick(r) for r in results]
-    shown = " / ".join(f"{v:.4f}" for v in values)
-    return f"| {name} | {statistics.median(values):.4f} | {shown} |"
+    shown = " / ".join(_figure(v) for v in values)
+    scored = [v for v in values if v is not None]
+    return f"| {name} | {_figure(statistics.median(scored) if scored else None)} | {shown} |"
 
 
 FIGURES = [
-    ("card dedupe pairwise F1 (target ≥ 0.97)", lambda f: f["tasks"]["card_dedupe"]["f1"]),
-    ("cluster F1 (target ≥ 0.95)", lambda f: f["clusters"]["f1"]),
-    ("card ↔ kanji roster F1 (target ≥ 0.95)", lambda f: f["tasks"]["card_roster"]["f1"]),
+    ("card dedupe pairwise F1 (target ≥ 0.99)", lambda f: f["tasks"]["card_dedupe"]["f1"]),
+    ("cluster F1 (target ≥ 0.97; harsh ≥ 0.95)", lambda f: f["clusters"]["f1"]),
+    ("card ↔ kanji roster F1 (target ≥ 0.99)", lambda f: f["tasks"]["card_roster"]["f1"]),
     ("identification recall@5 (target ≥ 0.98)", lambda f: f["identification_recall_at_5"]),
     ("all pairs F1", lambda f: f["pairs"]["f1"]),
-    ("card ↔ death roster F1", lambda f: f["tasks"]["card_death_roster"]["f1"]),
+    ("card ↔ death roster F1 (harsh ≥ 0.95)", lambda f: f["tasks"]["card_death_roster"]["f1"]),
     ("card ↔ manifest F1", lambda f: f["tasks"]["card_manifest"]["f1"]),
 ]
 
@@ -199,10 +204,12 @@ def full_scale(workdir: Path, archive: Path | None, db: Path | None, repeats: in
         shown = " / ".join(f"{r:.2f}" for r in references[1:])
         lines.append(f"| re-run, median of {len(warm)} (readings cached) | {med:.0f} s | "
                      f"{max(t[1] for t in warm) / 1024:.2f} GiB | {warm[-1][2]['seconds']} | {shown} |")
+    dedupe = figures["tasks"]["card_dedupe"]
     lines += ["", "Accuracy at full scale (one seed): card dedupe F1 "
-              f"{figures['tasks']['card_dedupe']['f1']:.4f}, cluster F1 {figures['clusters']['f1']:.4f}, "
-              f"card ↔ kanji roster F1 {figures['tasks']['card_roster']['f1']:.4f}, identification recall@5 "
-              f"{figures['identification_recall_at_5']:.4f}."]
+              f"{_figure(dedupe['f1'])} (precision {_figure(dedupe['precision'])}, recall "
+              f"{_figure(dedupe['recall'])}; target ≥ 0.98), cluster F1 {_figure(figures['clusters']['f1'])}, "
+              f"card ↔ kanji roster F1 {_figure(figures['tasks']['card_roster']['f1'])}, identification recall@5 "
+              f"{_figure(figures['identification_recall_at_5'])}."]
     return "\n".join(lines)
 
 
@@ -210,7 +217,10 @@ def main() -> None:
     """Run the benchmark and write its section."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=10_000)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[101, 202, 303])
+    # Seeds no tuning looked at (issue 14): 101, 202, 303 were the ones the model was tuned on until session 7.
+    parser.add_argument("--seeds", type=int, nargs="+", default=[404, 505, 606])
+    parser.add_argument("--harsh-seeds", type=int, nargs="+", default=None,
+                        help="seeds of the harsh profile (default: the same as --seeds)")
     parser.add_argument("--no-full", action="store_true")
     parser.add_argument("--full-archive", type=Path)
     parser.add_argument("--full-db", type=Path)
@@ -223,14 +233,15 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-linkage-"))
     workdir.mkdir(parents=True, exist_ok=True)
     realistic = [accuracy_run(workdir, args.persons, seed, "realistic") for seed in args.seeds]
-    harsh = [accuracy_run(workdir, args.persons, args.seeds[0], "harsh")]
+    harsh = [accuracy_run(workdir, args.persons, seed, "harsh") for seed in args.harsh_seeds or args.seeds]
     body = [
         f"Simulated archives (SIMULATED) of {args.persons:,} persons, profile `realistic`, seeds {args.seeds}; "
         "`kartoteka link` with default settings, scored by `kartoteka evaluate`. The baseline is plain Splink "
         "(Jaro-Winkler on the raw Cyrillic transliterated letter by letter and on the Japanese names as "
         "written, exact birth year, prefecture and unit, no kartoteka.names) on the same records.",
         "", accuracy_table(realistic, "ours"), "", accuracy_table(realistic, "baseline"), "",
-        f"Profile `harsh` (no target), seed {args.seeds[0]}:", "", accuracy_table(harsh, "ours"), "",
+        f"Profile `harsh` (targets: cluster F1 ≥ 0.95, card ↔ death roster F1 ≥ 0.95), seeds "
+        f"{[r['seed'] for r in harsh]}:", "", accuracy_table(harsh, "ours"), "",
         f"Link time at {args.persons:,} persons: median "
         f"{statistics.median(r['link_seconds'] for r in realistic):.0f} s (first run of each archive, readings "
         "not cached).",
