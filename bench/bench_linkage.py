@@ -229,12 +229,35 @@ def main() -> None:
     parser.add_argument("--issue-scale", action="store_true",
                         help="also link the full archive without personal files and manifests (about 1.3 M "
                              "records, the size issue 5 states for full scale)")
+    parser.add_argument("--no-accuracy", action="store_true", help="only the full-scale runs")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-linkage-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    shown = " ".join(sys.argv[1:])
+    command = f"Command: `.venv/bin/python bench/bench_linkage.py{' ' + shown if shown else ''}`."
+    if not args.no_accuracy:
+        body = [*accuracy_section(workdir, args), "", command]
+        write_section("linkage", "Linkage (kartoteka link / evaluate)", "\n".join(body))
+        print("\n".join(body))
+    if not args.no_full:
+        body = [full_scale(workdir, args.full_archive, args.full_db, args.full_repeats)]
+        if args.issue_scale:
+            dropped = ("personal_file", "manifest")
+            subset = subset_archive(args.full_archive or workdir / "full", workdir / "issue-scale", dropped)
+            body += ["", "The same archive without its personal files and manifests (the size issue 5 gives for "
+                     "full scale, about 1.33 million records; cluster F1 here is over the records linked):", "",
+                     full_scale(workdir, subset, None, args.full_repeats, "issue-scale")]
+        body += ["", f"{command} Peak memory is the largest sum, at one moment, of the resident memory of the link "
+                 "process and its reading workers (sampled every 0.2 s)."]
+        write_section("linkage-full-scale", "Linkage at full scale (kartoteka link)", "\n".join(body))
+        print("\n".join(body))
+
+
+def accuracy_section(workdir: Path, args: argparse.Namespace) -> list[str]:
+    """The accuracy runs on simulated archives of `args.persons` (realistic and harsh) and their tables."""
     realistic = [accuracy_run(workdir, args.persons, seed, "realistic") for seed in args.seeds]
     harsh = [accuracy_run(workdir, args.persons, seed, "harsh") for seed in args.harsh_seeds or args.seeds]
-    body = [
+    return [
         f"Simulated archives (SIMULATED) of {args.persons:,} persons, profile `realistic`, seeds {args.seeds}; "
         "`kartoteka link` with default settings, scored by `kartoteka evaluate`. The baseline is plain Splink "
         "(Jaro-Winkler on the raw Cyrillic transliterated letter by letter and on the Japanese names as "
@@ -246,20 +269,6 @@ def main() -> None:
         f"{statistics.median(r['link_seconds'] for r in realistic):.0f} s (first run of each archive, readings "
         "not cached).",
     ]
-    if not args.no_full:
-        body += ["", full_scale(workdir, args.full_archive, args.full_db, args.full_repeats)]
-    if not args.no_full and args.issue_scale:
-        dropped = ("personal_file", "manifest")
-        subset = subset_archive(args.full_archive or workdir / "full", workdir / "issue-scale", dropped)
-        body += ["", "The same archive without its personal files and manifests (the size issue 5 gives for full "
-                 "scale, about 1.33 million records; cluster F1 here is over the records linked):", "",
-                 full_scale(workdir, subset, None, args.full_repeats, "issue-scale")]
-    shown = " ".join(sys.argv[1:])
-    body += ["", f"Command: `.venv/bin/python bench/bench_linkage.py{' ' + shown if shown else ''}`. Peak memory is the "
-             "largest sum, at one moment, of the resident memory of the link process and its reading workers "
-             "(sampled every 0.2 s)."]
-    write_section("linkage", "Linkage (kartoteka link / evaluate)", "\n".join(body))
-    print("\n".join(body))
 
 
 if __name__ == "__main__":

@@ -303,7 +303,10 @@ TRAINING_BLOCKS: tuple[tuple[TrainingBlock, ...], ...] = (
      TrainingBlock("birth year and prefecture", ("birth_year", "pref"), ("birth_year", "pref"), prior_check=True),
      TrainingBlock("birth year and birthplace", ("birth_year", "place"), ("birth_year", "place"),
                    prior_check=True),
-     TrainingBlock("birth year and camp", ("birth_year", "camp"), ("birth_year", "camp"))),
+     TrainingBlock("birth year and camp", ("birth_year", "camp"), ("birth_year", "camp")),
+     # A card file with no unit and a birthplace too common to split on: the father's name, on every card.
+     TrainingBlock("birth year and father's name", ("birth_year", "fn_r1"), ("birth_year", "fn"),
+                   prior_check=True)),
     # In a small archive nearly every pair with the same names is one man (99% in 3,000 SIMULATED persons): EM's
     # m values there are those of the matches, which is what they should be.
     (TrainingBlock("surname, given name and division", ("sn_r1", "gn_r1", "unit"), ("sn", "gn", "unit"),
