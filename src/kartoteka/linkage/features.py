@@ -36,7 +36,7 @@ FEATURE_COLUMNS = (
     "unique_id", "kind", "side",
     *(f"{prefix}_{suffix}" for prefix in NAME_PARTS for suffix in READING_SUFFIXES),
     "birth_year", "pref", "place", "unit", "regiment", "rank_ord", "rank_class", "camp", "death_date",
-    "event_date",
+    "death_month", "event_date",
 )
 _INTEGER_COLUMNS = ("unique_id", "birth_year", "pref", "rank_ord")
 SOVIET_KINDS = frozenset({"card", "personal_file", "burial"})
@@ -174,6 +174,14 @@ def _day_date(value: Any) -> str | None:
     return None
 
 
+def _month(value: Any) -> str | None:
+    """The year and month (YYYY-MM) of a date known at least to the month: a card may give "1947-02" where the
+    ministry's roster gives the day."""
+    if isinstance(value, str) and re.match(r"\d{4}-\d{2}(-\d{2})?$", value.strip()):
+        return value.strip()[:7]
+    return None
+
+
 def _map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     """``values.map(func)`` with one call per distinct value: the columns hold a few thousand distinct values
     (units, camps, ranks, dates) among two million records."""
@@ -218,6 +226,7 @@ def build_features(records: pd.DataFrame, reader: Reader | None = None) -> pd.Da
     features["rank_class"] = _map_distinct(ranks, lambda r: r[1])
     features["camp"] = _map_distinct(_column(records, "camp"), first_number)
     features["death_date"] = _map_distinct(_column(records, "death_date"), _day_date)
+    features["death_month"] = _map_distinct(_column(records, "death_date"), _month)
     features["event_date"] = _map_distinct(_column(records, "event_date"), _day_date)
     features = features[list(FEATURE_COLUMNS)].reset_index(drop=True)
     return _compact(features)
