@@ -19,7 +19,7 @@ def test_csv_delimiter_is_sniffed_from_the_header(tmp_path, delimiter):
                      [["Иванов", "Пётр", "в/ч 1, рота 2; взвод|3"]], delimiter=delimiter)
     table = open_table(path, "utf-8")
     assert table.headers == ["surname", "given_name", "unit"]
-    assert list(table.rows) == [(1, {"surname": "Иванов", "given_name": "Пётр", "unit": "в/ч 1, рота 2; взвод|3"})]
+    assert list(table.rows) == [(2, 1, {"surname": "Иванов", "given_name": "Пётр", "unit": "в/ч 1, рота 2; взвод|3"})]
     table.close()
 
 
@@ -31,8 +31,10 @@ def test_tsv_uses_tabs_and_quoted_newlines_stay_in_their_cell(tmp_path):
     path = tmp_path / "x.tsv"
     path.write_text('surname\tnote\nИванов\t"two\nlines"\n\nПетров\t, ; |\n', encoding="utf-8")
     table = open_table(path, "utf-8")
-    assert list(table.rows) == [(1, {"surname": "Иванов", "note": "two\nlines"}),
-                                (2, {"surname": "Петров", "note": ", ; |"})]
+    assert list(table.rows) == [(2, 2, {"surname": "Иванов", "note": "two\nlines"}),
+                                (5, 1, {"surname": "Петров", "note": ", ; |"})]
+    counts = table.counts()
+    assert (counts.total, counts.header, counts.blank) == (5, 1, 1)
     table.close()
 
 
@@ -42,8 +44,8 @@ def test_short_rows_are_padded_and_values_past_the_header_are_flagged(tmp_path):
     table = open_table(path, "utf-8")
     rows = list(table.rows)
     table.close()
-    assert rows[0] == (1, {"surname": "Иванов", "given_name": ""})
-    assert rows[1][1]["(column 3)"] == "лишнее"
+    assert rows[0] == (2, 1, {"surname": "Иванов", "given_name": ""})
+    assert rows[1][2]["(column 3)"] == "лишнее"
 
 
 def test_xlsx_first_sheet_is_read_with_dates_and_numbers_as_text(tmp_path):
@@ -60,8 +62,8 @@ def test_xlsx_first_sheet_is_read_with_dates_and_numbers_as_text(tmp_path):
     table = open_table(path, None)
     assert table.format == "xlsx"
     assert list(table.rows) == [
-        (1, {"Фамилия": "Иванов", "Год рождения": "1920", "Дата смерти": "1946-01-20"}),
-        (2, {"Фамилия": "山田", "Год рождения": "1915", "Дата смерти": "昭和21年"}),
+        (2, 1, {"Фамилия": "Иванов", "Год рождения": "1920", "Дата смерти": "1946-01-20"}),
+        (4, 1, {"Фамилия": "山田", "Год рождения": "1915", "Дата смерти": "昭和21年"}),
     ]
     table.close()
 
@@ -76,7 +78,8 @@ def test_json_array_is_streamed_across_chunk_boundaries(tmp_path):
     got = list(table.rows)
     table.close()
     assert len(got) == 2000
-    assert got[1999] == (2000, {"surname": rows[1999]["surname"], "birth_year": str(rows[1999]["birth_year"]),
+    assert got[1999][:2] == (1 + 1999 * 7 + 1, 7)  # indent=1: "[" then 7 lines per object
+    assert got[1999][2] == ({"surname": rows[1999]["surname"], "birth_year": str(rows[1999]["birth_year"]),
                                 "extra": '{"n": 1999}'})
 
 
@@ -88,14 +91,14 @@ def test_json_that_is_not_an_array_of_objects_is_a_clear_error(tmp_path):
     assert info.value.code == "input.json" and ".jsonl" in info.value.hint
 
 
-def test_broken_json_names_the_line(tmp_path):
+def test_a_broken_json_line_is_a_fault_of_that_line_only(tmp_path):
     path = tmp_path / "x.jsonl"
-    path.write_text('{"surname": "A"}\n{"surname": "B"}\n{"surname": \n', encoding="utf-8")
+    path.write_text('{"surname": "A"}\n{"surname": \n{"surname": "B"}\n', encoding="utf-8")
     table = open_table(path, "utf-8")
-    with pytest.raises(KartotekaError) as info:
-        list(table.rows)
+    rows = list(table.rows)
     table.close()
-    assert info.value.line == 3
+    assert [(line, type(row).__name__) for line, _, row in rows] == [(1, "dict"), (2, "Fault"), (3, "dict")]
+    assert rows[1][2].code == "parse.json"
 
 
 def test_jsonl_export_header_line_is_not_a_row_and_marks_simulated(tmp_path):
@@ -104,7 +107,7 @@ def test_jsonl_export_header_line_is_not_a_row_and_marks_simulated(tmp_path):
                     encoding="utf-8")
     table = open_table(path, "utf-8")
     assert table.simulated is True
-    assert list(table.rows) == [(1, {"surname": "Иванов", "birth_year": "1920"})]
+    assert list(table.rows) == [(2, 1, {"surname": "Иванов", "birth_year": "1920"})]
     table.close()
 
 
@@ -131,5 +134,5 @@ def test_columns_without_a_header_get_a_name(tmp_path):
     path.write_text("surname,,given_name,\nИванов,примечание,Пётр,\n", encoding="utf-8")
     table = open_table(path, "utf-8")
     assert table.headers == ["surname", "column_2", "given_name", "column_4"]
-    assert next(table.rows)[1]["column_2"] == "примечание"
+    assert next(table.rows)[2]["column_2"] == "примечание"
     table.close()
