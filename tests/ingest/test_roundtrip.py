@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.ingest import EXPORT_COLUMNS, export_records, import_file
-from kartoteka.names import detect_script
 from kartoteka.ingest.name_checks import odd_character
+from kartoteka.names import detect_script
 from kartoteka.store import Store, meta, open_store, quarantine, records, sources
 
 TEXT_COLUMNS = ("surname", "given_name", "patronymic", "birth_place", "rank", "unit", "camp", "burial_place",
