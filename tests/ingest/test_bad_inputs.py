@@ -136,6 +136,6 @@ def test_any_csv_writer_output_reads_back_exactly_with_no_row_lost(tmp_path_fact
     assert result.rows_imported + result.rows_quarantined == len(rows)
     assert result.rows_quarantined == 0
     assert_accounted(result, path.read_bytes())
-    for (surname, given, year, extra), (s, g, y, note) in zip(got, rows, strict=True):
-        assert (surname, given, year) == (s, g, y)
+    for (surname, given_name, year, extra), (s, g, y, note) in zip(got, rows, strict=True):
+        assert (surname, given_name, year) == (s, g, y)
         assert (json.loads(extra).get("note") if extra else None) == (note.strip() or None)
