@@ -106,7 +106,7 @@ def import_command(
             results = import_directory(store, directory, options, progress_for)  # type: ignore[arg-type]
         else:
             if path.is_dir():
-                raise KartotekaError("usage", f"{path} is a directory; to import a file give its path",
+                raise KartotekaError("usage", "this is a directory, not a file; to import a file give its path",
                                      hint=f"kartoteka import {path}   (a directory with manifest.json)   or   "
                                           f"kartoteka import {target} {path}/FILE.csv", file=str(path))
             results = [import_file(store, target, path, options, progress_for(path))]  # type: ignore[operator]

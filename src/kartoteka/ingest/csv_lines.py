@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 Row = dict[str, str]
+DELIMITERS = (",", ";", "\t", "|")
+BOM = "\ufeff"
 
 
 class Fault(dict[str, str]):
@@ -74,11 +76,20 @@ class CsvLines:
                 line += span
                 if not values or (len(values) == 1 and not values[0].strip()):
                     self.blank_lines += span  # blank lines are layout, not rows
-                elif len(values) == width and values != raw_header:
+                elif len(values) == width and values != raw_header and values[0][:1] != BOM:
                     yield start, span, dict(zip(headers, values, strict=True))
+                elif values[0][:1] == BOM:  # a file joined on after this one, its BOM kept: not text
+                    values[0] = values[0][1:]
+                    yield start, span, (Fault(dict(zip(headers, values, strict=True)), "row.header_repeated",
+                                              "the header line again, after a byte order mark (two files joined "
+                                              "into one?)") if values == raw_header else _row(headers, values))
                 elif values == raw_header:
                     yield start, span, Fault(dict(zip(headers, values, strict=True)), "row.header_repeated",
                                              "the header line again (two files joined into one?)")
+                elif len(values) < width and (other := self._other_delimiter()) is not None:
+                    yield start, span, Fault(ragged(headers, values), "parse.delimiter",
+                                             f"the values are separated by {other!r}, not by the header's "
+                                             f"{self.delimiter!r}: a line from another file?")
                 else:
                     yield start, span, ragged(headers, values)
                 if len(buf) != span:  # replay() put lines back: they will be read (and numbered) again
@@ -86,6 +97,16 @@ class CsvLines:
                 buf.clear()
             if not self.pending:
                 return
+
+    def _other_delimiter(self) -> str | None:
+        """The delimiter (, ; TAB |) other than the file's that splits the current record into exactly the
+        header's columns: such a line would otherwise import whole, as one name."""
+        text = "".join(self.buf)
+        for delimiter in DELIMITERS:
+            if delimiter != self.delimiter and delimiter in text and len(
+                    next(csv.reader([text], delimiter=delimiter), [])) == len(self.headers):
+                return delimiter
+        return None
 
     def raw(self) -> str:
         """The raw text of the current record (all its physical lines)."""
@@ -114,6 +135,10 @@ class CsvLines:
             if text.strip() and len(next(csv.reader([text], delimiter=self.delimiter), [])) == width:
                 return True
         return False
+
+
+def _row(headers: list[str], values: list[str]) -> Row:
+    return dict(zip(headers, values, strict=True)) if len(values) == len(headers) else ragged(headers, values)
 
 
 def ragged(headers: list[str], values: list[str]) -> Row:

@@ -164,7 +164,9 @@ class RowNormalizer:
             raise KartotekaError(
                 "input.columns",
                 f"missing required columns{mapping}: a {self.kind} needs one of "
-                + ", ".join(NAME_FIELDS) + "; the file's columns are: " + ", ".join(headers[:30]),
+                + ", ".join(NAME_FIELDS) + "; the file's columns are: " + ", ".join(headers[:30])
+                + (" (one column: are its values separated by something other than , ; TAB or |?)"
+                   if len(headers) == 1 else ""),
                 hint="map your headers to ours with --mapping FILE (a TOML [columns] table) or a bundled "
                      "mapping such as --mapping ru-card; see docs/reference/columns.md",
                 file=self.path, details={"missing": list(NAME_FIELDS), "headers": headers},
@@ -325,8 +327,23 @@ def _odd_character_problem(fields: dict[str, Any], odd: str, problems: list[Prob
     value = fields[column]
     if odd.isdigit():
         return column, value, "warn.name_digits", f"{column}: digits in the name {value!r}"
-    problems.append((column, value, "row.name_symbols", f"{column}: {value!r} holds {odd!r}, which no name has"))
+    readable = mojibake_reading(value)
+    if readable is not None:
+        problems.append((column, value, "row.mojibake", f"{column}: {value!r} is UTF-8 text once read as CP1251 "
+                         f"(it was {readable!r}): undo that conversion (iconv -f utf-8 -t cp1251 FILE > FIXED) and import it again"))
+    else:
+        problems.append((column, value, "row.name_symbols", f"{column}: {value!r} holds {odd!r}, which no name has"))
     return None
+
+
+def mojibake_reading(text: str) -> str | None:
+    """What ``text`` was before UTF-8 bytes were decoded as CP1251 ("РЎР°С‚Рѕ" -> "Сато"), or None when it
+    is not such text. Real Russian text almost never survives the round trip: its CP1251 bytes are not UTF-8."""
+    try:
+        original = text.encode("cp1251").decode("utf-8")
+    except UnicodeError:
+        return None
+    return original if original != text and not original.isascii() else None
 
 
 def _extra_from_json(text: str, problems: list[Problem]) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.ingest.csv_lines import CsvLines, Fault, ragged
-from kartoteka.ingest.encodings import find_undecodable_line
+from kartoteka.ingest.csv_lines import CsvLines, Fault
+from kartoteka.ingest.encodings import detect_encoding, find_undecodable_line
 
 SIMULATED_CSV_PREFIX = "# SIMULATED"
 EXPORT_META_KEY = "_kartoteka"
@@ -62,6 +62,9 @@ class Table:
     #: Bytes read so far (for a progress bar); 0 when the format cannot say.
     position: Callable[[], int] = field(default=lambda: 0)
     closers: list[Callable[[], Any]] = field(default_factory=list)
+    #: Headers whose target is a date (set by the importer before reading rows; the XLSX reader checks that
+    #: a number in one of them is not a spreadsheet date serial).
+    date_headers: frozenset[str] = frozenset()
 
     def counts(self) -> LineCounts:
         """The line counts, complete once ``rows`` is exhausted."""
@@ -92,9 +95,11 @@ def open_table(path: Path, encoding: str | None) -> Table:
     """Open ``path`` for streaming; ``encoding`` applies to the text formats. Raises for an empty file."""
     fmt = file_format(path)
     if path.stat().st_size == 0:
-        raise _empty(path, "the file is empty (0 bytes)")
+        raise empty_file_error(path, "the file is empty (0 bytes)")
     if fmt == "xlsx":
-        return _open_xlsx(path)
+        from kartoteka.ingest.xlsx import open_xlsx
+
+        return open_xlsx(path)
     binary = open(path, "rb")  # noqa: SIM115 - closed by Table.close
     text = io.TextIOWrapper(binary, encoding=encoding or "utf-8", errors="strict", newline="")
     try:
@@ -108,7 +113,7 @@ def open_table(path: Path, encoding: str | None) -> Table:
     return table
 
 
-def _empty(path: Path, what: str) -> KartotekaError:
+def empty_file_error(path: Path, what: str) -> KartotekaError:
     return KartotekaError("input.empty", f"{what}: nothing to import", hint="check that you gave the right file",
                           file=str(path))
 
@@ -130,9 +135,15 @@ def _guard_decoding(table: Table, encoding: str) -> Table:
 def _decode_error(path: Path, encoding: str) -> KartotekaError:
     bad = find_undecodable_line(path, encoding)
     line, snippet = bad if bad else (None, b"")
+    try:
+        likely = detect_encoding(path).encoding
+    except KartotekaError:
+        likely = None
     return KartotekaError(
-        "input.encoding", f"the file is not valid {encoding} text (bytes {snippet!r}); nothing was imported",
-        hint="give the right encoding with --encoding ENC (tried: " + encoding + ")",
+        "input.encoding", f"the file is not valid {encoding} text (bytes {snippet!r}"
+        + (f"; it reads as {likely}" if likely else "") + "); nothing was imported",
+        hint=(f"drop --encoding ({likely} is detected by itself) or give --encoding {likely}" if likely else
+              "give the right encoding with --encoding ENC (tried: " + encoding + ")"),
         file=str(path), line=line, details={"tried": [encoding]},
     )
 
@@ -148,16 +159,16 @@ def _open_csv(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
     except UnicodeDecodeError as exc:
         raise _decode_error(path, text.encoding) from exc
     if not first.strip():
-        raise _empty(path, "the file has no header line")
+        raise empty_file_error(path, "the file has no header line")
     delimiter = "\t" if fmt == "tsv" else sniff_delimiter(first)
     raw_header = next(csv.reader([first], delimiter=delimiter))
-    headers = _name_blank_headers([h.strip() for h in raw_header])
+    headers = name_blank_headers([h.strip() for h in raw_header])
     lines = CsvLines(text, delimiter, headers, 2 if simulated else 1)
     lines.raw_header = raw_header
     return Table(path, fmt, headers, lines.rows(), simulated=simulated, csv=lines)
 
 
-def _name_blank_headers(headers: list[str]) -> list[str]:
+def name_blank_headers(headers: list[str]) -> list[str]:
     """A column without a header is called ``column_N`` (its values go to extra_json under that name)."""
     return [header or f"column_{index}" for index, header in enumerate(headers, start=1)]
 
@@ -187,7 +198,7 @@ def _open_jsonl(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
     lines = _numbered_lines(text, counts, current)
     first = next(lines, None)
     if first is None:
-        raise _empty(path, "the file has no JSON lines")
+        raise empty_file_error(path, "the file has no JSON lines")
     first_obj = _json_row(*first)
     simulated = False
     if type(first_obj) is dict and set(first_obj) == {EXPORT_META_KEY}:
@@ -196,7 +207,7 @@ def _open_jsonl(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
         counts.header = 1
         first = next(lines, None)
         if first is None:
-            raise _empty(path, "the file has no rows after its export header")
+            raise empty_file_error(path, "the file has no rows after its export header")
         first_obj = _json_row(*first)
 
     def rows() -> Iterator[tuple[int, int, Row]]:
@@ -261,7 +272,7 @@ def _open_json(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
     objects = _stream_json_array(path, text, counts)
     first = next(objects, None)
     if first is None:
-        raise _empty(path, "the JSON array is empty")
+        raise empty_file_error(path, "the JSON array is empty")
 
     def rows() -> Iterator[tuple[int, int, Row]]:
         last_end = element_lines = 0  # two elements may share a line: each line is counted once
@@ -323,55 +334,3 @@ def _stream_json_array(path: Path, text: io.TextIOWrapper, counts: LineCounts) -
         last = line + buffer.count("\n", pos, end)
         yield line, last, obj
         line, pos = last, end
-
-
-# --- XLSX ------------------------------------------------------------------------------------------
-
-def _open_xlsx(path: Path) -> Table:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or non-xlsx file
-        raise KartotekaError("input.xlsx", f"cannot open the workbook: {exc}",
-                             hint="save it again as .xlsx, or export it as CSV", file=str(path)) from exc
-    sheet = book.worksheets[0]
-    cells = sheet.iter_rows(min_row=1, values_only=True)
-    header = next(cells, None)
-    if header is None or not any(cell not in (None, "") for cell in header):
-        book.close()
-        raise _empty(path, "the first sheet has no header row")
-    headers = [xlsx_text(cell).strip() for cell in header]
-    while headers and not headers[-1]:
-        headers.pop()
-    headers = _name_blank_headers(headers)
-
-    counts = LineCounts(header=1)
-
-    def rows() -> Iterator[tuple[int, int, Row]]:
-        number = 1  # the sheet's row number: the header is row 1
-        for number, values in enumerate(cells, start=2):
-            texts = [xlsx_text(value) for value in values]
-            if not any(t.strip() for t in texts):
-                counts.blank += 1
-                continue
-            yield number, 1, ragged(headers, texts) if len(texts) != len(headers) else dict(zip(headers, texts,
-                                                                                             strict=True))
-        counts.total = number
-
-    return Table(path, "xlsx", headers, rows(), closers=[book.close], lines=counts)
-
-
-def xlsx_text(value: Any) -> str:
-    """A spreadsheet cell as text: dates in ISO form, whole numbers without ".0"."""
-    import datetime as dt
-
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

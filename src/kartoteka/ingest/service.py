@@ -21,7 +21,7 @@ from kartoteka.ingest.encodings import choose_encoding
 from kartoteka.ingest.follow_up import FollowUp, is_follow_up
 from kartoteka.ingest.kinds import store_kind
 from kartoteka.ingest.mappings import Mapping, detect_mapping, resolve_mapping
-from kartoteka.ingest.normalize import INSERT_COLUMNS, RAW_JSON, QuarantineEntry, RowNormalizer
+from kartoteka.ingest.normalize import DATE_FIELDS, INSERT_COLUMNS, RAW_JSON, QuarantineEntry, RowNormalizer
 from kartoteka.ingest.readers import Fault, Table, file_format, open_table
 from kartoteka.ingest.writer import BatchWriter
 from kartoteka.store import Store
@@ -111,6 +111,7 @@ def import_file(store: Store, kind: str, path: Path, options: ImportOptions | No
         mapping = mapping or detect_mapping(table.headers, kind, set(INSERT_COLUMNS))
         normalizer = RowNormalizer(kind, path.name, table.headers, mapping, path=str(path),
                                    fixed_headers=table.format in ("csv", "tsv", "xlsx"))
+        table.date_headers = frozenset(h for h in table.headers if normalizer.target(h) in DATE_FIELDS)
         simulated = options.simulated or table.simulated
         result = ImportResult(str(path), kind, 0, 0, 0, encoding=encoding,
                               mapping=mapping.name if mapping else None, simulated=simulated)
