@@ -220,6 +220,15 @@ CASES: dict[str, Case] = {
         'line break: a stray quote? This line is quarantined; lines 3-4 were read again, each on its own '
         '[parse.stray_quote]\n'
     )),
+    'stray_quote_and_semicolons.csv': Case(3, 1, (
+        'stray_quote_and_semicolons.csv: imported 1 card records as source #1 (encoding utf-8, mapping ru-card)\n'
+        '  4 lines: 1 header/comment, 0 blank, 1 in 1 records, 2 in 2 quarantined rows; 0 records with warnings\n'
+        '  quarantined (first 2; all: kartoteka quarantine --source 1):\n'
+        "    line 2: a quote opens a field that runs across 3 lines (2-4) into column 'Имя', which cannot hold a "
+        "line break: a stray quote? This line is quarantined; lines 3-4 were read again, each on its own "
+        "[parse.stray_quote]\n"
+        "    line 3: surname: 'asdf;;;;' holds ';', which no name has [row.name_symbols]\n"
+    )),
     'stray_quote_in_note.csv': Case(3, 2, (
         'stray_quote_in_note.csv: imported 2 card records as source #1 (encoding utf-8, mapping ru-card)\n'
         '  4 lines: 1 header/comment, 0 blank, 2 in 2 records, 1 in 1 quarantined rows; 0 records with warnings\n'

@@ -101,7 +101,9 @@ class CsvLines:
     def _other_delimiter(self) -> str | None:
         """The delimiter (, ; TAB |) other than the file's that splits the current record into exactly the
         header's columns: such a line would otherwise import whole, as one name."""
-        text = "".join(self.buf)
+        if len(self.buf) != 1:  # a record over several lines is a quoting fault, not a delimiter one
+            return None
+        text = self.buf[0]
         for delimiter in DELIMITERS:
             if delimiter != self.delimiter and delimiter in text and len(
                     next(csv.reader([text], delimiter=delimiter), [])) == len(self.headers):
