@@ -136,3 +136,39 @@ def test_columns_without_a_header_get_a_name(tmp_path):
     assert table.headers == ["surname", "column_2", "given_name", "column_4"]
     assert next(table.rows)[2]["column_2"] == "примечание"
     table.close()
+
+
+CHUNKED_TEXT = ('a,b,c\r\n1,"two\r\nlines",3\r4,5\x856,7\n8,9\u2028,10\r\n\r\n"x""y",,\n'
+                '11,12,"quoted\n\nbreaks"\n' + "13," + "z" * 40 + ",14")
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 13, 1 << 16])
+def test_csv_lines_read_in_chunks_match_csv_reader_line_for_line(tmp_path, monkeypatch, chunk):
+    """Chunk edges anywhere (inside "\\r\\n", inside a quoted field, a line longer than a chunk), and characters
+    str.splitlines would take for line breaks (\\x85, \\u2028), give the records and lines csv.reader gives."""
+    import csv
+    import io
+
+    from kartoteka.ingest import csv_lines
+
+    monkeypatch.setattr(csv_lines, "CHUNK_CHARS", chunk)
+    path = tmp_path / "c.csv"
+    path.write_bytes(CHUNKED_TEXT.encode("utf-8"))
+    expected_reader = csv.reader(io.StringIO(CHUNKED_TEXT, newline=""))
+    next(expected_reader)
+    expected, last = [], 1
+    for values in expected_reader:
+        if values:
+            expected.append((last + 1, expected_reader.line_num - last, values))
+        last = expected_reader.line_num
+    table = open_table(path, "utf-8")
+    try:
+        got = []
+        for line, span, row in table.rows:
+            got.append((line, span, [row.get(h, "") for h in table.headers]))
+            assert table.csv is not None and len(table.csv.raw().splitlines()) >= 1
+        counts = table.counts()
+    finally:
+        table.close()
+    assert got == expected
+    assert counts.total == len(io.StringIO(CHUNKED_TEXT, newline="").readlines())

@@ -1,14 +1,18 @@
-"""The physical lines of a CSV file, fed to ``csv.reader`` one by one, so that every line is accounted for.
+"""The physical lines of a CSV file, fed to ``csv.reader``, so that every line is accounted for.
 
-The lines of the record being read are kept (``buf``) until the next record starts: they are its raw text
-for the quarantine, and when a record turns out to be a parse fault (a stray quote that swallowed the lines
-after it), ``replay`` puts every line after its first back in front of the rest of the file, and the reader
-reads them again, each on its own. Line numbers are those an editor shows (the header is line 1).
+The file is read in chunks split into lines (in C: no Python code runs per line), and ``csv.reader`` reads
+straight from them; its ``line_num`` says how many lines each record took. The lines of the chunks not yet
+behind the current record are kept: they are its raw text for the quarantine, and when a record turns out to
+be a parse fault (a stray quote that swallowed the lines after it), ``replay`` gives every line after its
+first to a new reader, which reads them again, each on its own. Line numbers are those an editor shows (the
+header is line 1).
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
+import re
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +20,11 @@ from typing import Any
 Row = dict[str, str]
 DELIMITERS = (",", ";", "\t", "|")
 BOM = "\ufeff"
+CHUNK_CHARS = 1 << 16
+# str.splitlines also ends a line at these; csv.reader (and an editor) does not, so a chunk holding one is
+# split by the slower regex, at \r\n, \r and \n only.
+_OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # eight substring searches beat one regex scan
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 class Fault(dict[str, str]):
@@ -38,72 +47,100 @@ class CsvLines:
         self.headers = headers
         self.header_lines = header_lines
         self.blank_lines = 0
-        self.read = 0  # lines read from the file after the header (replayed lines count once)
-        self.buf: list[str] = []
-        self.pending: deque[str] = deque()
+        self.read = 0  # lines of the file after the header (replayed lines count once); set at its end
         self.raw_header: list[str] = []
-        self._numbered = enumerate(text, start=1)
+        # (index of the first line, lines) of each chunk not yet wholly behind the current record; line
+        # indexes count from 0 after the header.
+        self._chunks: deque[tuple[int, list[str]]] = deque()
+        self._handed = 0  # lines handed to the reader so far
+        self._start = self._end = 0  # the current record's lines: [start, end)
+        self._replay_at: list[int] = []  # the line to read again from, after a replay()
+        self._boms: list[bool] = []  # not empty once a chunk held a BOM (then each row is checked for one)
 
-    def _feed(self) -> Iterator[str]:
-        buf, pending = self.buf, self.pending
-        numbered = self._numbered
-        count = self.read
+    def _line_lists(self) -> Iterator[list[str]]:
+        """The file's lines after the header, a chunk's worth at a time; keeps them for ``raw``."""
+        text, chunks, tail = self.text, self._chunks, ""
         while True:
-            while pending:
-                line = pending.popleft()
-                buf.append(line)
-                yield line
-            for count, line in numbered:  # noqa: B007 - the count after the loop is the file's
-                buf.append(line)
-                yield line
-                if pending:
-                    break
+            chunk = text.read(max(CHUNK_CHARS, len(tail)))  # a line longer than a chunk: read twice as much
+            data = tail + chunk
+            if not chunk:
+                lines, tail = ([data] if data else []), ""
             else:
-                if not pending:
-                    self.read = count
-                    return
+                lines = (_LINE.findall(data) if any(c in data for c in _OTHER_BREAKS)
+                         else data.splitlines(keepends=True))
+                # the last line may go on in the next chunk (a "\r" may be the first half of "\r\n")
+                tail = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+            while chunks and chunks[0][0] + len(chunks[0][1]) <= self._start:
+                chunks.popleft()
+            if BOM in data and not self._boms:
+                self._boms.append(True)
+            if lines:
+                chunks.append((self._handed, lines))
+                self._handed += len(lines)
+                yield lines
+            if not chunk:
+                self.read = self._handed
+                return
 
     def rows(self) -> Iterator[tuple[int, int, Row]]:
         """(editor line of the record's first line, lines it takes, values by header) for each record."""
-        headers, buf = self.headers, self.buf
-        width = len(headers)
-        raw_header = self.raw_header
-        line = self.header_lines
-        while True:  # a replay at the end of the file needs a new reader over the lines put back
-            for values in csv.reader(self._feed(), delimiter=self.delimiter):
-                span = len(buf)
-                start = line + 1
-                line += span
-                if not values or (len(values) == 1 and not values[0].strip()):
-                    self.blank_lines += span  # blank lines are layout, not rows
-                elif len(values) == width and values != raw_header and values[0][:1] != BOM:
-                    yield start, span, dict(zip(headers, values, strict=True))
-                elif values[0][:1] == BOM:  # a file joined on after this one, its BOM kept: not text
-                    values[0] = values[0][1:]
-                    yield start, span, (Fault(dict(zip(headers, values, strict=True)), "row.header_repeated",
-                                              "the header line again, after a byte order mark (two files joined "
-                                              "into one?)") if values == raw_header else _row(headers, values))
-                elif values == raw_header:
-                    yield start, span, Fault(dict(zip(headers, values, strict=True)), "row.header_repeated",
-                                             "the header line again (two files joined into one?)")
-                elif len(values) < width and (other := self._other_delimiter()) is not None:
-                    yield start, span, Fault(ragged(headers, values), "parse.delimiter",
-                                             f"the values are separated by {other!r}, not by the header's "
-                                             f"{self.delimiter!r}: a line from another file?")
+        headers, raw_header, width = self.headers, self.raw_header, len(self.headers)
+        feed: Iterator[str] = itertools.chain.from_iterable(self._line_lists())
+        replay, boms = self._replay_at, self._boms  # filled by replay() and by a chunk holding a BOM
+        base = 0  # index of the current reader's first line
+        while True:  # a new reader after each replay, over the lines put back and then the rest
+            reader = csv.reader(feed, delimiter=self.delimiter)
+            done = 0
+            first = self.header_lines + base + 1  # the editor line of the reader's first line
+            # The hot loop: one row per pass; the current record's lines are kept in _start/_end for raw().
+            for values in reader:
+                end = reader.line_num
+                self._start, self._end = base + done, base + end
+                if len(values) == width and values != raw_header and not (boms and values[0][:1] == BOM):
+                    yield first + done, end - done, dict(zip(headers, values, strict=True))
+                elif not values or (len(values) == 1 and not values[0].strip()):
+                    self.blank_lines += end - done  # blank lines are layout, not rows
                 else:
-                    yield start, span, ragged(headers, values)
-                if len(buf) != span:  # replay() put lines back: they will be read (and numbered) again
-                    line -= span - len(buf)
-                buf.clear()
-            if not self.pending:
+                    yield first + done, end - done, self._odd_row(values)
+                done = end
+                if replay:
+                    break
+            else:
                 return
+            base = replay.pop()
+            feed = itertools.chain(self._lines(base, self._end), feed)
+
+    def _odd_row(self, values: list[str]) -> Row:
+        """A record that is not simply a row of the header's width: a Fault, or the row as far as it goes."""
+        headers = self.headers
+        if values[0][:1] == BOM:  # a file joined on after this one, its BOM kept: not text
+            values[0] = values[0][1:]
+            if values == self.raw_header:
+                return Fault(dict(zip(headers, values, strict=True)), "row.header_repeated",
+                             "the header line again, after a byte order mark (two files joined into one?)")
+            return _row(headers, values)
+        if values == self.raw_header:
+            return Fault(dict(zip(headers, values, strict=True)), "row.header_repeated",
+                         "the header line again (two files joined into one?)")
+        if len(values) < len(headers) and (other := self._other_delimiter()) is not None:
+            return Fault(ragged(headers, values), "parse.delimiter", f"the values are separated by {other!r}, not "
+                         f"by the header's {self.delimiter!r}: a line from another file?")
+        return ragged(headers, values)
+
+    def _lines(self, start: int, end: int) -> list[str]:
+        """The kept lines with indexes [start, end)."""
+        out: list[str] = []
+        for first, lines in self._chunks:
+            if first < end and first + len(lines) > start:
+                out.extend(lines[max(start - first, 0):end - first])
+        return out
 
     def _other_delimiter(self) -> str | None:
         """The delimiter (, ; TAB |) other than the file's that splits the current record into exactly the
         header's columns: such a line would otherwise import whole, as one name."""
-        if len(self.buf) != 1:  # a record over several lines is a quoting fault, not a delimiter one
+        if self._end - self._start != 1:  # a record over several lines is a quoting fault, not a delimiter one
             return None
-        text = self.buf[0]
+        text = self.first_line()
         for delimiter in DELIMITERS:
             if delimiter != self.delimiter and delimiter in text and len(
                     next(csv.reader([text], delimiter=delimiter), [])) == len(self.headers):
@@ -112,18 +149,20 @@ class CsvLines:
 
     def raw(self) -> str:
         """The raw text of the current record (all its physical lines)."""
-        return "".join(self.buf)
+        return "".join(self._lines(self._start, self._end))
+
+    def first_line(self) -> str:
+        """The current record's first physical line."""
+        return self._lines(self._start, self._start + 1)[0]
 
     def replay(self) -> int:
         """Read the current record's lines after its first again, on their own; returns how many."""
-        again = self.buf[1:]
-        self.pending.extendleft(reversed(again))
-        del self.buf[1:]
-        return len(again)
+        self._replay_at.append(self._start + 1)
+        return self._end - self._start - 1
 
     def first_line_values(self) -> Row:
         """The current record's first line split at every delimiter, quotes kept as text (for correcting)."""
-        values = next(csv.reader([self.buf[0].rstrip("\r\n")], delimiter=self.delimiter,
+        values = next(csv.reader([self.first_line().rstrip("\r\n")], delimiter=self.delimiter,
                                  quoting=csv.QUOTE_NONE), [""])
         return ragged(self.headers, values)
 
@@ -133,7 +172,7 @@ class CsvLines:
         width = len(self.headers)
         if width < 3:
             return False
-        for text in self.buf[1:-1]:
+        for text in self._lines(self._start + 1, self._end - 1):
             if text.strip() and len(next(csv.reader([text], delimiter=self.delimiter), [])) == width:
                 return True
         return False

@@ -95,12 +95,27 @@ def _parse_date_cached(text: str, order: str) -> tuple[str | None, int | None, s
     return parsed.iso(), parsed.year, None
 
 
-def _script_detector() -> Callable[[str], str]:
+#: (script, or None with the reason the text is no name; the first character no name has, or None)
+NameFacts = tuple[str | None, str | None, str | None]
+
+
+def _name_checker() -> Callable[[str], NameFacts]:
+    """The script of a name and its first odd character, in one call cached per name text: real files repeat
+    their names a lot, so most rows cost one cache look-up, not a character scan and a regex search."""
     try:
         from kartoteka.names import detect_script
     except ImportError:  # until names lands
-        return lru_cache(maxsize=65536)(_simple_script)
-    return lru_cache(maxsize=65536)(detect_script)
+        detect_script = _simple_script
+
+    @lru_cache(maxsize=65536)
+    def facts(text: str) -> NameFacts:
+        try:
+            script, error = detect_script(text), None
+        except KartotekaError as exc:  # digits or symbols alone ("?", "0") are not a name
+            script, error = None, exc.message
+        return script, error, odd_character(text)
+
+    return facts
 
 
 def _simple_script(text: str) -> str:
@@ -132,7 +147,7 @@ class RowNormalizer:
         self.date_order = mapping.date_order if mapping else "DMY"
         self._targets: dict[str, str] = {}
         self._seen_refs: set[str] = set()
-        self._script = _script_detector()
+        self._name_facts = _name_checker()
         self._scripts = KIND_SCRIPTS.get(kind, frozenset())
         self.check_headers(headers)
         # With a fixed header (CSV, XLSX) only the fields it can fill are written: fewer parameters per row.
@@ -239,6 +254,7 @@ class RowNormalizer:
     def _complete_names(self, fields: dict[str, Any], problems: list[Problem]) -> Problem | None:
         """Fill name_original, surname/given_name and script; check the name; return a warning, if any."""
         original = fields.get("name_original")
+        own_surname = False  # a surname of the file's beside its name_original: checked on its own
         if original is None:
             if "surname" not in fields and "given_name" not in fields:
                 problems.append(("surname", None, "row.no_name",
@@ -248,12 +264,15 @@ class RowNormalizer:
             original = fields["name_original"] = " ".join(parts)
         elif "surname" not in fields and "given_name" not in fields:
             _split_full_name(original, fields)
-        try:
-            script = fields["script"] = self._script(original)
-        except KartotekaError as exc:  # digits or symbols alone ("?", "0") are not a name
-            problems.append(("name_original", original, "row.name_letters", exc.message))
+        else:
+            own_surname = "surname" in fields
+        script, error, odd = self._name_facts(original)
+        if error is not None:
+            problems.append(("name_original", original, "row.name_letters", error))
             return None
-        odd = odd_character(original) or (odd_character(fields["surname"]) if "surname" in fields else None)
+        fields["script"] = script
+        if odd is None and own_surname:  # else the surname is a part of name_original
+            odd = odd_character(fields["surname"])
         if odd is not None:
             return _odd_character_problem(fields, odd, problems)
         if script not in self._scripts and self._scripts:

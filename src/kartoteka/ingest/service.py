@@ -258,7 +258,7 @@ def _stray_quote(table: Table, line: int, span: int, column: str | None) -> Quar
         line, column, values.get(column) if column else None,
         f"a quote opens a field that runs across {span} lines ({line}-{line + span - 1}) {into}: a stray quote? "
         f"This line is quarantined; lines {line + 1}-{line + span - 1} were read again, each on its own",
-        RAW_JSON(values), "parse.stray_quote", line_count=1, raw_text=lines.buf[0])
+        RAW_JSON(values), "parse.stray_quote", line_count=1, raw_text=lines.first_line())
     lines.replay()
     return entry
 
