@@ -172,3 +172,31 @@ def test_csv_lines_read_in_chunks_match_csv_reader_line_for_line(tmp_path, monke
         table.close()
     assert got == expected
     assert counts.total == len(io.StringIO(CHUNKED_TEXT, newline="").readlines())
+
+
+@pytest.mark.parametrize("name", ["stray_quote.csv", "stray_quote_and_semicolons.csv", "stray_quote_in_note.csv",
+                                  "mixed_line_endings.csv", "note_with_line_break.csv"])
+def test_stray_quote_recovery_is_the_same_whatever_the_chunk_edges(tmp_path, monkeypatch, name):
+    """A replay (the lines a stray quote swallowed read again) and the raw text of quarantined rows do not depend
+    on where the file's chunks end."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from kartoteka.ingest import csv_lines, import_file
+    from kartoteka.store import open_store, quarantine, records
+
+    path = Path(__file__).resolve().parents[1] / "data" / "bad" / name
+    outcomes = []
+    for chunk in (1 << 16, 1, 2, 5, 11):
+        monkeypatch.setattr(csv_lines, "CHUNK_CHARS", chunk)
+        store = open_store(f"sqlite:///{tmp_path / f'k{chunk}.sqlite'}")
+        try:
+            result = import_file(store, "card", path)
+            with store.engine.connect() as conn:
+                kept = conn.execute(select(records.c.row_number, records.c.raw_json)).all()
+                bad = conn.execute(select(quarantine.c.row_number, quarantine.c.raw_text, quarantine.c.code)).all()
+        finally:
+            store.close()
+        outcomes.append((result.lines, result.record_lines, result.quarantined_lines, kept, bad))
+    assert all(outcome == outcomes[0] for outcome in outcomes[1:])

@@ -53,7 +53,8 @@ class CsvLines:
         # indexes count from 0 after the header.
         self._chunks: deque[tuple[int, list[str]]] = deque()
         self._handed = 0  # lines handed to the reader so far
-        self._start = self._end = 0  # the current record's lines: [start, end)
+        self._reader: Any = None
+        self._base = self._done = 0  # the current reader's first line; the current record's first in the reader
         self._replay_at: list[int] = []  # the line to read again from, after a replay()
         self._boms: list[bool] = []  # not empty once a chunk held a BOM (then each row is checked for one)
 
@@ -89,13 +90,15 @@ class CsvLines:
         replay, boms = self._replay_at, self._boms  # filled by replay() and by a chunk holding a BOM
         base = 0  # index of the current reader's first line
         while True:  # a new reader after each replay, over the lines put back and then the rest
-            reader = csv.reader(feed, delimiter=self.delimiter)
+            reader = self._reader = csv.reader(feed, delimiter=self.delimiter)
+            self._base, self._done = base, 0
             done = 0
             first = self.header_lines + base + 1  # the editor line of the reader's first line
-            # The hot loop: one row per pass; the current record's lines are kept in _start/_end for raw().
+            # The hot loop: one row per pass. The current record's first line is kept for raw() (its last is the
+            # reader's line_num): one store per row.
             for values in reader:
                 end = reader.line_num
-                self._start, self._end = base + done, base + end
+                self._done = done
                 if len(values) == width and values != raw_header and not (boms and values[0][:1] == BOM):
                     yield first + done, end - done, dict(zip(headers, values, strict=True))
                 elif not values or (len(values) == 1 and not values[0].strip()):
@@ -107,8 +110,19 @@ class CsvLines:
                     break
             else:
                 return
+            end_of_record = self._end
             base = replay.pop()
-            feed = itertools.chain(self._lines(base, self._end), feed)
+            feed = itertools.chain(self._lines(base, end_of_record), feed)
+
+    @property
+    def _start(self) -> int:
+        """The index of the current record's first line."""
+        return self._base + self._done
+
+    @property
+    def _end(self) -> int:
+        """The index of the line after the current record."""
+        return self._base + (self._reader.line_num if self._reader is not None else 0)
 
     def _odd_row(self, values: list[str]) -> Row:
         """A record that is not simply a row of the header's width: a Fault, or the row as far as it goes."""

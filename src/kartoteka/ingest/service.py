@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -193,39 +194,71 @@ def _write_source(conn: Connection, table: Table, normalizer: RowNormalizer, sha
 def _read_rows(table: Table, rows: Iterator[tuple[int, int, dict[str, str]]], normalizer: RowNormalizer,
                writer: BatchWriter, result: ImportResult, follow_up: FollowUp | None,
                progress: ProgressCallback | None) -> None:
-    """The hot loop: each row to a record or a quarantine entry, counting the lines of each."""
+    """The hot loop: each row to a record or a quarantine entry, counting the lines of each.
+
+    A one-line row that becomes a record without a warning takes the short path (most rows of most files);
+    everything else (faults, rows over several lines, quarantine, warnings, follow-ups) goes through
+    ``_other_row``, which counts the lines beyond the first of each record and every quarantined line.
+    """
     total = table.path.stat().st_size
-    done = record_lines = quarantined_lines = imported = quarantined = 0
+    counts = _Counts()
+    normalize, add = normalizer.normalize, writer.add
+    done = 0
     for line, span, row in rows:
-        entry: QuarantineEntry | None
-        if type(row) is Fault:
-            record, entry = None, _fault_entry(table, line, span, row)
-        elif span > 1 and table.csv is not None and (
-                (column := normalizer.line_break_column(row)) is not None or table.csv.looks_swallowed()):
-            record, entry, span = None, _stray_quote(table, line, span, column), 1
-        else:
-            record, entry = normalizer.normalize(line, row)
-        if record is not None:
-            writer.add(record)
-            imported += 1
-            record_lines += span
-            if entry is not None:
-                _warn(writer, result, entry)
-        else:
-            assert entry is not None
-            quarantined += 1
-            quarantined_lines += span
-            _quarantine(table, writer, result, entry, span)
-        if follow_up is not None:
-            follow_up.outcome(record[0] if record is not None else None)
         done += 1
+        if span == 1 and follow_up is None and type(row) is not Fault:
+            record, entry = normalize(line, row)
+            if entry is None:  # no entry: normalize made a record
+                add(record)  # type: ignore[arg-type]
+            else:
+                _other_row(table, normalizer, writer, result, counts, line, span, row, (record, entry))
+        else:
+            _other_row(table, normalizer, writer, result, counts, line, span, row, None, follow_up)
         if progress is not None and done % 2000 == 0:
             progress(done, table.position(), total)
     writer.flush()
-    result.rows_imported, result.rows_quarantined = imported, quarantined
-    result.record_lines, result.quarantined_lines = record_lines, quarantined_lines
+    result.rows_quarantined = counts.quarantined
+    result.rows_imported = done - counts.quarantined
+    result.record_lines = result.rows_imported + counts.record_lines_beyond_first
+    result.quarantined_lines = counts.quarantined_lines
     if progress is not None:
         progress(done, total, total)
+
+
+@dataclass
+class _Counts:
+    quarantined: int = 0
+    quarantined_lines: int = 0
+    record_lines_beyond_first: int = 0
+
+
+def _other_row(table: Table, normalizer: RowNormalizer, writer: BatchWriter, result: ImportResult, counts: _Counts,
+               line: int, span: int, row: dict[str, str],
+               normalized: tuple[tuple[Any, ...] | None, QuarantineEntry | None] | None,
+               follow_up: FollowUp | None = None) -> None:
+    """A row off the short path: a fault, a stray quote, a quarantined row, a warning, a follow-up row."""
+    entry: QuarantineEntry | None
+    if normalized is not None:
+        record, entry = normalized
+    elif type(row) is Fault:
+        record, entry = None, _fault_entry(table, line, span, row)
+    elif span > 1 and table.csv is not None and (
+            (column := normalizer.line_break_column(row)) is not None or table.csv.looks_swallowed()):
+        record, entry, span = None, _stray_quote(table, line, span, column), 1
+    else:
+        record, entry = normalizer.normalize(line, row)
+    if record is not None:
+        writer.add(record)
+        counts.record_lines_beyond_first += span - 1
+        if entry is not None:
+            _warn(writer, result, entry)
+    else:
+        assert entry is not None
+        counts.quarantined += 1
+        counts.quarantined_lines += span
+        _quarantine(table, writer, result, entry, span)
+    if follow_up is not None:
+        follow_up.outcome(record[0] if record is not None else None)
 
 
 def _quarantine(table: Table, writer: BatchWriter, result: ImportResult, entry: QuarantineEntry, span: int) -> None:
