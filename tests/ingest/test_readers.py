@@ -144,8 +144,8 @@ CHUNKED_TEXT = ('a,b,c\r\n1,"two\r\nlines",3\r4,5\x856,7\n8,9\u2028,10\r\n\r\n"x
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 13, 1 << 16])
 def test_csv_lines_read_in_chunks_match_csv_reader_line_for_line(tmp_path, monkeypatch, chunk):
-    """Chunk edges anywhere (inside "\\r\\n", inside a quoted field, a line longer than a chunk), and characters
-    str.splitlines would take for line breaks (\\x85, \\u2028), give the records and lines csv.reader gives."""
+    """Chunk edges anywhere (inside a quoted field, a line longer than a chunk), and characters str.splitlines
+    would take for line breaks (\\x85, \\u2028), give the records and lines csv.reader gives."""
     import csv
     import io
 

@@ -1,18 +1,17 @@
 """The physical lines of a CSV file, fed to ``csv.reader``, so that every line is accounted for.
 
-The file is read in chunks split into lines (in C: no Python code runs per line), and ``csv.reader`` reads
-straight from them; its ``line_num`` says how many lines each record took. The lines of the chunks not yet
-behind the current record are kept: they are its raw text for the quarantine, and when a record turns out to
-be a parse fault (a stray quote that swallowed the lines after it), ``replay`` gives every line after its
-first to a new reader, which reads them again, each on its own. Line numbers are those an editor shows (the
-header is line 1).
+The file is read a chunk of lines at a time (``readlines``: split in C, no Python code runs per line), and
+``csv.reader`` reads straight from them; its ``line_num`` says how many lines each record took. The chunks
+not yet wholly behind the current record are kept: their lines are its raw text for the quarantine, and when
+a record turns out to be a parse fault (a stray quote that swallowed the lines after it), ``replay`` gives
+every line after its first to a new reader, which reads them again, each on its own. Line numbers are those
+an editor shows (the header is line 1).
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
-import re
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -21,10 +20,6 @@ Row = dict[str, str]
 DELIMITERS = (",", ";", "\t", "|")
 BOM = "\ufeff"
 CHUNK_CHARS = 1 << 16
-# str.splitlines also ends a line at these; csv.reader (and an editor) does not, so a chunk holding one is
-# split by the slower regex, at \r\n, \r and \n only.
-_OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # eight substring searches beat one regex scan
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 class Fault(dict[str, str]):
@@ -60,28 +55,16 @@ class CsvLines:
 
     def _line_lists(self) -> Iterator[list[str]]:
         """The file's lines after the header, a chunk's worth at a time; keeps them for ``raw``."""
-        text, chunks, tail = self.text, self._chunks, ""
-        while True:
-            chunk = text.read(max(CHUNK_CHARS, len(tail)))  # a line longer than a chunk: read twice as much
-            data = tail + chunk
-            if not chunk:
-                lines, tail = ([data] if data else []), ""
-            else:
-                lines = (_LINE.findall(data) if any(c in data for c in _OTHER_BREAKS)
-                         else data.splitlines(keepends=True))
-                # the last line may go on in the next chunk (a "\r" may be the first half of "\r\n")
-                tail = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+        text, chunks = self.text, self._chunks
+        while lines := text.readlines(CHUNK_CHARS):  # split as iterating the file would: in C, one list a chunk
             while chunks and chunks[0][0] + len(chunks[0][1]) <= self._start:
                 chunks.popleft()
-            if BOM in data and not self._boms:
+            if not self._boms and BOM in "".join(lines):
                 self._boms.append(True)
-            if lines:
-                chunks.append((self._handed, lines))
-                self._handed += len(lines)
-                yield lines
-            if not chunk:
-                self.read = self._handed
-                return
+            chunks.append((self._handed, lines))
+            self._handed += len(lines)
+            yield lines
+        self.read = self._handed
 
     def rows(self) -> Iterator[tuple[int, int, Row]]:
         """(editor line of the record's first line, lines it takes, values by header) for each record."""

@@ -95,13 +95,15 @@ def _parse_date_cached(text: str, order: str) -> tuple[str | None, int | None, s
     return parsed.iso(), parsed.year, None
 
 
-#: (script, or None with the reason the text is no name; the first character no name has, or None)
-NameFacts = tuple[str | None, str | None, str | None]
+#: (script, or None with the reason the text is no name; the first character no name has, or None; the
+#: warning for letters in a script the kind's sources do not use, or None)
+NameFacts = tuple[str | None, str | None, str | None, str | None]
 
 
-def _name_checker() -> Callable[[str], NameFacts]:
-    """The script of a name and its first odd character, in one call cached per name text: real files repeat
-    their names a lot, so most rows cost one cache look-up, not a character scan and a regex search."""
+def _name_checker(kind: str) -> Callable[[str], NameFacts]:
+    """The script of a name, its first odd character and a script warning, in one call cached per name text:
+    real files repeat their names a lot, so most rows cost one cache look-up, not character scans and a regex."""
+    scripts = KIND_SCRIPTS.get(kind, frozenset())
     try:
         from kartoteka.names import detect_script
     except ImportError:  # until names lands
@@ -112,8 +114,9 @@ def _name_checker() -> Callable[[str], NameFacts]:
         try:
             script, error = detect_script(text), None
         except KartotekaError as exc:  # digits or symbols alone ("?", "0") are not a name
-            script, error = None, exc.message
-        return script, error, odd_character(text)
+            return None, exc.message, None, None
+        foreign = script_warning(kind, text) if scripts and script not in scripts else None
+        return script, error, odd_character(text), foreign
 
     return facts
 
@@ -147,8 +150,7 @@ class RowNormalizer:
         self.date_order = mapping.date_order if mapping else "DMY"
         self._targets: dict[str, str] = {}
         self._seen_refs: set[str] = set()
-        self._name_facts = _name_checker()
-        self._scripts = KIND_SCRIPTS.get(kind, frozenset())
+        self._name_facts = _name_checker(kind)
         self.check_headers(headers)
         # With a fixed header (CSV, XLSX) only the fields it can fill are written: fewer parameters per row.
         # JSON objects may bring new keys on any row, so they write every field.
@@ -201,7 +203,7 @@ class RowNormalizer:
         extra: dict[str, Any] = {}
         ref = None
         problems: list[Problem] = []
-        past_end: list[str] = []
+        past_end: list[str] | None = None  # headers of values past the header's last column (rare)
         # JSON writes NUL as \u0000: one search of the whole row instead of one per value.
         check_nul = "\\u0000" in raw_json
         targets = self._targets
@@ -224,7 +226,7 @@ class RowNormalizer:
             elif target == "extra_json":
                 extra.update(_extra_from_json(value, problems))
             elif header.startswith("(column "):
-                past_end.append(header)
+                past_end = [*(past_end or ()), header]
             elif target not in COMPUTED_FIELDS and target != IGNORED:
                 extra.setdefault(target, value)
         if past_end:
@@ -266,7 +268,7 @@ class RowNormalizer:
             _split_full_name(original, fields)
         else:
             own_surname = "surname" in fields
-        script, error, odd = self._name_facts(original)
+        script, error, odd, foreign = self._name_facts(original)
         if error is not None:
             problems.append(("name_original", original, "row.name_letters", error))
             return None
@@ -275,10 +277,8 @@ class RowNormalizer:
             odd = odd_character(fields["surname"])
         if odd is not None:
             return _odd_character_problem(fields, odd, problems)
-        if script not in self._scripts and self._scripts:
-            message = script_warning(self.kind, original)
-            if message is not None:
-                return "name_original", original, "warn.name_script", message
+        if foreign is not None:
+            return "name_original", original, "warn.name_script", foreign
         return None
 
     def _parse_dates(self, fields: dict[str, Any], problems: list[Problem]) -> None:
