@@ -153,3 +153,10 @@ def test_import_card_of_a_directory_says_it_is_a_directory(capsys, store_url, tm
     assert err == (f"error [usage]: {tmp_path}: this is a directory, not a file; to import a file give its path\n"
                    f"  hint: kartoteka import {tmp_path}   (a directory with manifest.json)   or   "
                    f"kartoteka import card {tmp_path}/FILE.csv\n")
+
+
+def test_every_reason_code_is_documented():
+    from kartoteka.ingest.reasons import CODES
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "how-to" / "add-a-source.md").read_text(encoding="utf-8")
+    assert [code for code in CODES if f"`{code}`" not in page] == []

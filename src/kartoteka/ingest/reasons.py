@@ -6,7 +6,7 @@ reworded. "error" codes keep a row out of the store; "warning" codes flag a reco
 
 from __future__ import annotations
 
-#: code -> what it means (docs/reference/quarantine.md lists the same).
+#: code -> what it means (docs/how-to/add-a-source.md lists the codes).
 ERRORS: dict[str, str] = {
     "parse.stray_quote": "a quoted field runs across line breaks into a column that cannot hold one (a name, a "
                          "year, a date): a stray quote; the line is quarantined and the lines it swallowed are "
