@@ -73,8 +73,9 @@ def _drop_pg(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_once(backend: str, cards: Path, workdir: Path) -> tuple[float, float, float, float]:
-    """One import in a child process on a fresh database: (wall s, CPU s, peak RSS MiB, load average)."""
+def run_once(backend: str, cards: Path, workdir: Path, python: str = sys.executable) -> tuple[float, float, float, float]:
+    """One import in a child process (``python -m kartoteka``) on a fresh database: (wall s, CPU s, peak RSS MiB,
+    load average)."""
     pg_name = None
     if backend == "sqlite":
         database = str(workdir / f"bench-{uuid.uuid4().hex[:8]}.sqlite")
@@ -82,7 +83,7 @@ def run_once(backend: str, cards: Path, workdir: Path) -> tuple[float, float, fl
         pg_name, database = _pg_database()
     try:
         start = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "kartoteka", "--database", database, "import", "card",
+        child = subprocess.Popen([python, "-m", "kartoteka", "--database", database, "import", "card",
                                   str(cards), "--quiet"], stdout=subprocess.DEVNULL)
         # wait4 gives this child's own rusage: its peak RSS and CPU time, not a running maximum.
         _, status, usage = os.wait4(child.pid, 0)

@@ -66,7 +66,7 @@ def test_quarantined_rows_are_reported(capsys, tmp_path):
     path = write_csv(tmp_path / "bad.csv", RU_HEADER, [*RU_ROWS, ["Сидоров", "", "", "1850", "", ""]])
     code, out, _ = run(capsys, "--database", str(tmp_path / "k.sqlite"), "import", "card", str(path))
     assert code == 0
-    assert "1 rows quarantined" in out and "row 4: birth_year 1850 is implausible" in out
+    assert "1 quarantined rows" in out and "line 5: birth_year 1850 is implausible" in out
 
 
 @pytest.mark.parametrize("case,expected_code,expected", [

@@ -26,7 +26,8 @@ def test_good_rows_are_imported_with_provenance(store, ru_cards):
     assert (result.rows_imported, result.rows_quarantined, result.mapping) == (3, 0, "ru-card")
     got = _records(store, "record_ref", "file_name", "row_number", "surname", "given_name", "patronymic",
                    "name_original", "script", "birth_year", "camp", "death_date")
-    assert got[0] == ("cards.csv:1", "cards.csv", 1, "Иванов", "Пётр", "Сергеевич", "Иванов Пётр Сергеевич",
+    assert got[0] == ("cards.csv:2", "cards.csv", 2,  # editor lines: the header is line 1
+                      "Иванов", "Пётр", "Сергеевич", "Иванов Пётр Сергеевич",
                       "cyrillic", 1920, "7", "1946-01-20")
     assert got[2][-1] == "1946-01-21/1946-01-31"
     raw, sha = _records(store, "raw_json", "row_sha256")[0]
@@ -60,7 +61,7 @@ def test_a_bad_row_is_quarantined_with_its_reason_and_the_rest_imported(store, t
     with store.engine.connect() as conn:
         entry = conn.execute(select(quarantine)).mappings().one()
     assert (entry["file_name"], entry["row_number"], entry["column_name"], entry["value"]) == (
-        "mixed.csv", 3, column, value)
+        "mixed.csv", 4, column, value)  # the header is line 1
     assert reason in entry["reason"]
     assert json.loads(entry["raw_json"])["Фамилия"] == bad_row[0]
 
@@ -89,7 +90,7 @@ def test_strict_rejects_the_whole_file_and_writes_nothing(store, tmp_path):
     with pytest.raises(KartotekaError) as info:
         import_file(store, "card", path, ImportOptions(strict=True))
     assert info.value.code == "input.strict"
-    assert "1 of 4 rows are bad" in info.value.message and "row 4" in info.value.message
+    assert "1 of 4 rows are bad" in info.value.message and "line 5" in info.value.message
     assert counts(store) == {"records": 0, "quarantine": 0, "sources": 0}
     assert import_file(store, "card", path).rows_imported == 3  # without --strict the good rows go in
 

@@ -25,7 +25,7 @@ def _big_card_file(path: Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["record_ref", "surname", "given_name", "birth_year", "camp", "note"])
         for n in range(ROWS):
-            writer.writerow([f"k{n}", f"Танака{n % 97}", "Итиро", str(1900 + n % 40), str(n % 50), "x" * 40])
+            writer.writerow([f"k{n}", "Танака" + "абвгдежзик"[n % 10], "Итиро", str(1900 + n % 40), str(n % 50), "x" * 40])
     return path
 
 

@@ -27,9 +27,11 @@ def test_open_store_creates_the_contract_tables(store):
     assert {c["name"] for c in inspector.get_columns("records")} == CONTRACT_RECORD_COLUMNS
     assert {c["name"] for c in inspector.get_columns("sources")} == {
         "id", "name", "kind", "file_name", "file_sha256", "encoding", "imported_at", "row_count",
-        "quarantined_count", "simulated"}
+        "quarantined_count", "simulated", "line_count", "header_lines", "blank_lines", "warning_count",
+        "follow_up_of"}
     assert {c["name"] for c in inspector.get_columns("quarantine")} == {
-        "id", "source_id", "file_name", "row_number", "column_name", "value", "reason", "raw_json"}
+        "id", "source_id", "file_name", "row_number", "column_name", "value", "reason", "raw_json", "code", "severity",
+        "line_count", "raw_text", "record_ref", "resolved_by"}
     assert set(RECORD_FIELDS) < CONTRACT_RECORD_COLUMNS
 
 

@@ -44,9 +44,15 @@ def _common(
 
 
 def _register_all() -> None:
-    from kartoteka.cli import ingest_commands, linkage_commands, names_commands, simulate_commands
+    from kartoteka.cli import (
+        ingest_commands,
+        linkage_commands,
+        names_commands,
+        quarantine_commands,
+        simulate_commands,
+    )
 
-    for module in (ingest_commands, names_commands, simulate_commands, linkage_commands):
+    for module in (ingest_commands, quarantine_commands, names_commands, simulate_commands, linkage_commands):
         module.register(app)
 
 

@@ -71,8 +71,17 @@ def _describe(result: ImportResult) -> str:
                                       f"mapping {result.mapping}" if result.mapping else "") if part)
     text = (f"{name}: imported {result.rows_imported:,} {result.kind} records as source #{result.source_id}"
             + (f" ({how})" if how else ""))
+    text += (f"\n  {result.lines:,} lines: {result.header_lines:,} header/comment, {result.blank_lines:,} blank, "
+             f"{result.record_lines:,} in {result.rows_imported:,} records, {result.quarantined_lines:,} in "
+             f"{result.rows_quarantined:,} quarantined rows; {result.warnings:,} records with warnings")
+    if result.follow_up_of is not None:
+        text += f"\n  follow-up to source #{result.follow_up_of}: {result.resolved:,} quarantined rows resolved"
     if result.rows_quarantined:
-        text += f"; {result.rows_quarantined:,} rows quarantined, e.g.\n    " + "\n    ".join(result.quarantine_sample)
+        text += (f"\n  quarantined (first {len(result.quarantine_sample)}; all: kartoteka quarantine --source "
+                 f"{result.source_id}):\n    " + "\n    ".join(result.quarantine_sample))
+    if result.warnings:
+        text += (f"\n  warnings (first {len(result.warning_sample)}; all: kartoteka quarantine --source "
+                 f"{result.source_id}):\n    " + "\n    ".join(result.warning_sample))
     if result.simulated:
         text += "  [SIMULATED]"
     return text
@@ -96,6 +105,10 @@ def import_command(
                                      hint="kartoteka import card cards.csv   or   kartoteka import DIR")
             results = import_directory(store, directory, options, progress_for)  # type: ignore[arg-type]
         else:
+            if path.is_dir():
+                raise KartotekaError("usage", "this is a directory, not a file; to import a file give its path",
+                                     hint=f"kartoteka import {path}   (a directory with manifest.json)   or   "
+                                          f"kartoteka import {target} {path}/FILE.csv", file=str(path))
             results = [import_file(store, target, path, options, progress_for(path))]  # type: ignore[operator]
         simulated = store.is_simulated()
     if simulated:

@@ -26,6 +26,8 @@ LEGACY_CANDIDATES: tuple[str, ...] = ("cp932", "euc_jp", "cp1251", "koi8_r")
 TRIED_ORDER: tuple[str, ...] = ("utf-8", *LEGACY_CANDIDATES)
 # Below this mean score per non-ASCII character, text is garbage in every candidate encoding.
 MIN_PLAUSIBLE_SCORE = -0.5
+UNICODE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
+                               "utf-32-be", "ascii"})
 
 # Russian letter frequencies (per cent, national corpus); the alphabet's other letters are rare in names.
 _RUSSIAN_FREQ = {
@@ -65,8 +67,37 @@ def choose_encoding(path: Path, given: str | None = None) -> EncodingChoice:
         encoding = canonical_encoding(given)
         if encoding == "utf-8" and _starts_with_bom(path):
             encoding = "utf-8-sig"
+        if encoding not in UNICODE_ENCODINGS:
+            _refuse_utf8_read_as(path, encoding)
         return EncodingChoice(encoding, detected=False, tried=(encoding,))
     return detect_encoding(path)
+
+
+def _refuse_utf8_read_as(path: Path, encoding: str) -> None:
+    """Refuse to read a UTF-8 file with non-ASCII text in a legacy encoding: CP1251 and KOI8-R decode any
+    bytes at all, so the import would succeed with every name garbled ("Сато" as "РЎР°С‚Рѕ"). A legacy
+    file that is also valid UTF-8 throughout is, in practice, never real text."""
+    if decodes_fully(path, "ascii") or not decodes_fully(path, "utf-8"):
+        return
+    sample = _first_non_ascii_word(path)
+    garbled = sample.encode("utf-8").decode(encoding, errors="replace")
+    raise KartotekaError(
+        "input.encoding",
+        f"the file is UTF-8 text, but the encoding {encoding} was asked for: read so, every letter outside ASCII "
+        f"would be garbled ({sample!r} would read as {garbled!r}); nothing was imported",
+        hint="drop --encoding (UTF-8 is detected by itself) or give --encoding utf-8; a mapping's own "
+             "[options] encoding applies too",
+        file=str(path), details={"tried": [encoding, "utf-8"]},
+    )
+
+
+def _first_non_ascii_word(path: Path) -> str:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            for word in line.replace(",", " ").replace(";", " ").replace("\t", " ").split():
+                if not word.isascii():
+                    return word[:20]
+    return ""
 
 
 def detect_encoding(path: Path) -> EncodingChoice:

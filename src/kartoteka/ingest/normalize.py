@@ -18,6 +18,7 @@ from typing import Any
 from kartoteka.core.dates import parse_partial_date
 from kartoteka.core.errors import KartotekaError
 from kartoteka.ingest.mappings import Mapping, normalize_header
+from kartoteka.ingest.name_checks import KIND_SCRIPTS, odd_character, script_warning
 from kartoteka.store.schema import RECORD_FIELDS
 
 # The same for every row of a file: the writer adds them, so the per-row tuples stay short.
@@ -30,6 +31,15 @@ NAME_FIELDS = ("surname", "given_name", "name_original")
 DATE_FIELDS = ("birth_date", "capture_date", "death_date", "event_date")
 # Columns the importer computes itself; a file's own value for them is ignored (kept in raw_json).
 COMPUTED_FIELDS = ("script",)
+# The columns `kartoteka quarantine --csv` adds to a file of rows to correct (read by the import, not stored).
+FOLLOW_UP_COLUMNS = ("kartoteka_quarantine_id", "kartoteka_source", "kartoteka_line", "kartoteka_reason")
+IGNORED = "(ignored)"
+# Fields whose value is one line: a line break in one is a parse fault (a stray quote), not data.
+SINGLE_LINE_FIELDS = frozenset({"surname", "given_name", "patronymic", "name_original", "birth_date", "birth_year",
+                                "capture_date", "death_date", "event_date"})
+NAME_COLUMNS = ("surname", "given_name", "patronymic", "name_original")
+#: (column, value, reason code, message)
+Problem = tuple[str | None, str | None, str, str]
 ID_HEADERS = ("record_ref", "id")
 BIRTH_YEARS = range(1860, 1946)
 _NAME_SPLIT = re.compile(r"[\s\u3000・･]+")
@@ -53,18 +63,24 @@ def _raw_json_encoder() -> Callable[[dict[str, str]], str]:
     return lambda row: "".join(chunks(row, 0))
 
 
-_RAW_JSON = _raw_json_encoder()
+RAW_JSON = _raw_json_encoder()
 
 
 @dataclass(frozen=True)
 class QuarantineEntry:
-    """A rejected row: where it is, the first bad column and value, and every reason."""
+    """A rejected row (or, with severity "warning", a kept record's flag): where it is, the first bad column
+    and value, the code of the first reason, and every reason."""
 
     row_number: int
     column: str | None
     value: str | None
     reason: str
     raw_json: str
+    code: str = "row.invalid"
+    severity: str = "error"
+    line_count: int = 1
+    raw_text: str | None = None
+    record_ref: str | None = None
 
 
 @lru_cache(maxsize=65536)
@@ -79,12 +95,30 @@ def _parse_date_cached(text: str, order: str) -> tuple[str | None, int | None, s
     return parsed.iso(), parsed.year, None
 
 
-def _script_detector() -> Callable[[str], str]:
+#: (script, or None with the reason the text is no name; the first character no name has, or None; the
+#: warning for letters in a script the kind's sources do not use, or None)
+NameFacts = tuple[str | None, str | None, str | None, str | None]
+
+
+def _name_checker(kind: str) -> Callable[[str], NameFacts]:
+    """The script of a name, its first odd character and a script warning, in one call cached per name text:
+    real files repeat their names a lot, so most rows cost one cache look-up, not character scans and a regex."""
+    scripts = KIND_SCRIPTS.get(kind, frozenset())
     try:
         from kartoteka.names import detect_script
     except ImportError:  # until names lands
-        return lru_cache(maxsize=65536)(_simple_script)
-    return lru_cache(maxsize=65536)(detect_script)
+        detect_script = _simple_script
+
+    @lru_cache(maxsize=65536)
+    def facts(text: str) -> NameFacts:
+        try:
+            script, error = detect_script(text), None
+        except KartotekaError as exc:  # digits or symbols alone ("?", "0") are not a name
+            return None, exc.message, None, None
+        foreign = script_warning(kind, text) if scripts and script not in scripts else None
+        return script, error, odd_character(text), foreign
+
+    return facts
 
 
 def _simple_script(text: str) -> str:
@@ -116,7 +150,7 @@ class RowNormalizer:
         self.date_order = mapping.date_order if mapping else "DMY"
         self._targets: dict[str, str] = {}
         self._seen_refs: set[str] = set()
-        self._script = _script_detector()
+        self._name_facts = _name_checker(kind)
         self.check_headers(headers)
         # With a fixed header (CSV, XLSX) only the fields it can fill are written: fewer parameters per row.
         # JSON objects may bring new keys on any row, so they write every field.
@@ -129,7 +163,10 @@ class RowNormalizer:
         """Where a header's values go: a store column, "record_ref", "extra_json", or an extra field name."""
         found = self._targets.get(header)
         if found is None:
-            found = (self.mapping.target_of(header) if self.mapping else None) or _own_name(header) or header
+            if header in FOLLOW_UP_COLUMNS:
+                found = IGNORED
+            else:
+                found = (self.mapping.target_of(header) if self.mapping else None) or _own_name(header) or header
             self._targets[header] = found
         return found
 
@@ -144,19 +181,29 @@ class RowNormalizer:
             raise KartotekaError(
                 "input.columns",
                 f"missing required columns{mapping}: a {self.kind} needs one of "
-                + ", ".join(NAME_FIELDS) + "; the file's columns are: " + ", ".join(headers[:30]),
+                + ", ".join(NAME_FIELDS) + "; the file's columns are: " + ", ".join(headers[:30])
+                + (" (one column: are its values separated by something other than , ; TAB or |?)"
+                   if len(headers) == 1 else ""),
                 hint="map your headers to ours with --mapping FILE (a TOML [columns] table) or a bundled "
                      "mapping such as --mapping ru-card; see docs/reference/columns.md",
                 file=self.path, details={"missing": list(NAME_FIELDS), "headers": headers},
             )
 
+    def line_break_column(self, row: dict[str, str]) -> str | None:
+        """The first column of ``row`` whose value has a line break but whose target holds one line, or None."""
+        for header, value in row.items():
+            if ("\n" in value or "\r" in value) and value.strip() and self.target(header) in SINGLE_LINE_FIELDS:
+                return header
+        return None
+
     def normalize(self, number: int, row: dict[str, str]) -> tuple[tuple[Any, ...] | None, QuarantineEntry | None]:
-        """One row -> (record tuple in ``insert_columns`` order, None) or (None, quarantine entry)."""
-        raw_json = _RAW_JSON(row)
+        """One row -> (record tuple in ``insert_columns`` order, None or a warning) or (None, quarantine entry)."""
+        raw_json = RAW_JSON(row)
         fields: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         ref = None
-        problems: list[tuple[str | None, str | None, str]] = []
+        problems: list[Problem] = []
+        past_end: list[str] | None = None  # headers of values past the header's last column (rare)
         # JSON writes NUL as \u0000: one search of the whole row instead of one per value.
         check_nul = "\\u0000" in raw_json
         targets = self._targets
@@ -167,7 +214,7 @@ class RowNormalizer:
             if not value:
                 continue
             if check_nul and "\x00" in value:
-                problems.append((header, value.replace("\x00", "\\x00"),
+                problems.append((header, value.replace("\x00", "\\x00"), "row.nul",
                                  "contains a NUL character (not text; PostgreSQL cannot store it)"))
                 continue
             target = targets.get(header) or self.target(header)
@@ -179,42 +226,62 @@ class RowNormalizer:
             elif target == "extra_json":
                 extra.update(_extra_from_json(value, problems))
             elif header.startswith("(column "):
-                problems.append((header, value, "value past the last column of the header"))
-            elif target not in COMPUTED_FIELDS:
+                past_end = [*(past_end or ()), header]
+            elif target not in COMPUTED_FIELDS and target != IGNORED:
                 extra.setdefault(target, value)
-        self._complete_names(fields, problems)
+        if past_end:
+            problems.append(_past_end_problem(past_end, row))
+        warning = self._complete_names(fields, problems)
         self._parse_dates(fields, problems)
         if ref is None:
             ref = f"{self.file_name}:{number}"
         elif ref in self._seen_refs:
-            problems.append(("record_ref", ref, f"duplicate record_ref {ref!r} in this file"))
+            problems.append(("record_ref", ref, "row.duplicate_ref", f"duplicate record_ref {ref!r} in this file"))
         if problems:
-            column, bad_value, _ = problems[0]
-            return None, QuarantineEntry(number, column, bad_value, "; ".join(p[2] for p in problems), raw_json)
+            column, bad_value, code, _ = problems[0]
+            return None, QuarantineEntry(number, column, bad_value, join_reasons(p[3] for p in problems), raw_json,
+                                         code)
         self._seen_refs.add(ref)
+        flag = None
+        if warning is not None:
+            flag = QuarantineEntry(number, warning[0], warning[1], warning[3], raw_json, warning[2], "warning",
+                                   record_ref=ref)
         return (
             ref, number,
             hashlib.sha256(raw_json.encode("utf-8")).hexdigest(), raw_json,
             *map(fields.get, self.fields_out),
             json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,
-        ), None
+        ), flag
 
-    def _complete_names(self, fields: dict[str, Any], problems: list[tuple[str | None, str | None, str]]) -> None:
+    def _complete_names(self, fields: dict[str, Any], problems: list[Problem]) -> Problem | None:
+        """Fill name_original, surname/given_name and script; check the name; return a warning, if any."""
         original = fields.get("name_original")
+        own_surname = False  # a surname of the file's beside its name_original: checked on its own
         if original is None:
             if "surname" not in fields and "given_name" not in fields:
-                problems.append(("surname", None, "no name: surname, given_name and name_original are all blank"))
-                return
+                problems.append(("surname", None, "row.no_name",
+                                 "no name: surname, given_name and name_original are all blank"))
+                return None
             parts = [fields[k] for k in ("surname", "given_name", "patronymic") if k in fields]
             original = fields["name_original"] = " ".join(parts)
         elif "surname" not in fields and "given_name" not in fields:
             _split_full_name(original, fields)
-        try:
-            fields["script"] = self._script(original)
-        except KartotekaError as exc:  # digits or symbols alone ("?", "0") are not a name
-            problems.append(("name_original", original, f"name: {exc.message}"))
+        else:
+            own_surname = "surname" in fields
+        script, error, odd, foreign = self._name_facts(original)
+        if error is not None:
+            problems.append(("name_original", original, "row.name_letters", error))
+            return None
+        fields["script"] = script
+        if odd is None and own_surname:  # else the surname is a part of name_original
+            odd = odd_character(fields["surname"])
+        if odd is not None:
+            return _odd_character_problem(fields, odd, problems)
+        if foreign is not None:
+            return "name_original", original, "warn.name_script", foreign
+        return None
 
-    def _parse_dates(self, fields: dict[str, Any], problems: list[tuple[str | None, str | None, str]]) -> None:
+    def _parse_dates(self, fields: dict[str, Any], problems: list[Problem]) -> None:
         birth_year = None
         for name in DATE_FIELDS:
             text = fields.get(name)
@@ -222,7 +289,7 @@ class RowNormalizer:
                 continue
             iso, year, error = _parse_date_cached(text, self.date_order)
             if error:
-                problems.append((name, text, f"{name}: {error}"))
+                problems.append((name, text, "row.date", f"{name}: {error}"))
             fields[name] = iso
             if name == "birth_date":
                 birth_year = year
@@ -230,10 +297,10 @@ class RowNormalizer:
         if year_text is not None:
             birth_year = _year_of(year_text, self.date_order)
             if birth_year is None:
-                problems.append(("birth_year", year_text, f"birth_year: {year_text!r} is not a year"))
+                problems.append(("birth_year", year_text, "row.birth_year", f"birth_year: {year_text!r} is not a year"))
                 return
         if birth_year is not None and birth_year not in BIRTH_YEARS:
-            problems.append(("birth_year", str(birth_year),
+            problems.append(("birth_year", str(birth_year), "row.birth_year_range",
                              f"birth_year {birth_year} is implausible (expected {BIRTH_YEARS[0]}-{BIRTH_YEARS[-1]})"))
         fields["birth_year"] = birth_year
 
@@ -260,12 +327,50 @@ def _split_full_name(original: str, fields: dict[str, Any]) -> None:
             fields["patronymic"] = parts[2]
 
 
-def _extra_from_json(text: str, problems: list[tuple[str | None, str | None, str]]) -> dict[str, Any]:
+def join_reasons(messages: Any) -> str:
+    """Several reasons as one text, without a sentence's full stop before each "; "."""
+    return "; ".join(message.rstrip(".") for message in messages)
+
+
+def _past_end_problem(headers: list[str], row: dict[str, str]) -> Problem:
+    """One problem for every value past the header's last column (not one per value)."""
+    columns = [h.removeprefix("(column ").rstrip(")") for h in headers]
+    where = f"column {columns[0]}" if len(columns) == 1 else f"columns {', '.join(columns)}"
+    return (headers[0], row[headers[0]], "row.extra_values",
+            f"{len(headers)} value(s) past the last column of the header ({where})")
+
+
+def _odd_character_problem(fields: dict[str, Any], odd: str, problems: list[Problem]) -> Problem | None:
+    """A symbol no name has quarantines the row; digits only warn. Blames the first name column holding it."""
+    column = next((c for c in NAME_COLUMNS if odd in (fields.get(c) or "")), "name_original")
+    value = fields[column]
+    if odd.isdigit():
+        return column, value, "warn.name_digits", f"{column}: digits in the name {value!r}"
+    readable = mojibake_reading(value)
+    if readable is not None:
+        problems.append((column, value, "row.mojibake", f"{column}: {value!r} is UTF-8 text once read as CP1251 "
+                         f"(it was {readable!r}): undo that conversion (iconv -f utf-8 -t cp1251 FILE > FIXED) and import it again"))
+    else:
+        problems.append((column, value, "row.name_symbols", f"{column}: {value!r} holds {odd!r}, which no name has"))
+    return None
+
+
+def mojibake_reading(text: str) -> str | None:
+    """What ``text`` was before UTF-8 bytes were decoded as CP1251 ("РЎР°С‚Рѕ" -> "Сато"), or None when it
+    is not such text. Real Russian text almost never survives the round trip: its CP1251 bytes are not UTF-8."""
+    try:
+        original = text.encode("cp1251").decode("utf-8")
+    except UnicodeError:
+        return None
+    return original if original != text and not original.isascii() else None
+
+
+def _extra_from_json(text: str, problems: list[Problem]) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError:
         value = None
     if not isinstance(value, dict):
-        problems.append(("extra_json", text, "extra_json must be a JSON object"))
+        problems.append(("extra_json", text, "row.extra_json", "extra_json must be a JSON object"))
         return {}
     return value

@@ -1,7 +1,10 @@
 """Readers: one per file format, each streaming a table row by row (a file is never loaded whole).
 
-Every reader yields ``(row_number, values)`` where ``row_number`` 1 is the first row after the header
-(for JSON, the first object) and ``values`` maps each column name to its text. A first line
+Every reader yields ``(line, span, values)``: ``line`` is the row's line as an editor shows it (the header is
+line 1; for XLSX the sheet's row number), ``span`` how many physical lines the row takes, and ``values`` maps
+each column name to its text (a ``Fault`` for a row the reader could not take, to be quarantined). The
+table's ``counts`` say how many lines the file has and how many of them are header, comment or layout lines
+and blank lines: the importer accounts for every one. A first line
 ``# SIMULATED ...`` (CSV) or ``{"_kartoteka": {"simulated": true, ...}}`` (JSONL) marks an export of a
 simulated store: it is not a row, and the source it makes is marked simulated.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -18,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.ingest.encodings import find_undecodable_line
+from kartoteka.ingest.csv_lines import CsvLines, Fault
+from kartoteka.ingest.encodings import detect_encoding, find_undecodable_line
 
 SIMULATED_CSV_PREFIX = "# SIMULATED"
 EXPORT_META_KEY = "_kartoteka"
@@ -28,6 +33,16 @@ FORMATS = {**TEXT_FORMATS, ".xlsx": "xlsx", ".xlsm": "xlsx"}
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 Row = dict[str, str]
+__all__ = ["Fault", "LineCounts", "Table", "open_table"]
+
+
+@dataclass
+class LineCounts:
+    """The physical lines of a file (sheet rows of a workbook): all, header/comment/layout, blank."""
+
+    total: int = 0
+    header: int = 0
+    blank: int = 0
 
 
 @dataclass
@@ -37,11 +52,26 @@ class Table:
     path: Path
     format: str
     headers: list[str]
-    rows: Iterator[tuple[int, Row]]
+    rows: Iterator[tuple[int, int, Row]]
     simulated: bool = False
+    lines: LineCounts = field(default_factory=LineCounts)
+    #: The CSV line source (raw text and replay of the current record); None for the other formats.
+    csv: CsvLines | None = None
+    #: The raw text of the current row where the format has one (a JSON line); CSV asks ``csv``.
+    raw: Callable[[], str | None] = field(default=lambda: None)
     #: Bytes read so far (for a progress bar); 0 when the format cannot say.
     position: Callable[[], int] = field(default=lambda: 0)
     closers: list[Callable[[], Any]] = field(default_factory=list)
+    #: Headers whose target is a date (set by the importer before reading rows; the XLSX reader checks that
+    #: a number in one of them is not a spreadsheet date serial).
+    date_headers: frozenset[str] = frozenset()
+
+    def counts(self) -> LineCounts:
+        """The line counts, complete once ``rows`` is exhausted."""
+        if self.csv is not None:
+            self.lines.total = self.csv.header_lines + self.csv.read
+            self.lines.header, self.lines.blank = self.csv.header_lines, self.csv.blank_lines
+        return self.lines
 
     def close(self) -> None:
         """Close the underlying file."""
@@ -65,9 +95,11 @@ def open_table(path: Path, encoding: str | None) -> Table:
     """Open ``path`` for streaming; ``encoding`` applies to the text formats. Raises for an empty file."""
     fmt = file_format(path)
     if path.stat().st_size == 0:
-        raise _empty(path, "the file is empty (0 bytes)")
+        raise empty_file_error(path, "the file is empty (0 bytes)")
     if fmt == "xlsx":
-        return _open_xlsx(path)
+        from kartoteka.ingest.xlsx import open_xlsx
+
+        return open_xlsx(path)
     binary = open(path, "rb")  # noqa: SIM115 - closed by Table.close
     text = io.TextIOWrapper(binary, encoding=encoding or "utf-8", errors="strict", newline="")
     try:
@@ -81,7 +113,7 @@ def open_table(path: Path, encoding: str | None) -> Table:
     return table
 
 
-def _empty(path: Path, what: str) -> KartotekaError:
+def empty_file_error(path: Path, what: str) -> KartotekaError:
     return KartotekaError("input.empty", f"{what}: nothing to import", hint="check that you gave the right file",
                           file=str(path))
 
@@ -90,7 +122,7 @@ def _guard_decoding(table: Table, encoding: str) -> Table:
     """Turn a decode error in the middle of a file into an error naming its line."""
     rows = table.rows
 
-    def guarded() -> Iterator[tuple[int, Row]]:
+    def guarded() -> Iterator[tuple[int, int, Row]]:
         try:
             yield from rows
         except UnicodeDecodeError as exc:
@@ -103,9 +135,15 @@ def _guard_decoding(table: Table, encoding: str) -> Table:
 def _decode_error(path: Path, encoding: str) -> KartotekaError:
     bad = find_undecodable_line(path, encoding)
     line, snippet = bad if bad else (None, b"")
+    try:
+        likely = detect_encoding(path).encoding
+    except KartotekaError:
+        likely = None
     return KartotekaError(
-        "input.encoding", f"the file is not valid {encoding} text (bytes {snippet!r}); nothing was imported",
-        hint="give the right encoding with --encoding ENC (tried: " + encoding + ")",
+        "input.encoding", f"the file is not valid {encoding} text (bytes {snippet!r}"
+        + (f"; it reads as {likely}" if likely else "") + "); nothing was imported",
+        hint=(f"drop --encoding ({likely} is detected by itself) or give --encoding {likely}" if likely else
+              "give the right encoding with --encoding ENC (tried: " + encoding + ")"),
         file=str(path), line=line, details={"tried": [encoding]},
     )
 
@@ -121,14 +159,16 @@ def _open_csv(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
     except UnicodeDecodeError as exc:
         raise _decode_error(path, text.encoding) from exc
     if not first.strip():
-        raise _empty(path, "the file has no header line")
+        raise empty_file_error(path, "the file has no header line")
     delimiter = "\t" if fmt == "tsv" else sniff_delimiter(first)
-    headers = _name_blank_headers([h.strip() for h in next(csv.reader([first], delimiter=delimiter))])
-    reader = csv.reader(text, delimiter=delimiter)
-    return Table(path, fmt, headers, _csv_rows(reader, headers), simulated=simulated)
+    raw_header = next(csv.reader([first], delimiter=delimiter))
+    headers = name_blank_headers([h.strip() for h in raw_header])
+    lines = CsvLines(text, delimiter, headers, 2 if simulated else 1)
+    lines.raw_header = raw_header
+    return Table(path, fmt, headers, lines.rows(), simulated=simulated, csv=lines)
 
 
-def _name_blank_headers(headers: list[str]) -> list[str]:
+def name_blank_headers(headers: list[str]) -> list[str]:
     """A column without a header is called ``column_N`` (its values go to extra_json under that name)."""
     return [header or f"column_{index}" for index, header in enumerate(headers, start=1)]
 
@@ -150,74 +190,66 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
-def _csv_rows(reader: Any, headers: list[str]) -> Iterator[tuple[int, Row]]:
-    width = len(headers)
-    number = 0
-    for values in reader:
-        if not values or (len(values) == 1 and not values[0].strip()):
-            continue  # blank lines are layout, not rows
-        number += 1
-        if len(values) == width:
-            yield number, dict(zip(headers, values, strict=True))
-        else:
-            yield number, _ragged(headers, values)
-
-
-def _ragged(headers: list[str], values: list[str]) -> Row:
-    row = dict(zip(headers, values, strict=False))
-    for header in headers[len(values):]:
-        row[header] = ""
-    for index, value in enumerate(values[len(headers):], start=len(headers) + 1):
-        if value.strip():
-            row[f"(column {index})"] = value  # the validator quarantines a row with values past the header
-    return row
-
-
 # --- JSON Lines and JSON arrays --------------------------------------------------------------------
 
 def _open_jsonl(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
-    lines = _numbered_lines(text)
+    counts = LineCounts()
+    current = [""]
+    lines = _numbered_lines(text, counts, current)
     first = next(lines, None)
     if first is None:
-        raise _empty(path, "the file has no JSON lines")
-    first_obj = _json_object(path, *first)
+        raise empty_file_error(path, "the file has no JSON lines")
+    first_obj = _json_row(*first)
     simulated = False
-    if isinstance(first_obj, dict) and set(first_obj) == {EXPORT_META_KEY}:
-        simulated = bool(first_obj[EXPORT_META_KEY].get("simulated"))
-        nxt = next(lines, None)
-        if nxt is None:
-            raise _empty(path, "the file has no rows after its export header")
-        first_obj = _json_object(path, *nxt)
+    if type(first_obj) is dict and set(first_obj) == {EXPORT_META_KEY}:
+        meta = json.loads(first_obj[EXPORT_META_KEY] or "{}")
+        simulated = isinstance(meta, dict) and bool(meta.get("simulated"))
+        counts.header = 1
+        first = next(lines, None)
+        if first is None:
+            raise empty_file_error(path, "the file has no rows after its export header")
+        first_obj = _json_row(*first)
 
-    def rows() -> Iterator[tuple[int, Row]]:
-        number = 1
-        yield number, _flatten(path, first_obj, number)
+    def rows() -> Iterator[tuple[int, int, Row]]:
+        yield first[0], 1, first_obj
         for line_number, line in lines:
-            number += 1
-            yield number, _flatten(path, _json_object(path, line_number, line), line_number)
+            yield line_number, 1, _json_row(line_number, line)
 
-    return Table(path, fmt, list(first_obj), rows(), simulated=simulated)
+    headers = [] if isinstance(first_obj, Fault) else list(first_obj)
+    return Table(path, fmt, headers, rows(), simulated=simulated, lines=counts, raw=lambda: current[0])
 
 
-def _numbered_lines(text: io.TextIOWrapper) -> Iterator[tuple[int, str]]:
+def _numbered_lines(text: io.TextIOWrapper, counts: LineCounts, current: list[str]) -> Iterator[tuple[int, str]]:
+    number = 0
     for number, line in enumerate(text, start=1):
         if line.strip():
+            current[0] = line
             yield number, line
+        else:
+            counts.blank += 1
+    counts.total = number
 
 
-def _json_object(path: Path, line_number: int, line: str) -> Any:
+def _json_row(line_number: int, line: str) -> Row:
+    """One JSON line as a row, or a Fault (quarantined, not fatal: one broken line costs one row)."""
     try:
-        return json.loads(line)
+        obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise KartotekaError("input.json", f"not valid JSON: {exc.msg}", hint="fix the line or remove it",
-                             file=str(path), line=line_number) from exc
-
-
-def _flatten(path: Path, obj: Any, line: int) -> Row:
+        return Fault({}, "parse.json", f"not valid JSON: {exc.msg} (at character {exc.pos + 1})")
     if not isinstance(obj, dict):
-        raise KartotekaError("input.json", f"expected an object per row, found {type(obj).__name__}",
-                             hint='each row must be a JSON object like {"surname": "..."}', file=str(path),
-                             line=line)
+        return Fault({}, "parse.not_object", f"expected an object per line, found {_json_type(obj)}")
+    return {str(key): json_value_text(value) for key, value in obj.items()}
+
+
+def _json_type(obj: Any) -> str:
+    return {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(obj), "null")
+
+
+def _element_row(obj: Any) -> Row:
+    """One element of a JSON array as a row, or a Fault when it is not an object (quarantined)."""
+    if not isinstance(obj, dict):
+        return Fault({}, "parse.not_object", f"expected an object per element, found {_json_type(obj)}")
     return {str(key): json_value_text(value) for key, value in obj.items()}
 
 
@@ -235,21 +267,28 @@ def json_value_text(value: Any) -> str:
 
 
 def _open_json(path: Path, fmt: str, text: io.TextIOWrapper) -> Table:
-    objects = _stream_json_array(path, text)
+    """A JSON array: each element is a row; lines that hold no element ("[", "]") are layout lines."""
+    counts = LineCounts()
+    objects = _stream_json_array(path, text, counts)
     first = next(objects, None)
     if first is None:
-        raise _empty(path, "the JSON array is empty")
+        raise empty_file_error(path, "the JSON array is empty")
 
-    def rows() -> Iterator[tuple[int, Row]]:
-        yield 1, _flatten(path, first[1], first[0])
-        for number, (line, obj) in enumerate(objects, start=2):
-            yield number, _flatten(path, obj, line)
+    def rows() -> Iterator[tuple[int, int, Row]]:
+        last_end = element_lines = 0  # two elements may share a line: each line is counted once
+        for start, end, obj in itertools.chain([first], objects):
+            span = max(end - max(start, last_end + 1) + 1, 0)
+            last_end = max(last_end, end)
+            element_lines += span
+            yield start, span, _element_row(obj)
+        counts.header = counts.total - element_lines
 
-    return Table(path, fmt, list(first[1]) if isinstance(first[1], dict) else [], rows())
+    return Table(path, fmt, list(first[2]) if isinstance(first[2], dict) else [], rows(), lines=counts)
 
 
-def _stream_json_array(path: Path, text: io.TextIOWrapper) -> Iterator[tuple[int, Any]]:
-    """Yield (line, element) of a top-level JSON array, reading the file in chunks."""
+def _stream_json_array(path: Path, text: io.TextIOWrapper, counts: LineCounts) -> Iterator[tuple[int, int, Any]]:
+    """Yield (first line, last line, element) of a top-level JSON array, reading the file in chunks; at the
+    closing bracket, set ``counts.total`` to the file's number of lines."""
     decoder = json.JSONDecoder()
     buffer, pos, line, eof = "", 0, 1, False
 
@@ -279,6 +318,8 @@ def _stream_json_array(path: Path, text: io.TextIOWrapper) -> Iterator[tuple[int
         if pos >= len(buffer):
             raise KartotekaError("input.json", "the JSON array is not closed", file=str(path), line=line)
         if buffer[pos] == "]":
+            rest = buffer[pos:] + text.read()
+            counts.total = line + rest.count("\n") - (1 if rest.endswith("\n") else 0)
             return
         try:
             obj, end = decoder.raw_decode(buffer, pos)
@@ -290,55 +331,6 @@ def _stream_json_array(path: Path, text: io.TextIOWrapper) -> Iterator[tuple[int
                                  line=line + buffer.count("\n", pos, exc.pos)) from exc
         if end == len(buffer) and not eof and fill():
             continue  # a number or literal may continue in the next chunk: decode it again whole
-        yield line, obj
-        line += buffer.count("\n", pos, end)
-        pos = end
-
-
-# --- XLSX ------------------------------------------------------------------------------------------
-
-def _open_xlsx(path: Path) -> Table:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or non-xlsx file
-        raise KartotekaError("input.xlsx", f"cannot open the workbook: {exc}",
-                             hint="save it again as .xlsx, or export it as CSV", file=str(path)) from exc
-    sheet = book.worksheets[0]
-    cells = sheet.iter_rows(values_only=True)
-    header = next(cells, None)
-    if header is None or not any(cell not in (None, "") for cell in header):
-        book.close()
-        raise _empty(path, "the first sheet has no header row")
-    headers = [xlsx_text(cell).strip() for cell in header]
-    while headers and not headers[-1]:
-        headers.pop()
-    headers = _name_blank_headers(headers)
-
-    def rows() -> Iterator[tuple[int, Row]]:
-        number = 0
-        for values in cells:
-            texts = [xlsx_text(value) for value in values]
-            if not any(t.strip() for t in texts):
-                continue
-            number += 1
-            yield number, _ragged(headers, texts) if len(texts) != len(headers) else dict(zip(headers, texts,
-                                                                                           strict=True))
-
-    return Table(path, "xlsx", headers, rows(), closers=[book.close])
-
-
-def xlsx_text(value: Any) -> str:
-    """A spreadsheet cell as text: dates in ISO form, whole numbers without ".0"."""
-    import datetime as dt
-
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        last = line + buffer.count("\n", pos, end)
+        yield line, last, obj
+        line, pos = last, end

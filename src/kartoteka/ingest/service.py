@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.ingest.encodings import choose_encoding
+from kartoteka.ingest.follow_up import FollowUp, is_follow_up
 from kartoteka.ingest.kinds import store_kind
 from kartoteka.ingest.mappings import Mapping, detect_mapping, resolve_mapping
-from kartoteka.ingest.normalize import INSERT_COLUMNS, RowNormalizer
-from kartoteka.ingest.readers import Table, file_format, open_table
+from kartoteka.ingest.normalize import DATE_FIELDS, INSERT_COLUMNS, RAW_JSON, QuarantineEntry, RowNormalizer
+from kartoteka.ingest.readers import Fault, Table, file_format, open_table
 from kartoteka.ingest.writer import BatchWriter
 from kartoteka.store import Store
 from kartoteka.store.database import set_meta_in
@@ -46,6 +48,18 @@ class ImportResult:
     mapping: str | None = None
     simulated: bool = False
     quarantine_sample: list[str] = field(default_factory=list)
+    #: Line accounting: lines = header_lines + blank_lines + record_lines + quarantined_lines.
+    lines: int = 0
+    header_lines: int = 0
+    blank_lines: int = 0
+    record_lines: int = 0
+    quarantined_lines: int = 0
+    #: Records kept with a warning (listed by `kartoteka quarantine`), and a few of them.
+    warnings: int = 0
+    warning_sample: list[str] = field(default_factory=list)
+    #: The source whose quarantined rows this file corrects, if it is a follow-up.
+    follow_up_of: int | None = None
+    resolved: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -98,6 +112,7 @@ def import_file(store: Store, kind: str, path: Path, options: ImportOptions | No
         mapping = mapping or detect_mapping(table.headers, kind, set(INSERT_COLUMNS))
         normalizer = RowNormalizer(kind, path.name, table.headers, mapping, path=str(path),
                                    fixed_headers=table.format in ("csv", "tsv", "xlsx"))
+        table.date_headers = frozenset(h for h in table.headers if normalizer.target(h) in DATE_FIELDS)
         simulated = options.simulated or table.simulated
         result = ImportResult(str(path), kind, 0, 0, 0, encoding=encoding,
                               mapping=mapping.name if mapping else None, simulated=simulated)
@@ -128,52 +143,167 @@ def _existing_source(store: Store, sha: str) -> ImportResult | None:
     if row is None:
         return None
     return ImportResult(row["name"], row["kind"], row["id"], row["row_count"], row["quarantined_count"],
-                        already_imported=True, encoding=row["encoding"], simulated=row["simulated"])
+                        already_imported=True, encoding=row["encoding"], simulated=row["simulated"],
+                        lines=row["line_count"] or 0, header_lines=row["header_lines"] or 0,
+                        blank_lines=row["blank_lines"] or 0, warnings=row["warning_count"],
+                        follow_up_of=row["follow_up_of"])
 
 
 def _write_source(conn: Connection, table: Table, normalizer: RowNormalizer, sha: str, result: ImportResult,
                   options: ImportOptions, progress: ProgressCallback | None) -> None:
     """Insert the source row, every record and quarantine row, and the final counts, in ``conn``'s transaction."""
+    rows = table.rows
+    follow_up = None
+    if is_follow_up(table.headers):
+        follow_up = FollowUp(conn, normalizer.kind, rows, str(table.path))
+        rows, normalizer.file_name = follow_up.rows(), follow_up.parent_file
+        result.follow_up_of, result.simulated = follow_up.parent_id, result.simulated or follow_up.simulated
     inserted = conn.execute(sources.insert().values(
         name=table.path.name, kind=normalizer.kind, file_name=table.path.name, file_sha256=sha,
         encoding=result.encoding, imported_at=dt.datetime.now(dt.UTC), row_count=0, quarantined_count=0,
-        simulated=result.simulated,
+        simulated=result.simulated, follow_up_of=result.follow_up_of,
     )).inserted_primary_key
     assert inserted is not None
     source_id = int(inserted[0])
     result.source_id = source_id
-    writer = BatchWriter(conn, (source_id, normalizer.kind, table.path.name), normalizer.insert_columns,
+    writer = BatchWriter(conn, (source_id, normalizer.kind, normalizer.file_name), normalizer.insert_columns,
                          options.batch_size)
-    total = table.path.stat().st_size
-    rows = 0
-    for number, row in table.rows:
-        record, rejected = normalizer.normalize(number, row)
-        if record is not None:
-            writer.add(record)
-        else:
-            assert rejected is not None
-            writer.add_quarantine(rejected)
-            if len(result.quarantine_sample) < STRICT_SAMPLE:
-                result.quarantine_sample.append(f"row {number}: {rejected.reason}")
-        rows += 1
-        if progress is not None and rows % 2000 == 0:
-            progress(rows, table.position(), total)
-    writer.flush()
-    if rows == 0:
+    _read_rows(table, rows, normalizer, writer, result, follow_up, progress)
+    if result.rows_read == 0:
         raise KartotekaError("input.empty", "the file has a header but no data rows: nothing to import",
                              hint="check that you gave the right file", file=str(table.path))
-    if options.strict and writer.quarantined_total:
+    if options.strict and result.rows_quarantined:
         raise KartotekaError(
             "input.strict",
-            f"--strict: {writer.quarantined_total} of {rows} rows are bad, so nothing was imported:\n    "
+            f"--strict: {result.rows_quarantined} of {result.rows_read} rows are bad, so nothing was imported:\n    "
             + "\n    ".join(result.quarantine_sample),
             hint="fix these rows, or import without --strict to quarantine them and import the rest",
             file=str(table.path),
         )
+    _account_lines(table, result)
+    if follow_up is not None:
+        follow_up.finish(conn, source_id)
+        result.resolved = len(follow_up.imported)
     conn.execute(sources.update().where(sources.c.id == source_id).values(
-        row_count=writer.written, quarantined_count=writer.quarantined_total))
+        row_count=result.rows_imported, quarantined_count=result.rows_quarantined, line_count=result.lines,
+        header_lines=result.header_lines, blank_lines=result.blank_lines, warning_count=result.warnings))
     if result.simulated:
         set_meta_in(conn, "simulated", "true")
-    result.rows_imported, result.rows_quarantined = writer.written, writer.quarantined_total
+
+
+def _read_rows(table: Table, rows: Iterator[tuple[int, int, dict[str, str]]], normalizer: RowNormalizer,
+               writer: BatchWriter, result: ImportResult, follow_up: FollowUp | None,
+               progress: ProgressCallback | None) -> None:
+    """The hot loop: each row to a record or a quarantine entry, counting the lines of each.
+
+    A one-line row that becomes a record without a warning takes the short path (most rows of most files);
+    everything else (faults, rows over several lines, quarantine, warnings, follow-ups) goes through
+    ``_other_row``, which counts the lines beyond the first of each record and every quarantined line.
+    """
+    total = table.path.stat().st_size
+    counts = _Counts()
+    normalize, add = normalizer.normalize, writer.add
+    done = 0
+    for line, span, row in rows:
+        done += 1
+        if span == 1 and follow_up is None and type(row) is not Fault:
+            record, entry = normalize(line, row)
+            if entry is None:  # no entry: normalize made a record
+                add(record)  # type: ignore[arg-type]
+            else:
+                _other_row(table, normalizer, writer, result, counts, line, span, row, (record, entry))
+        else:
+            _other_row(table, normalizer, writer, result, counts, line, span, row, None, follow_up)
+        if progress is not None and done % 2000 == 0:
+            progress(done, table.position(), total)
+    writer.flush()
+    result.rows_quarantined = counts.quarantined
+    result.rows_imported = done - counts.quarantined
+    result.record_lines = result.rows_imported + counts.record_lines_beyond_first
+    result.quarantined_lines = counts.quarantined_lines
     if progress is not None:
-        progress(rows, total, total)
+        progress(done, total, total)
+
+
+@dataclass
+class _Counts:
+    quarantined: int = 0
+    quarantined_lines: int = 0
+    record_lines_beyond_first: int = 0
+
+
+def _other_row(table: Table, normalizer: RowNormalizer, writer: BatchWriter, result: ImportResult, counts: _Counts,
+               line: int, span: int, row: dict[str, str],
+               normalized: tuple[tuple[Any, ...] | None, QuarantineEntry | None] | None,
+               follow_up: FollowUp | None = None) -> None:
+    """A row off the short path: a fault, a stray quote, a quarantined row, a warning, a follow-up row."""
+    entry: QuarantineEntry | None
+    if normalized is not None:
+        record, entry = normalized
+    elif type(row) is Fault:
+        record, entry = None, _fault_entry(table, line, span, row)
+    elif span > 1 and table.csv is not None and (
+            (column := normalizer.line_break_column(row)) is not None or table.csv.looks_swallowed()):
+        record, entry, span = None, _stray_quote(table, line, span, column), 1
+    else:
+        record, entry = normalizer.normalize(line, row)
+    if record is not None:
+        writer.add(record)
+        counts.record_lines_beyond_first += span - 1
+        if entry is not None:
+            _warn(writer, result, entry)
+    else:
+        assert entry is not None
+        counts.quarantined += 1
+        counts.quarantined_lines += span
+        _quarantine(table, writer, result, entry, span)
+    if follow_up is not None:
+        follow_up.outcome(record[0] if record is not None else None)
+
+
+def _quarantine(table: Table, writer: BatchWriter, result: ImportResult, entry: QuarantineEntry, span: int) -> None:
+    if entry.raw_text is None:
+        raw = table.csv.raw() if table.csv is not None else table.raw()
+        entry = replace(entry, line_count=span, raw_text=raw)
+    writer.add_quarantine(entry)
+    if len(result.quarantine_sample) < STRICT_SAMPLE:
+        result.quarantine_sample.append(f"line {entry.row_number}: {entry.reason} [{entry.code}]")
+
+
+def _warn(writer: BatchWriter, result: ImportResult, entry: QuarantineEntry) -> None:
+    writer.add_quarantine(entry)
+    result.warnings += 1
+    if len(result.warning_sample) < STRICT_SAMPLE:
+        result.warning_sample.append(f"line {entry.row_number}: {entry.reason} [{entry.code}]")
+
+
+def _fault_entry(table: Table, line: int, span: int, row: Fault) -> QuarantineEntry:
+    return QuarantineEntry(line, None, None, row.message, RAW_JSON(row), row.code, line_count=span)
+
+
+def _stray_quote(table: Table, line: int, span: int, column: str | None) -> QuarantineEntry:
+    """A quoted field that swallowed the lines after it: quarantine its first line, read the others again."""
+    lines = table.csv
+    assert lines is not None
+    values = lines.first_line_values()
+    into = f"into column {column!r}, which cannot hold a line break" if column else "over whole rows of the file"
+    entry = QuarantineEntry(
+        line, column, values.get(column) if column else None,
+        f"a quote opens a field that runs across {span} lines ({line}-{line + span - 1}) {into}: a stray quote? "
+        f"This line is quarantined; lines {line + 1}-{line + span - 1} were read again, each on its own",
+        RAW_JSON(values), "parse.stray_quote", line_count=1, raw_text=lines.first_line())
+    lines.replay()
+    return entry
+
+
+def _account_lines(table: Table, result: ImportResult) -> None:
+    """Check that every line of the file is a header, blank, record or quarantined line (never dropped)."""
+    counts = table.counts()
+    result.lines, result.header_lines, result.blank_lines = counts.total, counts.header, counts.blank
+    accounted = counts.header + counts.blank + result.record_lines + result.quarantined_lines
+    if accounted != counts.total:
+        raise KartotekaError(
+            "input.accounting", f"the file has {counts.total} lines but {accounted} were accounted for "
+            f"({counts.header} header, {counts.blank} blank, {result.record_lines} in records, "
+            f"{result.quarantined_lines} quarantined); nothing was imported",
+            hint="this is a bug in kartoteka: please report it with the file", file=str(table.path))

@@ -14,7 +14,8 @@ def store_status(store: Store) -> dict[str, Any]:
     with store.engine.connect() as conn:
         by_kind: dict[str, int] = dict(conn.execute(select(records.c.kind, func.count()).group_by(records.c.kind)).all())
         source_rows = conn.execute(select(sources).order_by(sources.c.id)).mappings().all()
-        quarantined = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
+        quarantined = conn.execute(select(func.count()).select_from(quarantine).where(  # errors not yet resolved
+            quarantine.c.severity == "error", quarantine.c.resolved_by.is_(None))).scalar_one()
     return {
         "backend": store.backend,
         "simulated": store.is_simulated(),

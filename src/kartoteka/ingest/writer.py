@@ -59,8 +59,11 @@ class BatchWriter:
         if self.quarantined:
             self.conn.execute(quarantine.insert(), [
                 {"source_id": self.source_id, "file_name": self.file_name, "row_number": q.row_number,
-                 "column_name": q.column, "value": q.value, "reason": q.reason,
-                 "raw_json": q.raw_json.replace("\x00", "\\u0000")}
+                 "column_name": q.column,
+                 "value": None if q.value is None else q.value.replace("\x00", "\\x00"), "reason": q.reason,
+                 "raw_json": q.raw_json.replace("\x00", "\\u0000"), "code": q.code, "severity": q.severity,
+                 "line_count": q.line_count, "record_ref": q.record_ref,
+                 "raw_text": None if q.raw_text is None else q.raw_text.replace("\x00", "\\x00")}
                 for q in self.quarantined
             ])
             self.quarantined_total += len(self.quarantined)

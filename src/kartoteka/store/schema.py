@@ -54,6 +54,14 @@ sources = Table(
     Column("row_count", Integer, nullable=False, default=0),
     Column("quarantined_count", Integer, nullable=False, default=0),
     Column("simulated", Boolean, nullable=False, default=False),
+    # Line accounting (migration 0110): line_count = header_lines + blank_lines + the lines of the records
+    # + the lines of the quarantined rows. NULL for sources imported before 0110.
+    Column("line_count", Integer),
+    Column("header_lines", Integer),
+    Column("blank_lines", Integer),
+    Column("warning_count", Integer, nullable=False, default=0, server_default="0"),
+    # A follow-up (a corrected file of quarantined rows) names the source whose rows it completes.
+    Column("follow_up_of", IdType),
     # A source is its file's bytes: the same file imported twice is the same source.
     UniqueConstraint("file_sha256"),
 )
@@ -85,6 +93,15 @@ quarantine = Table(
     Column("value", Text),
     Column("reason", Text, nullable=False),
     Column("raw_json", Text),
+    # Migration 0110: a stable reason code (kartoteka.ingest.reasons); "error" rows are not imported,
+    # "warning" rows flag a kept record (record_ref); the physical lines the entry takes and their text;
+    # the follow-up source that imported the corrected row (resolved rows are kept, not deleted).
+    Column("code", Text),
+    Column("severity", Text, nullable=False, default="error", server_default="error"),
+    Column("line_count", Integer, nullable=False, default=1, server_default="1"),
+    Column("raw_text", Text),
+    Column("record_ref", Text),
+    Column("resolved_by", IdType),
     Index(None, "source_id"),
 )
 
