@@ -3,8 +3,9 @@
 The card file is UTF-8 CSV. Its first line, ``# SIMULATED ...``, marks it as made up (kartoteka's importer
 skips that line and marks the source simulated); then the header (the Russian headers of kartoteka's
 ``ru-card`` mapping) and one row per card. The truth file has one row per card: ``record_ref`` (the file
-name and the card's row number, ``cards.csv:17``, the reference kartoteka gives a row of a file without
-an id column), ``person_id``, ``kind`` and ``row_number``.
+name and the card's line as an editor shows it, ``cards.csv:19`` for the 17th card after the marker and
+the header: the reference kartoteka gives a row of a file without an id column), ``person_id``, ``kind``
+and ``row_number`` (the same line).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cardgen.cards import ALL_COLUMNS, FIVE_COLUMNS, GIVEN, SURNAME, draw_cards
 from cardgen.vocabulary import build_vocabulary
 
 COLUMN_SETS = ("five", "random", "all")
+FIRST_CARD_LINE = 3  # line 1 is the SIMULATED marker, line 2 the header
 RANDOM_COLUMN_RATE = 0.5  # each optional column's chance to be in a file of random columns
 SIMULATED_LINE = ("# SIMULATED: card file made up by cardgen (seed {seed}); these are not real people, "
                   "the truth is in {truth}")
@@ -79,7 +81,8 @@ def generate_file(path: Path, cards: int, seed: int, columns: str | Sequence[str
         rows, truth = csv.writer(out), csv.writer(truth_out)
         rows.writerow(shown)
         truth.writerow(("record_ref", "person_id", "kind", "row_number"))
-        for number, card in enumerate(drawn, start=1):
+        # The editor's line of each card: after the SIMULATED line and the header.
+        for number, card in enumerate(drawn, start=FIRST_CARD_LINE):
             rows.writerow([card.fields[c] for c in shown])
             truth.writerow((f"{path.name}:{number}", card.person.person_id, "card", number))
     return Generated(path, truth_path, len(drawn), len({c.person.person_id for c in drawn}), shown)
