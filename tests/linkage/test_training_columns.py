@@ -152,3 +152,12 @@ def test_each_comparison_names_the_columns_it_reads():
     features = set(build_features(_records(5), plain_reader).columns)
     for comparison in settings_dict("duckdb")["comparisons"]:
         assert set(comparison_columns(comparison["output_column_name"])) <= features
+
+
+def test_a_given_model_gets_the_prior_of_the_records_it_scores(full_records):
+    features = build_features(full_records, plain_reader)
+    given = {**settings_dict("duckdb"), "probability_two_random_records_match": 0.3}
+    model, report = training.with_prior_for(given, features)
+    assert model["probability_two_random_records_match"] == report.prior == training.estimate_prior(given, features)[0]
+    assert report.prior < 0.01 and given["probability_two_random_records_match"] == 0.3  # the input is untouched
+    assert {fate.fate for fate in report.comparisons} == {"given"}
