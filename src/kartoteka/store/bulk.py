@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.store.database import Store
+from kartoteka.store.locks import flock
 
 STAGING_SCHEMA = "kartoteka_staging"
 STAGING_SUFFIX = ".staging.sqlite"
@@ -109,7 +110,7 @@ def staged(path: Path, driver_connection: Any, tables: dict[str, pd.DataFrame]) 
     staging = Path(name)
     attached = False
     try:
-        _lock(handle)
+        flock(handle)
         with adbc_driver_sqlite.dbapi.connect(str(staging)) as conn, conn.cursor() as cursor:
             for table, frame in tables.items():
                 cursor.adbc_ingest(table, _arrow(frame), mode="create")
@@ -135,25 +136,12 @@ def remove_stale_staging(path: Path) -> list[Path]:
         except OSError:
             continue  # gone meanwhile
         try:
-            if _lock(handle, wait=False):
+            if flock(handle, wait=False):
                 _remove(candidate)
                 removed.append(candidate)
         finally:
             os.close(handle)
     return removed
-
-
-def _lock(handle: int, wait: bool = True) -> bool:
-    """flock `handle` (separate from the fcntl locks SQLite takes, so it does not disturb them)."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no leftover detection, the file is still removed on every normal exit
-        return not wait
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-    except BlockingIOError:
-        return False
-    return True
 
 
 def _remove(staging: Path) -> None:
