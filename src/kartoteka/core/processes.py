@@ -57,12 +57,21 @@ def start_worker(parent_pid: int) -> None:
     gc.disable()
 
 
-def _raise_terminated(_signum: int, _frame: object) -> None:
+_installed_by: int | None = None
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    if os.getpid() != _installed_by:  # a forked child (a pool worker) inherited the handler: end as by default
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise Terminated()
 
 
 def stop_on_sigterm() -> None:
-    """Make SIGTERM raise Terminated in the main thread (the default would end the process with no cleanup:
-    staging files left, workers left, the run's row left "running")."""
+    """Make SIGTERM raise Terminated in this process's main thread (the default would end the process with no
+    cleanup: staging files left, workers left, the run's row left "running"); forked children keep the default."""
+    global _installed_by
     if threading.current_thread() is threading.main_thread():
+        _installed_by = os.getpid()
         signal.signal(signal.SIGTERM, _raise_terminated)
