@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 from kartoteka.core.errors import KartotekaError
 
@@ -37,10 +39,20 @@ def _is_full(exc: BaseException) -> bool:
     return any(words in str(exc).lower() for words in _FULL)
 
 
+def _no_room_beside(label: str) -> bool:
+    """True if `label` is a file path on a disk with less than 1 MiB free (SQLite says "disk I/O error" when
+    it cannot grow its -shm file there)."""
+    try:
+        return "://" not in label and shutil.disk_usage(Path(label).resolve().parent).free < 1 << 20
+    except OSError:
+        return False
+
+
 def store_fault(exc: BaseException, label: str) -> KartotekaError | None:
     """The KartotekaError that explains `exc` to the user, or None if it is no fault of the store's."""
     causes = list(_causes(exc))
-    if any(_is_full(cause) for cause in causes):
+    io_error = any("disk i/o error" in str(cause).lower() for cause in causes)
+    if any(_is_full(cause) for cause in causes) or (io_error and _no_room_beside(label)):
         return KartotekaError(
             "store.full", f"the disk holding the store {label} (or its temporary files) is full",
             hint="nothing of this command was kept: the store is as it was before. Free some space (or move "
