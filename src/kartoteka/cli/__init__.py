@@ -6,6 +6,7 @@ Each capability has its own module here with a ``register(app)`` function that a
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,8 +14,9 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
+from kartoteka.core import processes
 from kartoteka.core.errors import KartotekaError
-from kartoteka.core.processes import Terminated, stop_on_sigterm
+from kartoteka.core.processes import Terminated
 from kartoteka.core.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -65,9 +67,13 @@ def main(argv: list[str] | None = None) -> None:
 
     Ctrl-C and SIGTERM unwind the command (its transaction is rolled back, its workers and staging files are
     stopped and removed), then say so and exit 130 or 143, as shells expect of a stopped command."""
-    stop_on_sigterm()
+    processes.stop_on_signals()
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if processes.stopped_by is not None:  # typer turned the interrupt into a plain return of 130
+            _stopped(Terminated() if processes.stopped_by == signal.SIGTERM else KeyboardInterrupt())
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except (KeyboardInterrupt, typer.Abort) as exc:  # click turns Ctrl-C (and Terminated, SIGTERM) into Abort
         _stopped(exc)
     except KartotekaError as exc:

@@ -8,7 +8,7 @@ its parent from a thread where the kernel cannot be asked; and it ignores SIGINT
 
     die_with_parent(parent_pid)    in a child: end when the parent ends
     start_worker(parent_pid)       the initializer of a worker pool: the above, SIGINT ignored, no cyclic GC
-    stop_on_sigterm()              in the parent: SIGTERM raises Terminated (cleanup runs, as on Ctrl-C)
+    stop_on_signals()              in the parent: SIGTERM raises Terminated (cleanup runs, as on Ctrl-C)
 """
 
 from __future__ import annotations
@@ -58,20 +58,26 @@ def start_worker(parent_pid: int) -> None:
 
 
 _installed_by: int | None = None
+stopped_by: int | None = None  # the signal that stopped this process (SIGINT or SIGTERM), once one has
 
 
-def _raise_terminated(signum: int, _frame: object) -> None:
+def _raise_stopped(signum: int, _frame: object) -> None:
+    global stopped_by
     if os.getpid() != _installed_by:  # a forked child (a pool worker) inherited the handler: end as by default
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
         return
-    raise Terminated()
+    stopped_by = signum
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
-def stop_on_sigterm() -> None:
-    """Make SIGTERM raise Terminated in this process's main thread (the default would end the process with no
-    cleanup: staging files left, workers left, the run's row left "running"); forked children keep the default."""
+def stop_on_signals() -> None:
+    """Make SIGTERM raise Terminated and SIGINT KeyboardInterrupt in this process's main thread, noting which
+    in `stopped_by` (the CLI framework turns both into one exit code). SIGTERM's default would end the process
+    with no cleanup: staging files left, workers left, the run's row left "running". Forked children keep
+    the defaults."""
     global _installed_by
     if threading.current_thread() is threading.main_thread():
         _installed_by = os.getpid()
-        signal.signal(signal.SIGTERM, _raise_terminated)
+        signal.signal(signal.SIGTERM, _raise_stopped)
+        signal.signal(signal.SIGINT, _raise_stopped)
