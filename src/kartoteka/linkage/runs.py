@@ -105,6 +105,13 @@ def fail_run(store: Store, run_id: int, reason: str, status: str = "failed") -> 
             status=status, finished_at=dt.datetime.now(dt.UTC), warnings_json=json.dumps([reason])))
 
 
+def remove_leftovers(store: Store) -> None:
+    """Remove the staging files that killed runs left beside a SQLite store."""
+    path = bulk.sqlite_file(store)
+    if path is not None:
+        bulk.remove_stale_staging(path)
+
+
 def running_runs(store: Store) -> list[dict[str, Any]]:
     """The runs marked running (a live link's, or a killed one's until the next link marks it interrupted)."""
     query = select(link_runs.c.id, link_runs.c.started_at, link_runs.c.backend).where(

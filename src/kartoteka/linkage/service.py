@@ -163,6 +163,7 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
             raise KartotekaError("store.busy", f"another `kartoteka link` is running on the store {store.label}",
                                  hint="wait for it to finish (`kartoteka status` shows it running), then run "
                                       "link again")
+        runs.remove_leftovers(store)  # a killed run's staging file: no live run holds it now
         return _link(store, backend, model_path, runs_dir, threshold, reader, progress, one_per_person)
 
 
