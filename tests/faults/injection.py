@@ -8,13 +8,16 @@ command, and `Outcome.landed` says which it was. Used by tests/faults and by ben
 
 from __future__ import annotations
 
+import atexit
 import csv
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WAIT = 300.0  # seconds: generous, a loaded 2-core machine is slow, and a wait only ends early on success
+# The commands run in a folder of their own: a link on PostgreSQL saves its model under ./kartoteka-runs.
+WORKDIR = Path(tempfile.mkdtemp(prefix="kt-faults-"))
+atexit.register(shutil.rmtree, WORKDIR, ignore_errors=True)
 
 
 @dataclass
@@ -41,7 +47,7 @@ def database_arg(store_url: str) -> str:
 def start(store_url: str, *args: str) -> subprocess.Popen[str]:
     """`kartoteka --database STORE ARGS` as a child process, its stderr read by a thread (see `lines`)."""
     child = subprocess.Popen([sys.executable, "-m", "kartoteka", "--database", database_arg(store_url), *args],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=WORKDIR)
     seen: list[str] = []
     child.seen = seen  # type: ignore[attr-defined]
     for stream in (child.stdout, child.stderr):
@@ -52,7 +58,7 @@ def start(store_url: str, *args: str) -> subprocess.Popen[str]:
 def run(store_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`kartoteka --database STORE ARGS`, to the end."""
     return subprocess.run([sys.executable, "-m", "kartoteka", "--database", database_arg(store_url), *args],
-                          capture_output=True, text=True, timeout=900)
+                          capture_output=True, text=True, timeout=900, cwd=WORKDIR)
 
 
 def wait_for(condition: Callable[[], bool], child: subprocess.Popen[str], what: str) -> bool:
