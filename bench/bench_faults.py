@@ -58,8 +58,11 @@ def _records(store_url: str) -> tuple[int, int]:
                 int(conn.execute(select(func.count(person_records.c.record_id.distinct()))).scalar_one()))
 
 
-def bench_backend(store_url: str, archive: Path, work: Path, import_kills: int, link_kills: int) -> Tally:
-    """Kill imports, then links, on one store; re-run both; tally."""
+def bench_backend(store_urls: tuple[str, str], archive: Path, work: Path, import_kills: int,
+                  link_kills: int) -> Tally:
+    """Kill imports on the first store, links on the second (the archive's); re-run both; tally. Two stores:
+    the import's card file (thousands of one name) would make the link's blocking pathological."""
+    store_url, link_url = store_urls
     tally, rng = Tally(), random.Random(f"bench-faults-{store_url.split(':')[0]}")
     cards = card_file(work / "cards.csv", ROWS, "k")
     for number in range(import_kills):
@@ -74,22 +77,25 @@ def bench_backend(store_url: str, archive: Path, work: Path, import_kills: int, 
                 tally.half_written += 1
         except Exception:
             pass  # not created yet: as before
-    for command in (["import", "card", str(cards), "--quiet"], ["--quiet", "import", str(archive)], ["link"]):
-        done = run(store_url, *command)
+    done = run(store_url, "import", "card", str(cards), "--quiet")
+    if done.returncode != 0:
+        raise SystemExit(f"the import failed after the kills: {done.stderr}")
+    tally.lost = abs(ROWS - _records(store_url)[0])  # missing or doubled
+    for command in (["--quiet", "import", str(archive)], ["link"]):
+        done = run(link_url, *command)
         if done.returncode != 0:
-            raise SystemExit(f"{command} failed after the kills: {done.stderr}")
+            raise SystemExit(f"{command} failed: {done.stderr}")
     for _ in range(link_kills):
-        outcome = kill_link(store_url, rng, rng.choice(LINK_POINTS))
+        outcome = kill_link(link_url, rng, rng.choice(LINK_POINTS))
         tally.injected += 1
         tally.landed += outcome.landed
         tally.workers_left += len(outcome.children_left)
-        tally.check(store_url)
-    again = run(store_url, "link")
+        tally.check(link_url)
+    again = run(link_url, "link")
     if again.returncode != 0:
         raise SystemExit(f"link failed after the kills: {again.stderr}")
-    expected = ROWS + _archive_records(archive)
-    stored, linked = _records(store_url)
-    tally.lost = abs(expected - stored) + max(0, stored - linked)  # missing, doubled, or left unlinked
+    stored, linked = _records(link_url)
+    tally.lost += abs(_archive_records(archive) - stored) + max(0, stored - linked)  # and records left unlinked
     return tally
 
 
@@ -117,20 +123,23 @@ def main() -> None:
             work = Path(tmp) / backend
             work.mkdir()
             if backend == "sqlite":
-                results[backend] = bench_backend(f"sqlite:///{work / 'kartoteka.sqlite'}", archive, work,
-                                                 args.import_kills, args.link_kills)
+                urls = (f"sqlite:///{work / 'imports.sqlite'}", f"sqlite:///{work / 'links.sqlite'}")
+                results[backend] = bench_backend(urls, archive, work, args.import_kills, args.link_kills)
                 continue
             import psycopg
 
-            name = f"kt_bench_faults_{uuid.uuid4().hex[:12]}"
+            names = [f"kt_bench_faults_{uuid.uuid4().hex[:12]}" for _ in range(2)]
             with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
+                for name in names:
+                    admin.execute(f'CREATE DATABASE "{name}"')
             try:
-                url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-                results[backend] = bench_backend(url, archive, work, args.import_kills, args.link_kills)
+                base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+                urls = (f"{base}/{names[0]}", f"{base}/{names[1]}")
+                results[backend] = bench_backend(urls, archive, work, args.import_kills, args.link_kills)
             finally:
                 with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    for name in names:
+                        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     rows = "\n".join(f"| {backend} | {t.injected} | {t.landed} | {t.lost} | {t.damaged} | {t.half_written} | "
                      f"{t.workers_left} |" for backend, t in results.items())
     print(rows)
@@ -138,8 +147,8 @@ def main() -> None:
 kill -9 of `kartoteka import` ({args.import_kills} per backend, a {ROWS:,}-row card file; the first while the
 store is created) and of `kartoteka link` ({args.link_kills} per backend, at a random stage, on a SIMULATED
 archive of {args.persons:,} persons), at points drawn by a seeded generator; then the import and the link run
-again to the end. "Landed": the command was still running when killed. "Rows lost": records missing after the
-re-runs, or not linked into a person. `bench/bench_faults.py`.
+again to the end (imports and links on two stores). "Landed": the command was still running when killed.
+"Rows lost": records missing or doubled after the re-runs, or not linked into a person. `bench/bench_faults.py`.
 
 | backend | faults injected | landed | rows lost | damaged stores | half-written imports visible | workers left running |
 |---|---|---|---|---|---|---|
