@@ -29,7 +29,9 @@ def test_usage_errors_exit_2_with_a_hint_and_no_traceback(args, expected):
 def test_a_kartoteka_error_is_one_line_with_its_code(tmp_path):
     out = run("--database", str(tmp_path / "k.sqlite"), "import", "postcard", str(tmp_path / "nothing.csv"))
     assert out.returncode == 2
-    assert out.stderr.startswith("error [usage")
+    store_line, error_line = out.stderr.splitlines()[:2]
+    assert store_line == f"store: {tmp_path / 'k.sqlite'}"  # every command that opens a store names it first
+    assert error_line.startswith("error [usage")
     assert "card" in out.stderr  # the known kinds are listed
     assert "Traceback" not in out.stderr
 

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from kartoteka.cli import main
+from kartoteka.store.database import store_label
 
 from .conftest import RU_HEADER, RU_ROWS, write_csv
 
@@ -30,7 +31,7 @@ def run_subprocess(*argv: str) -> subprocess.CompletedProcess[str]:
 
 def test_import_status_export_and_reimport(capsys, store_url, tmp_path, ru_cards):
     code, out, err = run(capsys, "--database", store_url, "import", "card", str(ru_cards))
-    assert code == 0 and err == ""  # not a terminal: no progress bar
+    assert code == 0 and err.splitlines() == [f"store: {store_label(store_url)}"]  # not a terminal: no progress bar
     assert "imported 3 card records as source #1 (encoding utf-8, mapping ru-card)" in out
     code, out, _ = run(capsys, "--database", store_url, "import", "card", str(ru_cards), "--quiet")
     assert code == 0 and "already imported as source #1 (3 records): nothing added" in out
@@ -102,6 +103,7 @@ def test_errors_are_one_clean_message_and_a_non_zero_exit(tmp_path, case, expect
 
 
 def test_export_to_an_unknown_format_is_a_usage_error(capsys, tmp_path):
+    assert run(capsys, "--database", str(tmp_path / "k.sqlite"), "init")[0] == 0
     code, _, err = run(capsys, "--database", str(tmp_path / "k.sqlite"), "export", "card", str(tmp_path / "x"),
                        "--format", "xml")
     assert code == 2 and "--format csv or --format jsonl" in err

@@ -61,12 +61,12 @@ def test_quarantine_lists_every_entry_with_file_editor_line_raw_text_and_code(ca
 def test_quarantine_filters_by_source_and_reason(capsys, two_sources, argv, expected):
     code, out, _ = run(capsys, "--database", two_sources, "quarantine", "--json", *argv)
     assert code == 0
-    assert [(e["file"], e["line"], e["code"]) for e in json.loads(out)] == expected
+    assert [(e["file"], e["line"], e["code"]) for e in json.loads(out)["entries"]] == expected
 
 
 def test_quarantine_json_has_everything_to_work_with(capsys, two_sources):
     code, out, _ = run(capsys, "--database", two_sources, "quarantine", "--json", "--source", "1")
-    stray = json.loads(out)[0]
+    stray = json.loads(out)["entries"][0]
     assert code == 0
     assert {k: stray[k] for k in ("id", "source", "kind", "file", "line", "lines", "code", "severity", "status",
                                   "column", "raw_text", "record_ref", "resolved_by", "simulated")} == {
@@ -140,7 +140,7 @@ def test_a_row_still_bad_in_the_follow_up_is_replaced_by_a_new_entry(capsys, two
     code, out, _ = run(capsys, "--database", two_sources, "import", "card", str(fix), "--quiet")
     assert code == 0 and "  follow-up to source #1: 1 quarantined rows resolved" in out.splitlines()
     code, out, _ = run(capsys, "--database", two_sources, "quarantine", "--json", "--reason", "row.name_symbols")
-    assert [(e["source"], e["file"], e["line"], e["status"]) for e in json.loads(out)] == [
+    assert [(e["source"], e["file"], e["line"], e["status"]) for e in json.loads(out)["entries"]] == [
         (1, "g.csv", 4, "replaced"), (3, "g.csv", 4, "open")]
     # the same corrected file again adds nothing: its rows' entries are no longer open
     code, out, _ = run(capsys, "--database", two_sources, "import", "card", str(fix), "--quiet")

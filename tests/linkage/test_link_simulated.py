@@ -40,13 +40,14 @@ def test_link_and_evaluate_a_simulated_archive(store_url, archive, tmp_path):
     assert figures["identification_recall_at_5"] >= 0.9
     queue = _cli("-d", store_url, "review", "--limit", "3", "--json")
     assert queue.returncode == 0, queue.stderr
-    items = json.loads(queue.stdout)
+    items = json.loads(queue.stdout)["items"]
     assert all(set(item["weights"]) >= {"sn", "gn", "birth_year"} for item in items)
     priorities = [item["priority"] for item in items]
     assert priorities == sorted(priorities, reverse=True)
 
 
 def test_evaluate_refuses_a_missing_truth_file(store_url, tmp_path):
+    assert _cli("-d", store_url, "init").returncode == 0
     done = _cli("-d", store_url, "evaluate", str(tmp_path / "nope.csv"), "--json")
     assert done.returncode != 0
-    assert json.loads(done.stderr)["error"]["code"] in {"usage.truth", "linkage.no_persons"}
+    assert json.loads(done.stderr.splitlines()[-1])["error"]["code"] in {"usage.truth", "linkage.no_persons"}

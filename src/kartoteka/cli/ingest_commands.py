@@ -23,7 +23,7 @@ from kartoteka.ingest import (
     store_status,
 )
 from kartoteka.ingest.service import ProgressCallback
-from kartoteka.store import Store, open_store
+from kartoteka.store import Store
 
 SIMULATED_BANNER = "*** SIMULATED DATA: generated names, not real people ***"
 
@@ -35,12 +35,12 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _store() -> Iterator[Store]:
-    store = open_store(_settings().database_url)
-    try:
+def _store(create: bool = False) -> Iterator[Store]:
+    """The configured store, named on stderr; only `import` (create=True) makes one that is not there."""
+    from kartoteka.cli.store_commands import opened_store
+
+    with opened_store(create=create) as store:
         yield store
-    finally:
-        store.close()
 
 
 @contextmanager
@@ -97,7 +97,7 @@ def import_command(
 ) -> None:
     """Import a source file of KIND, or every file listed in DIR/manifest.json."""
     options = ImportOptions(mapping=mapping, encoding=encoding, strict=strict, batch_size=_settings().batch_size)
-    with _store() as store, _progress(quiet) as progress_for:
+    with _store(create=True) as store, _progress(quiet) as progress_for:
         if path is None:
             directory = Path(target)
             if not directory.is_dir():
@@ -121,8 +121,11 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """Counts of records by kind and by source, and quarantined rows."""
+    from kartoteka.cli.store_commands import store_name
+    from kartoteka.linkage.runs import running_runs
+
     with _store() as store:
-        status = store_status(store)
+        status = {"store": store_name(), **store_status(store), "running_links": running_runs(store)}
     if as_json:
         typer.echo(json.dumps(status, ensure_ascii=False, indent=2))
         return
@@ -137,6 +140,9 @@ def status_command(
         mark = "  [SIMULATED]" if source["simulated"] else ""
         typer.echo(f"  #{source['id']:<4} {source['kind'].replace('_', '-'):<14} {source['records']:>10,} records "
                    f"{source['quarantined']:>7,} quarantined  {source['name']}{mark}")
+    for run in status["running_links"]:
+        typer.echo(f"link run {run['run_id']} running since {run['started_at']} ({run['backend']}; if no link "
+                   "runs now, it was killed: the next link marks it interrupted)")
 
 
 def export_command(

@@ -14,10 +14,17 @@ _err = Console(stderr=True)
 
 
 def _store() -> Any:
-    from kartoteka.cli import State
-    from kartoteka.store import open_store
+    """The configured store, named on stderr; refused if it does not exist (these commands need records)."""
+    from kartoteka.cli.store_commands import opened_store
 
-    return open_store(State.settings.database_url)
+    return opened_store(create=False)
+
+
+def _with_store(value: Any) -> dict[str, Any]:
+    """A --json answer with the store it came from ("store": path or URL without password)."""
+    from kartoteka.cli.store_commands import store_name
+
+    return {"store": store_name(), **(value if isinstance(value, dict) else {"items": value})}
 
 
 def _quiet() -> bool:
@@ -54,7 +61,7 @@ def link_command(
     for warning in summary.warnings:
         _err.print(f"[yellow]warning:[/yellow] {warning}")
     if as_json:
-        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(_with_store(summary.to_dict()), ensure_ascii=False, indent=2))
         return
     print(f"run {summary.run_id}: {summary.records:,} records -> {summary.persons:,} persons "
           f"({summary.pairs:,} scored pairs kept, {summary.review_pairs:,} to review, "
@@ -74,7 +81,7 @@ def evaluate_command(
     with _store() as store:
         figures = evaluate(store, truth)
     if as_json:
-        print(json.dumps(figures, indent=2))
+        print(json.dumps(_with_store(figures), indent=2))
         return
     table = Table("what", "precision", "recall", "F1", "true pairs",
                   title="Linkage against the truth (SIMULATED archive)")
@@ -143,7 +150,7 @@ def review_command(
         if decisions:
             rows = review.list_decisions(store)
             if as_json:
-                print(json.dumps(rows, default=str, indent=2))
+                print(json.dumps(_with_store(rows), default=str, indent=2))
             for row in rows:
                 state = "active" if row["active"] else "undone"
                 print(f"{row['id']}: {row['record_id_l']} {row['decision']} {row['record_id_r']} ({state})")
@@ -151,7 +158,7 @@ def review_command(
         if flagged:
             people = review.flagged_persons(store, limit)
             if as_json:
-                print(json.dumps(people, default=str, ensure_ascii=False, indent=2))
+                print(json.dumps(_with_store(people), default=str, ensure_ascii=False, indent=2))
                 return
             for person in people:
                 print(f"person {person['id']} ({person['name_cyrillic'] or person['name_kanji']}, "
@@ -159,7 +166,7 @@ def review_command(
             return
         items = review.review_queue(store, limit)
     if as_json:
-        print(json.dumps([asdict(item) for item in items], default=str, ensure_ascii=False, indent=2))
+        print(json.dumps(_with_store([asdict(item) for item in items]), default=str, ensure_ascii=False, indent=2))
         return
     if not items:
         print("the review queue is empty")

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from kartoteka.cli.store_commands import opened_store, store_name
 from kartoteka.ingest.quarantine_list import list_quarantine, write_correction_csv
-from kartoteka.store import open_store
 
 
 def quarantine_command(
@@ -19,15 +19,10 @@ def quarantine_command(
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the open rows to OUT.csv to correct and import again (a follow-up to their source)")] = None,
 ) -> None:
     """List every quarantined row and warning: file, editor line, raw text, reason code, status."""
-    from kartoteka.cli import State
-
-    store = open_store(State.settings.database_url)
-    try:
+    with opened_store() as store:  # names the store; refuses one that is not there
         entries = list_quarantine(store, source, reason)
-    finally:
-        store.close()
     if as_json:
-        typer.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({"store": store_name(), "entries": entries}, ensure_ascii=False, indent=2))
         return
     if csv_out is not None:
         count = write_correction_csv(entries, csv_out)

@@ -7,7 +7,6 @@ the names package, so a new names engine starts a fresh cache.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -16,6 +15,8 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
+
+from kartoteka.core.processes import start_worker
 
 _PARALLEL_FROM = 4000  # below this, starting worker processes costs more than it saves
 _CHUNK = 500
@@ -74,9 +75,9 @@ class ReadingCache:
         # Workers are started afresh ("spawn"), not forked: a fork would carry the caller's gigabytes of
         # records along (and count them again in each worker's memory); a fresh one holds only the names data.
         if self._pool is None:
-            # The decoder's tries and caches make no reference cycles: its workers run without the collector.
+            # Workers die with this process (even on kill -9), leave Ctrl-C to it, run without the collector.
             self._pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=gc.disable)
+                                             initializer=start_worker, initargs=(os.getpid(),))
         return self._pool
 
     def start(self, items: Iterable[tuple[str, str]]) -> None:

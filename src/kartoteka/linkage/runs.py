@@ -97,20 +97,38 @@ def active_decisions(store: Store) -> list[tuple[int, int, str]]:
 
 
 def start_run(store: Store, backend: str) -> int:
-    """Record the start of a run (committed at once, so a failed run is visible as failed)."""
+    """Record the start of a run (committed at once, in its own short transaction, so that other processes
+    see it running and a failed run is visible as failed). The caller holds the store's link lock."""
     with store.engine.begin() as conn:
-        # A run still "running" now was killed without a chance to say so (out of memory, power cut).
+        # A run still "running" now was killed without a chance to say so (kill -9, out of memory, power
+        # cut): the link lock, held by every live run, is ours.
         conn.execute(update(link_runs).where(link_runs.c.status == "running").values(status="interrupted"))
         result = conn.execute(insert(link_runs).values(
             started_at=dt.datetime.now(dt.UTC), status="running", backend=backend))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def fail_run(store: Store, run_id: int, reason: str) -> None:
-    """Mark a run failed (its persons were never committed)."""
+def fail_run(store: Store, run_id: int, reason: str, status: str = "failed") -> None:
+    """Mark a run failed or interrupted (Ctrl-C, SIGTERM): its persons were never committed."""
     with store.engine.begin() as conn:
         conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
-            status="failed", finished_at=dt.datetime.now(dt.UTC), warnings_json=json.dumps([reason])))
+            status=status, finished_at=dt.datetime.now(dt.UTC), warnings_json=json.dumps([reason])))
+
+
+def remove_leftovers(store: Store) -> None:
+    """Remove the staging files that killed runs left beside a SQLite store."""
+    path = bulk.sqlite_file(store)
+    if path is not None:
+        bulk.remove_stale_staging(path)
+
+
+def running_runs(store: Store) -> list[dict[str, Any]]:
+    """The runs marked running (a live link's, or a killed one's until the next link marks it interrupted)."""
+    query = select(link_runs.c.id, link_runs.c.started_at, link_runs.c.backend).where(
+        link_runs.c.status == "running").order_by(link_runs.c.id)
+    with store.engine.connect() as conn:
+        return [{"run_id": row.id, "started_at": str(row.started_at), "backend": row.backend}
+                for row in conn.execute(query)]
 
 
 def _bulk_insert(conn: Any, table: str, frame: pd.DataFrame) -> None:

@@ -27,6 +27,7 @@ from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
 from kartoteka.linkage.persons import build_persons
 from kartoteka.linkage.reading_cache import ReadingCache
 from kartoteka.store import Store
+from kartoteka.store.locks import store_lock
 
 # A link needs the model to find the two records more likely the same person than not. Lower thresholds
 # (with the one-per-person constraints doing the refusing) measured better still; see docs/how-to/tune-linkage.md.
@@ -58,12 +59,15 @@ class LinkSummary:
 
 
 def default_runs_dir(store: Store) -> Path:
-    """Models are saved beside the SQLite file, or in ./kartoteka-runs for a server database."""
+    """Models are saved beside the SQLite file, or in ./kartoteka-runs/HOST-PORT-DBNAME for a server database:
+    never in a folder another store's runs use (run 3 of one database would overwrite run 3 of another's)."""
     url = store.engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         path = Path(url.database)
         return path.parent / f"{path.stem}-runs"
-    return Path("kartoteka-runs")
+    if url.get_backend_name() == "sqlite":
+        return Path("kartoteka-runs") / "memory"
+    return Path("kartoteka-runs") / f"{url.host or 'localhost'}-{url.port or 5432}-{url.database}"
 
 
 def _life_facts(features: pd.DataFrame) -> pd.DataFrame:
@@ -151,7 +155,21 @@ def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None) ->
 def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, runs_dir: Path | None = None,
          threshold: float = DEFAULT_THRESHOLD, reader: Reader | None = None,
          progress: Progress | None = None, one_per_person: tuple[str, ...] = ONE_PER_PERSON) -> LinkSummary:
-    """Link every record in the store into persons and replace the current persons (one transaction)."""
+    """Link every record in the store into persons and replace the current persons (one transaction).
+
+    One link at a time per store: a second one is refused while the first runs (it would mark the first's
+    run interrupted and race it to the write)."""
+    with store_lock(store.engine, "link") as held:
+        if not held:
+            raise KartotekaError("store.busy", f"another `kartoteka link` is running on the store {store.label}",
+                                 hint="wait for it to finish (`kartoteka status` shows it running), then run "
+                                      "link again")
+        runs.remove_leftovers(store)  # a killed run's staging file: no live run holds it now
+        return _link(store, backend, model_path, runs_dir, threshold, reader, progress, one_per_person)
+
+
+def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | None, threshold: float,
+          reader: Reader | None, progress: Progress | None, one_per_person: tuple[str, ...]) -> LinkSummary:
     say = progress or (lambda _stage: None)
     model = load_model(model_path) if model_path else None  # refuse a bad model before doing any work
     clock: dict[str, float] = {}
@@ -208,7 +226,8 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
         lap("write")
     except BaseException as exc:
         if run_id is not None:
-            runs.fail_run(store, run_id, f"{type(exc).__name__}: {exc}")
+            runs.fail_run(store, run_id, f"{type(exc).__name__}: {exc}",
+                          status="interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
         raise
     finally:
         if cache is not None:

@@ -20,7 +20,7 @@ link_runs = Table(
     Column("id", _Id, primary_key=True, autoincrement=True),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
-    Column("status", Text, nullable=False),  # running | done | failed
+    Column("status", Text, nullable=False),  # running | done | failed | interrupted
     Column("backend", Text, nullable=False),
     Column("model_path", Text),
     Column("model_version", Text),

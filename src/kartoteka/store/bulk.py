@@ -5,16 +5,21 @@ read, 7 million rows written per link run) that was most of a minute each way. T
 Arrow columns instead.
 
     sqlite_file(store)                    the store's file, or None (PostgreSQL, or an in-memory SQLite)
-    read_batches(path, sql, text_columns) the query's rows as Arrow record batches
+    read_batches(path, sql, text_columns) the query's rows as Arrow record batches (read in a child process:
+                                          one copy of SQLite per store file in a process, see bulk_reader)
     staged(path, tables)                  the frames written to a staging SQLite file, attached to a
                                           connection so that one INSERT ... SELECT per table copies them
-                                          inside the caller's own transaction
+                                          inside the caller's own transaction (the staging file is
+                                          another file: the driver may write it in this process)
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -22,11 +27,14 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from kartoteka.core.errors import KartotekaError
 from kartoteka.store.database import Store
+from kartoteka.store.locks import flock
 
 STAGING_SCHEMA = "kartoteka_staging"
+STAGING_SUFFIX = ".staging.sqlite"
+_READER = Path(__file__).with_name("bulk_reader.py")
 
 
 def sqlite_file(store: Store) -> Path | None:
@@ -39,28 +47,42 @@ def sqlite_file(store: Store) -> Path | None:
 
 def read_batches(path: Path, sql: str, text_columns: Sequence[str], batch_rows: int = 100_000
                  ) -> Iterator[pa.RecordBatch]:
-    """The rows of `sql` on the SQLite file `path`, `batch_rows` at a time.
+    """The rows of `sql` on the SQLite file `path`, `batch_rows` at a time, read in a child process.
 
+    The driver runs in a process of its own (see ``bulk_reader``): in this process it would be a second copy
+    of SQLite beside kartoteka's own connection, and closing it lost that connection's later commits.
     The driver guesses each column's type from its first batch, and a text column that is blank all through
     that batch would be guessed as integer (then fail on the first text). So `sql` must write each of
-    `text_columns` as ``coalesce(column, '') AS column``; the blanks are turned back into nulls here (an empty
+    `text_columns` as ``coalesce(column, '') AS column``; the blanks are turned back into nulls (an empty
     string reads as missing, which is how the importer stores a blank)."""
-    import adbc_driver_sqlite.dbapi
+    command = [sys.executable, str(_READER), str(os.getpid()), str(path), str(batch_rows), ",".join(text_columns)]
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        try:
+            assert child.stdin is not None and child.stdout is not None
+            child.stdin.write(sql.encode())
+            child.stdin.close()
+            try:
+                yield from pa.ipc.open_stream(child.stdout)
+            except pa.ArrowInvalid as exc:  # the stream ended early: the child failed, and says why on stderr
+                child.wait()
+                errors.seek(0)
+                raise _reader_failed(path, child.returncode, errors.read()) from exc
+            if child.wait() != 0:
+                errors.seek(0)
+                raise _reader_failed(path, child.returncode, errors.read())
+        finally:
+            if child.poll() is None:  # the caller stopped early (an error, Ctrl-C): stop the reader
+                child.kill()
+                child.wait()
+            child.stdout.close()  # type: ignore[union-attr]
 
-    with adbc_driver_sqlite.dbapi.connect(str(path)) as conn, conn.cursor() as cursor:
-        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(batch_rows)})
-        cursor.execute(sql)
-        for batch in cursor.fetch_record_batch():
-            yield _blank_to_null(batch, text_columns)
 
-
-def _blank_to_null(batch: pa.RecordBatch, text_columns: Sequence[str]) -> pa.RecordBatch:
-    columns = []
-    for name, column in zip(batch.schema.names, batch.columns, strict=True):
-        if name in text_columns:
-            column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
-        columns.append(column)
-    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+def _reader_failed(path: Path, returncode: int, stderr: bytes) -> KartotekaError:
+    last = stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit status {returncode}"]
+    return KartotekaError("store.read", f"cannot read the records of {path}: {last[0]}",
+                          hint="check the file with `sqlite3 FILE 'pragma integrity_check'`; "
+                               "if it is damaged, restore it from a backup", file=str(path))
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
@@ -78,14 +100,17 @@ def staged(path: Path, driver_connection: Any, tables: dict[str, pd.DataFrame]) 
     `driver_connection` as STAGING_SCHEMA; yield the schema name. The file is detached and removed on exit.
 
     Attach before the caller's transaction begins (SQLite refuses ATTACH inside one); then
-    ``INSERT INTO t (...) SELECT ... FROM kartoteka_staging.t`` copies each table within that transaction."""
+    ``INSERT INTO t (...) SELECT ... FROM kartoteka_staging.t`` copies each table within that transaction.
+    The file is locked (flock) while in use, so that the next run can tell a killed run's leftover, which it
+    removes, from the staging file of a run still going."""
     import adbc_driver_sqlite.dbapi
 
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".staging.sqlite", dir=path.parent)
-    os.close(handle)
+    remove_stale_staging(path)
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=STAGING_SUFFIX, dir=path.parent)
     staging = Path(name)
     attached = False
     try:
+        flock(handle)
         with adbc_driver_sqlite.dbapi.connect(str(staging)) as conn, conn.cursor() as cursor:
             for table, frame in tables.items():
                 cursor.adbc_ingest(table, _arrow(frame), mode="create")
@@ -94,7 +119,31 @@ def staged(path: Path, driver_connection: Any, tables: dict[str, pd.DataFrame]) 
         attached = True
         yield STAGING_SCHEMA
     finally:
-        if attached:
-            driver_connection.execute(f"DETACH DATABASE {STAGING_SCHEMA}")
-        for leftover in (staging, staging.with_name(staging.name + "-journal")):
-            leftover.unlink(missing_ok=True)
+        try:
+            if attached:
+                driver_connection.execute(f"DETACH DATABASE {STAGING_SCHEMA}")
+        finally:
+            _remove(staging)
+            os.close(handle)
+
+
+def remove_stale_staging(path: Path) -> list[Path]:
+    """Remove the staging files beside the store `path` that no live run holds (a killed run's); return them."""
+    removed = []
+    for candidate in path.parent.glob(f".{glob.escape(path.stem)}-*{STAGING_SUFFIX}"):
+        try:
+            handle = os.open(candidate, os.O_RDONLY)
+        except OSError:
+            continue  # gone meanwhile
+        try:
+            if flock(handle, wait=False):
+                _remove(candidate)
+                removed.append(candidate)
+        finally:
+            os.close(handle)
+    return removed
+
+
+def _remove(staging: Path) -> None:
+    for leftover in (staging, staging.with_name(staging.name + "-journal")):
+        leftover.unlink(missing_ok=True)

@@ -19,6 +19,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from kartoteka.core.errors import KartotekaError
+from kartoteka.store.faults import store_fault
+from kartoteka.store.locks import file_lock, lock_file
 from kartoteka.store.schema import meta
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -30,6 +32,11 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    @property
+    def label(self) -> str:
+        """Which store this is, for people: the SQLite file's path, or the URL without its password."""
+        return store_label(self.engine.url.render_as_string(hide_password=False))
 
     @property
     def backend(self) -> str:
@@ -67,15 +74,47 @@ def set_meta_in(conn: Any, key: str, value: str) -> None:
     conn.execute(meta.insert().values(key=key, value=value))
 
 
-def open_store(url: str) -> Store:
-    """Open the database at ``url`` (SQLAlchemy URL), creating or upgrading its schema to the code's head."""
+def open_store(url: str, create: bool = True) -> Store:
+    """Open the database at ``url`` (SQLAlchemy URL), upgrading its schema to the code's head; with `create`,
+    make the store if there is none yet (a new SQLite file, or the tables in an empty PostgreSQL database),
+    else refuse, naming the store and how to make one."""
+    path = sqlite_path(url)
+    if path is not None and not create and not path.exists():
+        raise _missing(store_label(url))
     engine = _create_engine(url)
     try:
-        _upgrade(engine, url)
+        if path is None:
+            _upgrade(engine, url, create)
+        else:
+            # Two imports into a store not there yet: the second waits here while the first creates it
+            # (SQLite's busy timeout does not cover the switch to WAL of a file being created).
+            with file_lock(lock_file(path, "open")):
+                _upgrade(engine, url, create)
     except BaseException:
         engine.dispose()
         raise
     return Store(engine)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None (PostgreSQL, or SQLite in memory)."""
+    if not url.startswith("sqlite"):
+        return None
+    database = url.split("://", 1)[1][1:] if "://" in url else ""
+    return None if database in ("", ":memory:") else Path(database)
+
+
+def store_label(url: str) -> str:
+    """A store as people name it: the path of a SQLite file, or the URL without its password."""
+    path = sqlite_path(url)
+    return str(path) if path is not None else _safe(url)
+
+
+def _missing(label: str) -> KartotekaError:
+    return KartotekaError(
+        "store.missing", f"there is no kartoteka store at {label}",
+        hint="check the path (--database or KARTOTEKA_DATABASE); to make a store, import into it "
+             "(`kartoteka import DIR`) or run `kartoteka init`")
 
 
 def _create_engine(url: str) -> Engine:
@@ -123,7 +162,7 @@ def alembic_config(connection: Any = None) -> Config:
     return config
 
 
-def _upgrade(engine: Engine, url: str) -> None:
+def _upgrade(engine: Engine, url: str, create: bool) -> None:
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
     heads = set(script.get_heads())
@@ -133,6 +172,8 @@ def _upgrade(engine: Engine, url: str) -> None:
                 # Several servers or workers may open a fresh database at once: migrate one at a time.
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             current = set(MigrationContext.configure(conn).get_current_heads())
+            if not current and not create:
+                raise _missing(store_label(url))
             unknown = {rev for rev in current if _revision_unknown(script, rev)}
             if unknown:
                 raise KartotekaError(
@@ -145,9 +186,13 @@ def _upgrade(engine: Engine, url: str) -> None:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "heads")
     except OperationalError as exc:
+        fault = store_fault(exc, store_label(url))
+        if fault is not None:
+            raise fault from exc
+        server = "" if url.startswith("sqlite") else " and that the server is running"
         raise KartotekaError(
-            "store.connect", f"cannot open the database at {_safe(url)}: {exc.orig}",
-            hint="check the path or URL (KARTOTEKA_DATABASE / --database) and that the server is running",
+            "store.connect", f"cannot open the database at {store_label(url)}: {exc.orig}",
+            hint=f"check the path or URL (KARTOTEKA_DATABASE / --database){server}",
         ) from exc
 
 
