@@ -124,7 +124,7 @@ def test_a_corrected_csv_imports_as_a_follow_up_keeping_the_original_provenance(
     assert [tuple(r) for r in got] == [(3, "g.csv", 2, "g.csv:2", "Сато", "Итиро"),
                                        (3, "g.csv", 4, "g.csv:4", "Асада", "Таро")]
     code, out, _ = run(capsys, "--database", two_sources, "quarantine", "--json", "--source", "1")
-    entries = json.loads(out)
+    entries = json.loads(out)["entries"]
     assert [(e["line"], e["status"], e["record_ref"], e["resolved_by"]) for e in entries] == [
         (2, "resolved", "g.csv:2", 3), (4, "resolved", "g.csv:4", 3), (5, "warning", "g.csv:5", None)]
     code, out, _ = run(capsys, "--database", two_sources, "quarantine", "--source", "1")
