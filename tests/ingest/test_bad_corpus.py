@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from kartoteka.store import open_store
 from kartoteka.store.schema import quarantine, records, sources
 
-from .test_cli import run
+from .test_cli import run, without_store_line
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad"
 RU = ["Фамилия", "Имя", "Отчество", "Год рождения"]
@@ -291,6 +291,7 @@ def test_bad_file_shows_its_message_and_loses_no_row(capsys, store_url, tmp_path
     if case.encoding:
         argv += ["--encoding", case.encoding]
     code, out, err = run(capsys, *argv)
+    err = without_store_line(err)
     assert code == case.exit_code
     assert (out if code == 0 else err) == case.out.format(dir=folder)
     store = open_store(store_url)

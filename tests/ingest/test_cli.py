@@ -25,6 +25,13 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def without_store_line(err: str) -> str:
+    """Stderr after the line naming the store, which every store command prints first (asserted here)."""
+    first, _, rest = err.partition("\n")
+    assert first.startswith("store: "), err
+    return rest
+
+
 def run_subprocess(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "kartoteka", *argv], capture_output=True, text=True, timeout=120)
 
