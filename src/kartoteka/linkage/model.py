@@ -41,10 +41,11 @@ def name_comparison(part: str, dialect: str) -> dict[str, Any]:
     """Levels for one name part: the same first reading, the same literal reading, the same folded reading, one
     of the readings agrees, then Jaro-Winkler similarity bands, else.
 
-    Agreeing readings carry term-frequency adjustments: Sato agreeing counts for less than a rare name. The
-    similarity bands take the better of the folded dictionary readings and the literal readings (letter by
-    letter, no tables), so two spellings of a name no table knows are as alike as their letters, whichever known
-    name each is nearest to."""
+    The same first reading carries a term-frequency adjustment: Sato agreeing counts for less than a rare name.
+    (The literal and folded levels do not: each adjustment costs a term-frequency table joined to every scored
+    pair.) The similarity bands compare the literal readings (letter by letter, no tables), or the folded
+    dictionary reading of a record that has none (kanji), so two spellings of a name no table knows are as alike
+    as their letters, whichever known name each is nearest to."""
     jw = _JW[dialect]
     r1, fold, folded_set, lit = f"{part}_r1", f"{part}_fold", f"{part}_set", f"{part}_lit"
     alt = _OVERLAP[dialect].format(a=f"{folded_set}_l", b=f"{folded_set}_r")
@@ -62,9 +63,9 @@ def name_comparison(part: str, dialect: str) -> dict[str, Any]:
             {"sql_condition": f'{r1}_l = {r1}_r', "label_for_charts": "same reading",
              "tf_adjustment_column": r1, "tf_adjustment_weight": 1.0, "m_probability": 0.6},
             {"sql_condition": f'{lit}_l = {lit}_r', "label_for_charts": "same literal reading",
-             "tf_adjustment_column": lit, "tf_adjustment_weight": 1.0, "m_probability": 0.08},
+             "m_probability": 0.08},
             {"sql_condition": f'{fold}_l = {fold}_r', "label_for_charts": "same folded reading",
-             "tf_adjustment_column": fold, "tf_adjustment_weight": 1.0, "m_probability": 0.1},
+             "m_probability": 0.1},
             {"sql_condition": alt, "label_for_charts": "one of the readings agrees (folded)", "m_probability": 0.08},
             band(0.92, 0.06),
             band(0.82, 0.04),
