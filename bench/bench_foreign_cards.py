@@ -36,6 +36,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import median, write_section
 from cardgen import ALL_COLUMNS, generate_file
+from cardgen.writer import FIRST_CARD_LINE
 
 PYTHON = sys.executable
 # cardgen's headers -> plain Splink's column names
@@ -211,7 +212,11 @@ def plain_figures(cards: Path, truth: pd.Series) -> dict[str, Any]:
     linker, predictions = train_and_predict(frame)
     pairs = predictions.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_probability"]]
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    truth_ids = truth.reindex([f"{cards.name}:{n}" for n in frame["unique_id"]]).astype(str).tolist()
+    # The n-th card is on the editor's line n + 2 (after the SIMULATED line and the header): its record ref.
+    truth_ids = truth.reindex([f"{cards.name}:{n + FIRST_CARD_LINE - 1}" for n in frame["unique_id"]]
+                              ).astype(str).tolist()
+    if truth.reindex([f"{cards.name}:{FIRST_CARD_LINE}"]).isna().any():
+        raise SystemExit(f"{cards}: the truth's record refs are not the editor's lines; regenerate the file")
     best_threshold, best = max(threshold_scan(pairs, truth_ids), key=lambda item: item[1]["f1"])
     started, cpu_started = time.perf_counter(), time.process_time()
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, best_threshold)
