@@ -81,8 +81,7 @@ def main() -> None:
     with open_store(f"sqlite:///{args.db}") as store:
         records = runs.load_records(store)
         search = runs.needs_name_search(store)
-    name = "readings-cache.json" if search else "readings-cache-table.json"
-    cache = ReadingCache(args.runs_dir / name, search=search)
+    cache = ReadingCache.in_folder(args.runs_dir, search)
     features = build_features(records, cache)
     cache.close()
     features["record_ref"] = records["record_ref"].astype(str).to_numpy()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kartoteka.core.errors import KartotekaError
+from kartoteka.linkage.checks import MAX_BLOCK_MATCH_SHARE
 
 # Bump when the feature columns or the comparisons change: a model file from another version is refused.
 MODEL_VERSION = "kartoteka-linkage-9"
@@ -288,7 +289,7 @@ class TrainingBlock:
     fixes: tuple[str, ...]
     trains: tuple[str, ...] | None = None
     prior_check: bool = False
-    max_share: float = 0.98  # EM's share of matches above which it found no real split
+    max_share: float = MAX_BLOCK_MATCH_SHARE  # EM's share of matches above which it found no real split
 
     @property
     def sql(self) -> str:

@@ -71,6 +71,13 @@ class ReadingCache:
             if isinstance(stored, dict) and stored.get("key") == self.key:
                 self.entries = {(text, part): found for text, part, found in stored.get("entries", [])}
 
+    @classmethod
+    def in_folder(cls, directory: Path, search: bool = True) -> ReadingCache:
+        """The cache a run folder keeps: one file for readings with the decoder's search, another without (the
+        two give different readings of a spelling the table does not hold)."""
+        name = "readings-cache.json" if search else "readings-cache-table.json"
+        return cls(directory / name, search=search)
+
     def _spawn_pool(self) -> ProcessPoolExecutor:
         # Workers are started afresh ("spawn"), not forked: a fork would carry the caller's gigabytes of
         # records along (and count them again in each worker's memory); a fresh one holds only the names data.

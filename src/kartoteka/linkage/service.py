@@ -179,9 +179,7 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
         clock[name] = round((dt.datetime.now() - started).total_seconds() - sum(clock.values()), 2)
 
     directory = runs_dir or default_runs_dir(store)
-    search = runs.needs_name_search(store)
-    cache_file = directory / ("readings-cache.json" if search else "readings-cache-table.json")
-    cache = ReadingCache(cache_file, search=search) if reader is None else None
+    cache = ReadingCache.in_folder(directory, runs.needs_name_search(store)) if reader is None else None
     run_id: int | None = None  # logged once the records are read: a store without records logs no run
     try:
         say("reading records")

@@ -201,7 +201,8 @@ def _note(fates: dict[str, ComparisonFate], names: list[str], why: str) -> None:
 
 
 def _train_group(table: Any, model: dict[str, Any], priors: dict[str, Any], group: tuple[TrainingBlock, ...],
-                 features: pd.DataFrame, fates: dict[str, ComparisonFate], report: TrainingReport) -> None:
+                 features: pd.DataFrame, evidence: PriorEvidence, fates: dict[str, ComparisonFate],
+                 report: TrainingReport) -> None:
     """Train, with the first block of `group` that has pairs and a real split, every comparison still untrained
     that the block does not fix."""
     for block in group:
@@ -213,7 +214,7 @@ def _train_group(table: Any, model: dict[str, Any], priors: dict[str, Any], grou
         if not wanted:
             entry["outcome"] = "nothing left to train"
             return
-        expected = _expected_share(model, block, pairs, features)
+        expected = _expected_share(model, block, pairs, features, evidence)
         if expected is not None and expected < MIN_EXPECTED_SHARE:
             entry["outcome"] = f"too few matches expected ({expected:.2%} of its pairs)"
             _note(fates, wanted, f"on the same {block.label}, {entry['outcome']}")
@@ -249,18 +250,18 @@ def _train_group(table: Any, model: dict[str, Any], priors: dict[str, Any], grou
             taken.append(name)
         entry["outcome"] = f"trained {', '.join(taken) or 'nothing'}"
         if block.prior_check:
-            report.blocks[-1]["implied_prior"] = _implied_prior(model, block, share, pairs, len(features))
+            entry["implied_prior"] = _implied_prior(model, block, share, pairs, len(features))
         return
 
 
-def _expected_share(model: dict[str, Any], block: TrainingBlock, pairs: int, features: pd.DataFrame
-                    ) -> float | None:
+def _expected_share(model: dict[str, Any], block: TrainingBlock, pairs: int, features: pd.DataFrame,
+                    evidence: PriorEvidence) -> float | None:
     """The share of a block's pairs expected to be matches: the data's prior (with the m values as they stand)
     times the pairs of the records that hold the block's fields times the share of true pairs the block keeps,
     over its pairs; None when it has none."""
     if not pairs:
         return None
-    prior, _ = estimate_prior(model, features)
+    prior, _ = evidence.estimate(model)
     holders = int(features[list(block.columns)].notna().all(axis=1).sum())
     return prior * _all_pairs(holders) * _recall(model, block.fixes) / pairs
 
@@ -293,19 +294,38 @@ def prior_rule(features: pd.DataFrame) -> tuple[str, ...]:
     return next(((*rule, extra) for extra in ("fn", "pref") if held(extra)), rule)
 
 
+@dataclass(frozen=True)
+class PriorEvidence:
+    """What the deterministic estimate of the prior counts in the records: the rule's comparisons, the pairs that
+    agree on all of them, and the number of records. Counted once per training (a group-by over every record);
+    only the recall, from the m values, changes as the model trains."""
+
+    rule: tuple[str, ...]
+    agreeing: int
+    records: int
+
+    @classmethod
+    def of(cls, features: pd.DataFrame) -> PriorEvidence:
+        """Count the evidence in the features."""
+        rule = prior_rule(features)
+        columns = tuple(comparison_columns(name)[0] for name in rule)
+        return cls(rule, _frame_pairs(features, columns), len(features))
+
+    def estimate(self, model: dict[str, Any]) -> tuple[float, str]:
+        """The prior: the agreeing pairs, over the share of true pairs that would agree (the model's m values),
+        over all pairs; with its explanation."""
+        n, rule, agreeing = self.records, self.rule, self.agreeing
+        if agreeing < MIN_RULE_PAIRS:
+            return min(0.5, 1.5 / max(n, 2)), (f"only {agreeing} pairs agree on {', '.join(rule)}: "
+                                               "taken as 1.5 partners per record")
+        recall = _recall(model, rule)
+        prior = min(0.5, max(agreeing / recall / _all_pairs(n), 1.0 / _all_pairs(n)))
+        return prior, (f"{agreeing:,} pairs agree on {', '.join(rule)}, which {recall:.0%} of true pairs do")
+
+
 def estimate_prior(model: dict[str, Any], features: pd.DataFrame) -> tuple[float, str]:
-    """The prior estimated from the data: the pairs that agree on the rule's fields, over the share of true
-    pairs that would (the model's m values), over all pairs; with its explanation."""
-    n = len(features)
-    rule = prior_rule(features)
-    columns = tuple(comparison_columns(name)[0] for name in rule)
-    agreeing = _frame_pairs(features, columns)
-    if agreeing < MIN_RULE_PAIRS:
-        return min(0.5, 1.5 / max(n, 2)), (f"only {agreeing} pairs agree on {', '.join(rule)}: "
-                                           "taken as 1.5 partners per record")
-    recall = _recall(model, rule)
-    prior = min(0.5, max(agreeing / recall / _all_pairs(n), 1.0 / _all_pairs(n)))
-    return prior, (f"{agreeing:,} pairs agree on {', '.join(rule)}, which {recall:.0%} of true pairs do")
+    """The prior estimated from the data (see PriorEvidence.estimate), with its explanation."""
+    return PriorEvidence.of(features).estimate(model)
 
 
 def check_prior(report: TrainingReport) -> None:
@@ -365,8 +385,9 @@ def train(features: pd.DataFrame, table: Any, settings: dict[str, Any], seed: in
              for c in model["comparisons"]}
     report = TrainingReport(prior=0.0, prior_source="", blocks=[{"block": "u by random sampling", "pairs": sampled,
                                                                 "seconds": u_seconds}])
+    evidence = PriorEvidence.of(features)
     for group in TRAINING_BLOCKS:
-        _train_group(table, model, priors, group, features, fates, report)
+        _train_group(table, model, priors, group, features, evidence, fates, report)
     for name, fate in fates.items():
         held = _held(features, name)
         if name in neutral:
@@ -379,7 +400,7 @@ def train(features: pd.DataFrame, table: Any, settings: dict[str, Any], seed: in
             fate.why = f"{held:,} records hold it; every block with pairs fixed it"
         monotone_bayes_factors(_comparison(model, name))
     report.comparisons = list(fates.values())
-    report.prior, report.prior_source = estimate_prior(model, features)
+    report.prior, report.prior_source = evidence.estimate(model)
     model["probability_two_random_records_match"] = report.prior
     check_complete(model, settings)
     check_prior(report)
