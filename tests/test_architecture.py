@@ -28,7 +28,12 @@ ALLOWED: dict[str, frozenset[str] | None] = {
     # the simulator writes files with the bundled mapping headers, so it may read ingest.mappings (only that)
     "simulate": frozenset({"names", "core", "ingest.mappings"}),
     "linkage": SERVICE_DEPENDENCIES,
-    "search": SERVICE_DEPENDENCIES,
+    # search reads the persons of the linkage and its reading keys; link writes the index through a function
+    # its caller passes (the CLI), so linkage never imports search
+    "search": frozenset({"store", "names", "core", "linkage", "access"}),
+    # the catalog: what pages, the API and exports read (public fields only, through access.policy)
+    "catalog": frozenset({"store", "names", "core", "linkage", "search", "access"}),
+    "access": frozenset({"core"}),
     "gazetteer": SERVICE_DEPENDENCIES,
     "stats": SERVICE_DEPENDENCIES,
     "cli": ANYTHING,

@@ -35,13 +35,14 @@ def test_open_store_creates_the_contract_tables(store):
     assert set(RECORD_FIELDS) < CONTRACT_RECORD_COLUMNS
 
 
-@pytest.mark.parametrize("declared", ["store", "linkage"])
+@pytest.mark.parametrize("declared", ["store", "linkage", "catalog"])
 def test_migrations_match_the_table_declarations(store, declared):
     """The declared tables (what the code queries) and the migrations (what creates them) must not drift apart:
-    store/schema.py against 0001, linkage/tables.py against 0100."""
+    store/schema.py against 0001, linkage/tables.py against 0100, catalog/tables.py against 0120."""
+    from kartoteka.catalog.tables import catalog_metadata
     from kartoteka.linkage.tables import linkage_metadata
 
-    declared_metadata = metadata if declared == "store" else linkage_metadata
+    declared_metadata = {"store": metadata, "linkage": linkage_metadata, "catalog": catalog_metadata}[declared]
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), declared_metadata)
     own_tables = set(declared_metadata.tables)
