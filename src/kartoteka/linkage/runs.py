@@ -174,8 +174,12 @@ def _without_indexes(conn: Any, tables: list[Any]) -> list[Any]:
 
 
 def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd.DataFrame,
-              pairs: pd.DataFrame, run_values: dict[str, Any]) -> dict[int, int]:
+              pairs: pd.DataFrame, run_values: dict[str, Any],
+              also_write: Callable[[Any, dict[int, int]], None] | None = None) -> dict[int, int]:
     """Replace all persons with this run's, in one transaction; return cluster label -> person id.
+
+    ``also_write(connection, cluster label -> person id)`` writes more inside the same transaction (the search
+    index of `kartoteka link`), so the persons and what is derived from them change together or not at all.
 
     On a SQLite file the rows are first written to a staging file through Arrow and copied in by SQL inside
     the transaction (seconds, where Python's executemany took most of a minute at full scale)."""
@@ -212,11 +216,14 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
                                          f"SELECT {values} FROM {staging}.{table}")
             for index in dropped:
                 index.create(conn)
+            person_of = {int(c): first_id + int(i) for c, i in slot.items()}
+            if also_write is not None:
+                also_write(conn, person_of)
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")
             conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
                 status="done", finished_at=dt.datetime.now(dt.UTC), **run_values))
-    return {int(c): first_id + int(i) for c, i in slot.items()}
+    return person_of
 
 
 def current_assignment(store: Store) -> pd.DataFrame:

@@ -35,6 +35,9 @@ DEFAULT_THRESHOLD = 0.5
 # Pairs in this band of match probability go to the review queue.
 REVIEW_BAND = (0.2, 0.98)
 Progress = Callable[[str], None]
+#: Given a run's features and its clusters (record id -> cluster label), a writer to call inside the run's write
+#: transaction with (connection, cluster label -> person id).
+RunWriter = Callable[[pd.DataFrame, pd.Series], Callable[[Any, dict[int, int]], None]]
 
 
 @dataclass
@@ -154,8 +157,13 @@ def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None) ->
 @collector_paused()  # millions of objects: collections would walk them all again and again
 def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, runs_dir: Path | None = None,
          threshold: float = DEFAULT_THRESHOLD, reader: Reader | None = None,
-         progress: Progress | None = None, one_per_person: tuple[str, ...] = ONE_PER_PERSON) -> LinkSummary:
+         progress: Progress | None = None, one_per_person: tuple[str, ...] = ONE_PER_PERSON,
+         also_write: RunWriter | None = None) -> LinkSummary:
     """Link every record in the store into persons and replace the current persons (one transaction).
+
+    ``also_write(features, cluster_of)`` is called once the clusters are known and gives a writer that runs inside
+    the write's transaction (see runs.write_run): `kartoteka link` passes the search index's, so linkage never
+    imports search.
 
     One link at a time per store: a second one is refused while the first runs (it would mark the first's
     run interrupted and race it to the write)."""
@@ -165,11 +173,13 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
                                  hint="wait for it to finish (`kartoteka status` shows it running), then run "
                                       "link again")
         runs.remove_leftovers(store)  # a killed run's staging file: no live run holds it now
-        return _link(store, backend, model_path, runs_dir, threshold, reader, progress, one_per_person)
+        return _link(store, backend, model_path, runs_dir, threshold, reader, progress, one_per_person,
+                     also_write)
 
 
 def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | None, threshold: float,
-          reader: Reader | None, progress: Progress | None, one_per_person: tuple[str, ...]) -> LinkSummary:
+          reader: Reader | None, progress: Progress | None, one_per_person: tuple[str, ...],
+          also_write: RunWriter | None) -> LinkSummary:
     say = progress or (lambda _stage: None)
     model = load_model(model_path) if model_path else None  # refuse a bad model before doing any work
     clock: dict[str, float] = {}
@@ -205,6 +215,7 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
                              kinds=pd.Series(features["kind"].to_numpy(), index=features["unique_id"].to_numpy()),
                              one_per_person=one_per_person)
         person_frame = build_persons(records, features, clustering.cluster_of, clustering.flags)
+        write_more = also_write(features, clustering.cluster_of) if also_write is not None else None
         record_count = len(records)
         del records, features  # gigabytes at full scale, not needed for the write
         members = _members(clustering, result.pairs)
@@ -220,7 +231,7 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
             "person_count": len(person_frame), "pair_count": len(pairs), "threshold": threshold,
             "warnings_json": json.dumps(result.warnings, ensure_ascii=False),
             "summary_json": json.dumps({"training": result.training, "seconds": clock}, default=str),
-        })
+        }, also_write=write_more)
         lap("write")
     except BaseException as exc:
         if run_id is not None:
