@@ -110,10 +110,17 @@ def write_rows(conn: Any, frame: pd.DataFrame, run_id: int | None) -> None:
     set_meta_in(conn, META_LAST_RECORD, str(last))
 
 
+_INTEGERS = frozenset({"record_id", "person_id", "run_id", "birth_year", "pref", "death_year"})
+
+
 def _values(column: pd.Series) -> list[Any]:
-    values = column.astype(object).tolist()
-    return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else
-            (v.item() if isinstance(v, np.generic) else v) for v in values]
+    """Python values for the driver: None for missing, ints for the integer columns (a column with gaps may come
+    as floats, which PostgreSQL's COPY refuses as integers)."""
+    values = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else
+              (v.item() if isinstance(v, np.generic) else v) for v in column.astype(object).tolist()]
+    if column.name in _INTEGERS:
+        return [None if v is None else int(v) for v in values]
+    return values
 
 
 def _insert(conn: Any, frame: pd.DataFrame) -> None:
