@@ -269,3 +269,22 @@ def test_the_last_character_of_a_given_name_is_read_as_names_end() -> None:
     inside, last = (dict(K._piece_readings("一", "given", False, end)) for end in (False, True))
     assert inside != last
     assert not any(position == "f" for _char, position in K._char_model("surname"))
+
+
+def test_kanji_readings_from_many_threads_at_once():
+    """The web server reads names on a pool of threads; Sudachi's tokenizer refused a second caller ("Tokenizer
+    is already in use") and every concurrent kanji search answered 500. Many threads, uncached spellings."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kartoteka.names import kanji
+
+    texts = [f"{a}{b}" for a in "山川田中村木林森本松" for b in "崎沢野原島井口谷岡部"]
+    kanji._sudachi()  # loaded once before the threads start: the race is in the use, not the load
+
+    def read(text: str) -> list[tuple[str, float]]:
+        return kanji._sudachi_name_readings(text, "surname") + kanji._sudachi_name_readings(text + "夫", "given")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(read, texts * 4))
+    assert len(results) == len(texts) * 4
+    assert results[: len(texts)] == results[len(texts): 2 * len(texts)]  # the same answer whichever thread asked
