@@ -131,7 +131,7 @@ EXTRA_RULES: dict[str, Rule] = {
 #: Restricted fields by kind, with a value planted in tests to prove it never leaves the server.
 RESTRICTED_EXAMPLES: dict[str, dict[str, str]] = {
     "personal_file": {"relatives": "жена Ханако, г. Сэндай, ул. Тестовая 7", "address_before_callup":
-                      "Мияги, Сэндай, Тестовая 7", "height": "163", "education": "средняя школа-TEST",
+                      "Мияги, Сэндай, Тестовая 7", "height": "163-TEST-см", "education": "средняя школа-TEST",
                       "birth_date": "1921-04-17", "birth_place": "деревня Тестовая-Мура", "occupation":
                       "рыбак-TEST", "cause_of_death": "дистрофия-TEST", "note": "примечание-TEST",
                       "file_number": "ДЕЛО-99999"},
