@@ -158,3 +158,13 @@ def write_cards(store: Store, persons: int = 50, seed: int = 7, first: int = 0,
                                  camp=str(rng.choice([7, 9, 16])), unit=str(rng.randint(1, 60))))
         conn.execute(insert(records), rows)
     return truth
+
+
+@pytest.fixture(name="write_cards")
+def _write_cards_fixture() -> Any:
+    return write_cards
+
+
+@pytest.fixture(name="plain_reader")
+def _plain_reader_fixture() -> Any:
+    return plain_reader
