@@ -16,6 +16,7 @@ from kartoteka.access.policy import PUBLIC_PERSON_FIELDS
 from kartoteka.catalog.common import SIMULATED_MARK
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage.tables import person_records, persons
+from kartoteka.linkage.vocabulary import first_number
 from kartoteka.store import Store, records
 
 FORMATS = ("csv", "jsonl")
@@ -80,11 +81,13 @@ def _person_rows(store: Store) -> Iterator[dict[str, Any]]:
 
 
 def _public_person(row: Any) -> dict[str, Any]:
-    camps = []
+    camps, numbers = [], set()
     for stay in json.loads(row["camps_json"]) if row["camps_json"] else []:
         name = stay.get("camp")
-        if name and name not in camps:
+        number = first_number(name) or name  # "лагерь № 1" and "1" are one camp, named as first written
+        if name and number not in numbers:
             camps.append(name)
+            numbers.add(number)
     values = {name: row[name] for name in _PERSON_COLUMNS if name not in ("id", "camps_json")}
     return {"person_id": int(row["id"]), **values, "camps": camps}
 
