@@ -236,12 +236,14 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
 def _old_memberships(store: Store) -> pd.DataFrame:
     """The current persons' (person_id, record_id) rows, in one query (ADBC on a SQLite file)."""
     sql = f"SELECT person_id, record_id FROM {person_records.name}"
+    none = pd.DataFrame({"person_id": np.empty(0, np.int64), "record_id": np.empty(0, np.int64)})
+    with store.engine.connect() as conn:  # the first run: no reader to start
+        if conn.execute(select(person_records.c.person_id).limit(1)).first() is None:
+            return none
     path = bulk.sqlite_file(store)
     if path is not None:
         batches = list(bulk.read_batches(path, sql, []))
-        if not batches:
-            return pd.DataFrame({"person_id": np.empty(0, np.int64), "record_id": np.empty(0, np.int64)})
-        return pd.concat([batch.to_pandas() for batch in batches], ignore_index=True)
+        return pd.concat([batch.to_pandas() for batch in batches], ignore_index=True) if batches else none
     with store.engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
