@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kartoteka.catalog.types import MemorialEntry, MemorialPage, MemorialRow
 from kartoteka.core.errors import KartotekaError
@@ -86,7 +86,7 @@ class _Dead:
     entry: MemorialEntry
 
 
-_cache: dict[tuple[str, int | None, int], list[_Dead]] = {}
+_cache: dict[tuple[str, str | None], list[_Dead]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -114,11 +114,12 @@ def _load(conn: Any) -> list[_Dead]:
 
 
 def _the_dead(store: Store) -> list[_Dead]:
-    """Every dead person of the current run in 50-on order (kept per run: the kana keys are computed once)."""
+    """Every dead person of the current run in 50-on order (kept per run: the kana keys are computed once; the
+    persons change only when a run finishes)."""
     with store.engine.connect() as conn:
-        run = conn.execute(select(func.max(link_runs.c.id)).where(link_runs.c.status == "done")).scalar_one()
-        count = conn.execute(select(func.count()).select_from(persons).where(persons.c.fate == "died")).scalar_one()
-        key = (str(store.engine.url), run, int(count))
+        run = conn.execute(select(link_runs.c.id, link_runs.c.finished_at).where(link_runs.c.status == "done")
+                           .order_by(link_runs.c.id.desc()).limit(1)).first()
+        key = (str(store.engine.url), None if run is None else f"{run.id} {run.finished_at}")
         with _cache_lock:
             if key in _cache:
                 return _cache[key]

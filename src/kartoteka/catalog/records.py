@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from kartoteka.catalog.common import current_run, not_found, person_of_record, record_query, record_view
@@ -37,19 +39,36 @@ def sources(store: Store) -> list[SourceView]:
                        simulated=bool(r.simulated) or simulated) for r in rows]
 
 
+_info_cache: dict[str, tuple[tuple[object, ...], StoreInfo]] = {}
+
+
 def store_info(store: Store) -> StoreInfo:
-    """Counts for the home page, the SIMULATED flag and the current run."""
+    """Counts for the home page, the SIMULATED flag and the current run. The counts (a scan of millions of rows)
+    are kept until an import or a link changes them (the largest source, record and run ids say so)."""
     simulated = store.is_simulated()
     with store.engine.connect() as conn:
-        record_count = conn.execute(select(func.count()).select_from(records)).scalar_one()
-        person_count = conn.execute(select(func.count()).select_from(persons)).scalar_one()
-        if person_count:
-            dead = conn.execute(select(func.count()).select_from(persons).where(persons.c.fate == "died")).scalar_one()
-        else:  # before a link: the records that say a death (a roster's or register's entry, a death date)
-            dead = conn.execute(select(func.count()).select_from(records).where(
-                records.c.kind.in_(_DEATH_KINDS) | (func.coalesce(records.c.death_date, "") != ""))).scalar_one()
-        source_count = conn.execute(select(func.count()).select_from(sources_table)).scalar_one()
-        run = current_run(conn) if person_count else None
+        run = current_run(conn)
+        version = (conn.execute(select(func.max(sources_table.c.id))).scalar_one(),
+                   conn.execute(select(func.max(records.c.id))).scalar_one(),
+                   None if run is None else f"{run['id']} {run['finished_at']}", simulated)
+        kept = _info_cache.get(str(store.engine.url))
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        info = _counts(conn, run, simulated)
+    _info_cache[str(store.engine.url)] = (version, info)
+    return info
+
+
+def _counts(conn: Any, run: Any, simulated: bool) -> StoreInfo:
+    record_count = conn.execute(select(func.count()).select_from(records)).scalar_one()
+    person_count = conn.execute(select(func.count()).select_from(persons)).scalar_one()
+    if person_count:
+        dead = conn.execute(select(func.count()).select_from(persons).where(persons.c.fate == "died")).scalar_one()
+    else:  # before a link: the records that say a death (a roster's or register's entry, a death date)
+        dead = conn.execute(select(func.count()).select_from(records).where(
+            records.c.kind.in_(_DEATH_KINDS) | (func.coalesce(records.c.death_date, "") != ""))).scalar_one()
+    source_count = conn.execute(select(func.count()).select_from(sources_table)).scalar_one()
+    run = run if person_count else None
     return StoreInfo(simulated=simulated, records=int(record_count), persons=int(person_count), dead=int(dead),
                      sources=int(source_count), run_id=None if run is None else int(run["id"]),
                      run_finished_at=None if run is None else str(run["finished_at"]),
