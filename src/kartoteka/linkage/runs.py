@@ -244,6 +244,7 @@ def _old_memberships(store: Store) -> pd.DataFrame:
     if path is not None:
         batches = list(bulk.read_batches(path, sql, []))
         return pd.concat([batch.to_pandas() for batch in batches], ignore_index=True) if batches else none
+    # PostgreSQL: the driver's fetchall (COPY TO STDOUT was slower: the server sends each row as a message)
     with store.engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
