@@ -40,27 +40,42 @@ def assign_ids(old: pd.DataFrame, slot_of_record: pd.Series, slots: int, high_wa
     ids = np.full(slots, -1, dtype=np.int64)
     if len(old) == 0:
         return _fresh(ids, high_water, pd.DataFrame(columns=list(REDIRECT_COLUMNS)), kept=0)
-    person = old["person_id"].to_numpy(dtype=np.int64)
-    slot = pd.Series(old["record_id"].to_numpy(dtype=np.int64)).map(slot_of_record).to_numpy(dtype=float)
-    sizes = pd.Series(person).value_counts()
-    known = ~np.isnan(slot)
-    common = (pd.DataFrame({"old": person[known], "slot": slot[known].astype(np.int64)})
-              .groupby(["old", "slot"], sort=False).size().rename("n").reset_index())
-    common["size"] = common["old"].map(sizes).to_numpy()
-    claims = common[common["n"] * 2 > common["size"]].assign(share=lambda f: f["n"] / f["size"])
+    common = _records_in_common(old, slot_of_record)
+    claims = common[common["n"] * 2 > common["size"]]
     # one winner per cluster: most records, then the larger share, then the older id
-    winners = claims.sort_values(["slot", "n", "share", "old"], ascending=[True, False, False, True],
-                                 kind="stable").drop_duplicates("slot")
+    order = np.lexsort((claims["old"].to_numpy(), -(claims["n"] / claims["size"]).to_numpy(),
+                        -claims["n"].to_numpy(), claims["slot"].to_numpy()))
+    ranked = claims.iloc[order]
+    winners = ranked[~ranked["slot"].duplicated()]
     ids[winners["slot"].to_numpy()] = winners["old"].to_numpy()
-    redirect_of = common[~common["old"].isin(winners["old"])]
     assignment = _fresh(ids, high_water, pd.DataFrame(), kept=len(winners))
-    moved = pd.DataFrame({"old_person_id": redirect_of["old"].to_numpy(),
-                          "new_person_id": assignment.ids[redirect_of["slot"].to_numpy()],
-                          "records_moved": redirect_of["n"].to_numpy()})
-    moved = moved.groupby(["old_person_id", "new_person_id"], as_index=False)["records_moved"].sum()
+    moved = common[~common["old"].isin(winners["old"])]
+    moved = pd.DataFrame({"old_person_id": moved["old"].to_numpy(),
+                          "new_person_id": assignment.ids[moved["slot"].to_numpy()],
+                          "records_moved": moved["n"].to_numpy()})
     targets = moved.groupby("old_person_id")["new_person_id"].transform("size")
     moved["reason"] = np.where(targets.to_numpy() > 1, "split", "merged")
-    return Assignment(assignment.ids, moved[list(REDIRECT_COLUMNS)], assignment.high_water, assignment.kept)
+    return Assignment(assignment.ids, moved[list(REDIRECT_COLUMNS)].reset_index(drop=True), assignment.high_water,
+                      assignment.kept)
+
+
+def _records_in_common(old: pd.DataFrame, slot_of_record: pd.Series) -> pd.DataFrame:
+    """For each old person and new cluster sharing records: old, slot, n (records shared), size (the old
+    person's records). On integer arrays: record ids index a dense lookup, (person, slot) pairs are counted by
+    one sort (pandas' map and two-key groupby took seconds at 2.3 million records)."""
+    person = old["person_id"].to_numpy(dtype=np.int64)
+    record = old["record_id"].to_numpy(dtype=np.int64)
+    new_record = slot_of_record.index.to_numpy(dtype=np.int64)
+    lookup = np.full(int(max(record.max(), new_record.max(initial=0))) + 1, -1, dtype=np.int64)
+    lookup[new_record] = slot_of_record.to_numpy(dtype=np.int64)
+    slot = lookup[record]
+    people, sizes = np.unique(person, return_counts=True)
+    known = slot >= 0
+    width = int(slot.max(initial=0)) + 1
+    pair, n = np.unique(person[known] * width + slot[known], return_counts=True)
+    owner = pair // width
+    return pd.DataFrame({"old": owner, "slot": pair % width, "n": n,
+                         "size": sizes[np.searchsorted(people, owner)]})
 
 
 def _fresh(ids: np.ndarray, high_water: int, redirects: pd.DataFrame, kept: int) -> Assignment:
