@@ -16,6 +16,7 @@ from kartoteka.catalog.types import Grouping, Moved, NameForm, PersonView, Recor
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage.tables import decisions, link_runs, person_records, persons
 from kartoteka.names import detect_script, readings
+from kartoteka.names.readings import make_reading
 from kartoteka.store import Store
 
 _NAME_KEYS = ("cyrillic", "kana", "kanji", "romaji")
@@ -100,12 +101,17 @@ def _decisions_touching(conn: Any, record_ids: list[int]) -> int:
     return len({(min(a, b), max(a, b)) for a, b in conn.execute(query)})
 
 
-def _name_texts(view: RecordView) -> list[str]:
+def _name_texts(view: RecordView) -> list[tuple[str, tuple[str, str] | None]]:
+    """The record's spellings of the name, each with its (surname, given name) when the record says which is which."""
     fields = view.fields
-    full = " ".join(str(fields[part]).strip() for part in ("surname", "given_name") if fields.get(part))
-    texts = [full or str(fields.get("name_original") or "").strip()]
-    texts += [str(fields[name]).strip() for name in _EXTRA_NAME_FIELDS if fields.get(name)]
-    return [text for text in texts if text]
+    surname, given = (str(fields.get(part) or "").strip() for part in ("surname", "given_name"))
+    texts: list[tuple[str, tuple[str, str] | None]] = []
+    if surname and given:
+        texts.append((f"{surname} {given}", (surname, given)))
+    elif surname or given or fields.get("name_original"):
+        texts.append(((surname or given or str(fields.get("name_original") or "")).strip(), None))
+    texts += [(str(fields[name]).strip(), None) for name in _EXTRA_NAME_FIELDS if fields.get(name)]
+    return [(text, parts) for text, parts in texts if text]
 
 
 def _script(text: str) -> str:
@@ -115,10 +121,22 @@ def _script(text: str) -> str:
         return "mixed"
 
 
-def reading_lines(text: str) -> list[str]:
-    """The best readings of a spelling, as "romaji (katakana)"; none for what the names engine cannot read."""
+def reading_lines(text: str, parts: tuple[str, str] | None = None) -> list[str]:
+    """The best readings of a spelling, as "romaji (katakana)"; none for what the names engine cannot read.
+
+    Without the decoder's search (search=False): a spelling clerks often wrote is answered from the table of
+    common spellings (the search's own answers, computed ahead), a rare one by its literal reading; the search
+    took up to a second for a rare spelling, too slow for a page. When the record says which word is the
+    surname, each part is read as what it is (a full name's reading first weighs both word orders, which runs
+    the search even with search=False)."""
     try:
-        found = readings(text, limit=_READINGS)
+        if parts is None:
+            found = readings(text, limit=_READINGS, search=False)
+        else:
+            surnames = readings(parts[0], limit=_READINGS, part="surname", search=False)
+            given = readings(parts[1], limit=_READINGS, part="given", search=False)
+            found = sorted((make_reading(f"{s.kana} {g.kana}", s.probability * g.probability)
+                            for s in surnames for g in given), key=lambda r: -r.probability)[:_READINGS]
     except KartotekaError:
         return []
     return [f"{r.romaji} ({r.kana})" for r in found]
@@ -127,14 +145,16 @@ def reading_lines(text: str) -> list[str]:
 def name_forms(views: list[RecordView]) -> list[NameForm]:
     """Every spelling of the name in the records, with the records that spell it so, most records first."""
     spelled: dict[str, list[int]] = {}
+    parts_of: dict[str, tuple[str, str] | None] = {}
     for view in views:
-        for text in _name_texts(view):
+        for text, parts in _name_texts(view):
             ids = spelled.setdefault(text, [])
+            parts_of[text] = parts_of.get(text) or parts
             if view.id not in ids:
                 ids.append(view.id)
     order = sorted(spelled, key=lambda text: (-len(spelled[text]), min(spelled[text])))
-    return [NameForm(script=_script(text), text=text, readings=reading_lines(text), record_ids=spelled[text])
-            for text in order]
+    return [NameForm(script=_script(text), text=text, readings=reading_lines(text, parts_of[text]),
+                     record_ids=spelled[text]) for text in order]
 
 
 def _person_citation(person_id: int, names: Mapping[str, str | None], views: list[RecordView],
