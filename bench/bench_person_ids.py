@@ -90,7 +90,7 @@ to another cluster ({figures[0]['redirects']:,} redirects, {figures[0]['kept']:,
 |---|---|
 | read the previous run's memberships (one query, ADBC) | {med['read']:.2f} |
 | assign the ids (numpy/pandas) | {med['assign']:.2f} |
-| added in all | {med['read'] + med['assign']:.2f} |
+| added in all | {med['read'] + med['assign']:.2f} ({100 * (med['read'] + med['assign']) / med['write']:.0f}% of the write) |
 | the whole write of the run (ids, persons, memberships, pairs, redirects) | {med['write']:.2f} |
 | the first run's write (no previous persons) | {first['write']:.2f} |
 """)
