@@ -110,13 +110,18 @@ def install_error_handlers(app: FastAPI, render_page_error: PageRenderer) -> Non
         headers = dict(exc.headers) if exc.headers else None
         return answer(request, http_error(exc.status_code, request.url.path), exc.status_code, headers)
 
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error answering %s %s", request.method, request.url.path)
-        error = KartotekaError("web.internal", "Something went wrong on the server; the error has been logged.",
-                               hint="Try again later; if it keeps happening, tell the site's keepers.")
-        return answer(request, error, 500)
+    async def answer_unexpected(request: Request, call_next: Any) -> Response:
+        """Anything the handlers above do not know: logged once, answered 500 in the one shape."""
+        try:
+            response: Response = await call_next(request)
+            return response
+        except Exception:
+            log.exception("unexpected error answering %s %s", request.method, request.url.path)
+            error = KartotekaError("web.internal", "Something went wrong on the server; the error has been logged.",
+                                   hint="Try again later; if it keeps happening, tell the site's keepers.")
+            return answer(request, error, 500)
 
     app.add_exception_handler(KartotekaError, on_kartoteka_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(Exception, on_unexpected)
+    app.middleware("http")(answer_unexpected)

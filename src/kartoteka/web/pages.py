@@ -55,7 +55,8 @@ def error_page(request: Request, exc: KartotekaError, status: int) -> HTMLRespon
         simulated = store_of(request).is_simulated()
     except Exception:  # the store itself may be what failed; the error page must still answer
         simulated = False
-    html = render("error.html", language, simulated=simulated, params={}, title=shown.title,
+    params = {key: value for key, value in request.query_params.items() if key != "lang"}
+    html = render("error.html", language, simulated=simulated, params=params, title=shown.title,
                   message=shown.message, hint=shown.hint, code=shown.code)
     return HTMLResponse(html, status_code=status)
 
