@@ -7,10 +7,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from tests.web import samples
 
 from kartoteka.linkage.vocabulary import PREFECTURES
 from kartoteka.web import render
-from tests.web import samples
 
 BASE = {"params": {}, "prefectures": PREFECTURES}
 

@@ -7,6 +7,7 @@ given. Ctrl-C (or SIGTERM) stops the server cleanly: uvicorn finishes the reques
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -38,11 +39,9 @@ def serve_command(
     # uvicorn handles Ctrl-C and SIGTERM itself (a graceful shutdown), then re-raises them: give it the defaults
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning",
                     access_log=False, server_header=False)
-    except KeyboardInterrupt:
-        pass
     print("stopped", file=sys.stderr)
 
 
