@@ -39,8 +39,12 @@ def test_the_document_lists_every_operation(api_schema):
     assert labels == sorted(OPERATIONS)
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
-@pytest.mark.parametrize("label", OPERATIONS)
+CASES = [pytest.param(label, mode, id=f"{label}-{name}") for label in OPERATIONS
+         for mode, name in ((GenerationMode.POSITIVE, "valid"), (GenerationMode.NEGATIVE, "invalid"))
+         if not (label == "GET /api/v1/sources" and mode == GenerationMode.NEGATIVE)]  # no parameter to break
+
+
+@pytest.mark.parametrize(("label", "mode"), CASES)
 def test_the_api_answers_every_request_within_its_schema(api_schema, label, mode):
     operation = api_schema.find_operation_by_label(label)
     assert operation is not None
