@@ -46,14 +46,14 @@ def search_page(hits: list[SearchHit] | None = None, text: str = "Ямада") -
 
 def citation(record_id: int = 1) -> Citation:
     return Citation(source_id=1, source_name="cards", file_name="cards.csv", line=12, record_ref=f"c-{record_id}",
-                    archive_ref="РГВА 1/2/3", scan_ref=None,
+                    archive_ref="РГВА 1/2/3", scan_ref="javascript:alert(1)" if record_id == 1 else "https://example.org/s.jpg",
                     text=f"Soviet registration card, cards.csv line 12, ref РГВА 1/2/3; kartoteka record {record_id}")
 
 
 def record_view(record_id: int = 1, surname: str = "Ямада") -> RecordView:
     return RecordView(id=record_id, kind="card",
                       fields={"surname": surname, "given_name": "Отозоо", "birth_year": 1920,
-                              "death_date": "1946-03-01", "camp": "7", "scan_ref": "javascript:alert(1)"},
+                              "death_date": "1946-03-01", "camp": "7", "script": "cyrillic", "record_ref": "c-1"},
                       citation=citation(record_id), person_id=7, simulated=True)
 
 

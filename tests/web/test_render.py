@@ -116,9 +116,18 @@ def test_a_ten_thousand_character_name_is_shown_whole_in_a_wrapping_element():
 
 
 def test_a_scan_link_is_only_ever_http():
-    html = render("record.html", "en", simulated=True, **BASE, record=samples.record_view())
-    assert "javascript:alert(1)" in html  # shown as the record writes it, as text
+    html = render("record.html", "en", simulated=True, **BASE, record=samples.record_view(1))
+    assert "<bdi>javascript:alert(1)</bdi>" in html  # shown as the record writes it, as text
     assert 'href="javascript' not in html
+    linked = render("record.html", "en", simulated=True, **BASE, record=samples.record_view(2))
+    assert '<a href="https://example.org/s.jpg" rel="nofollow noopener">' in linked
+
+
+def test_a_records_fields_are_labelled_and_its_citation_fields_not_repeated():
+    html = render("record.html", "ja", simulated=True, **BASE, record=samples.record_view())
+    fields = html.split('id="fields"')[1].split("</section>")[0]
+    assert "<dt>姓</dt>" in fields and "キリル文字" in fields
+    assert "record_ref" not in fields and "c-1" not in fields
 
 
 def test_names_carry_the_language_of_their_script():

@@ -45,6 +45,9 @@ MADE_BY = {"model": N_("the linkage model"), "reviewer": N_("a reviewer's decisi
 SCRIPT_LANG = {"kanji": "ja", "kana": "ja", "katakana": "ja", "hiragana": "ja", "romaji": "ja-Latn",
                "latin": "ja-Latn", "cyrillic": "ru"}
 NAME_ORDER = ("kanji", "kana", "romaji", "cyrillic")
+# A record's fields that its citation already shows (or that only the store needs): not listed twice.
+CITATION_FIELDS = frozenset({"id", "kind", "source_id", "record_ref", "file_name", "row_number", "archive_ref",
+                             "scan_ref"})
 
 
 @pass_context
@@ -85,7 +88,8 @@ ENV = Environment(
 )
 ENV.install_null_translations()  # type: ignore[attr-defined]  # each render passes its language's gettext
 ENV.filters.update(label=_label, date=_date, number=_number)
-ENV.globals.update(query=_query, script_lang=SCRIPT_LANG, name_order=NAME_ORDER, languages=LANGUAGE_NAMES)
+ENV.globals.update(query=_query, script_lang=SCRIPT_LANG, name_order=NAME_ORDER, languages=LANGUAGE_NAMES,
+                   citation_fields=CITATION_FIELDS)
 
 
 def render(template: str, language: str, **context: Any) -> str:
