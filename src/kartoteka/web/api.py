@@ -33,9 +33,9 @@ def store_of(request: Request) -> Store:
 
 
 def moved_answer(moved: Moved, base: str) -> Response:
-    """A merged person's id answers with a redirect to the person now holding its records; a split or removed
-    one with 410 "catalog.gone", listing where the records went."""
-    if len(moved.now) == 1 and moved.reason == "merged":
+    """A retired id whose records all went to one person (merged) answers with a redirect to it; a split or
+    removed one with 410 "catalog.gone", listing where the records went."""
+    if len(moved.now) == 1:
         return RedirectResponse(f"{base}/{moved.now[0]}", status_code=301)
     error = KartotekaError(
         "catalog.gone", f"Person {moved.person_id} no longer exists: its records were {moved.reason}.",

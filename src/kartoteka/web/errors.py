@@ -5,8 +5,8 @@ errors become "usage.parameter" (naming the parameter), an unknown address "web.
 "web.method", and anything unexpected "web.internal" (logged with its traceback). The API answers
 ``KartotekaError.to_dict()`` as JSON; a page answers the same message, in the page's language, as HTML.
 
-    status by code:  *.not_found 404 · *.gone 410 · web.method 405 · store.* 503 · web.internal 500
-                     everything else (a query, a parameter, a form a client got wrong) 400
+    status by code:  *.not_found 404 · *.gone 410 · web.method 405 · store.* and search.stale_index 503 ·
+                     web.internal 500 · everything else (a query, a parameter, a form a client got wrong) 400
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def status_for(code: str) -> int:
         return 410
     if code == "web.method":
         return 405
-    if code.startswith("store."):
+    if code.startswith("store.") or code == "search.stale_index":  # the server's state, not the client's request
         return 503
     if code == "web.internal":
         return 500

@@ -146,7 +146,7 @@ def _download(result: SearchPage, fmt: str, simulated: bool) -> Response:
 def person(request: Request, person_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     found = catalog.person(store_of(request), person_id)
     if isinstance(found, Moved):
-        if len(found.now) == 1 and found.reason == "merged":
+        if len(found.now) == 1:
             return RedirectResponse(f"/persons/{found.now[0]}", status_code=303)
         return page(request, "moved.html", status=410, moved=found)
     return page(request, "person.html", person=found)
