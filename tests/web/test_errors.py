@@ -144,3 +144,17 @@ def test_the_openapi_document_describes_the_api_and_only_the_api(client):
 def test_the_stylesheet_is_served(client):
     response = client.get("/static/portal.css")
     assert response.status_code == 200 and "@media print" in response.text
+
+
+def test_a_retired_person_id_redirects_or_says_where_its_records_went():
+    import json
+
+    from kartoteka.catalog.types import Moved
+    from kartoteka.web.api import moved_answer
+
+    merged = moved_answer(Moved(person_id=5, now=[9], reason="merged"), "/api/v1/persons")
+    assert merged.status_code == 301 and merged.headers["location"] == "/api/v1/persons/9"
+    split = moved_answer(Moved(person_id=5, now=[9, 12], reason="split"), "/api/v1/persons")
+    assert split.status_code == 410
+    error = json.loads(bytes(split.body))["error"]
+    assert error["code"] == "catalog.gone" and error["details"]["now"] == [9, 12]
