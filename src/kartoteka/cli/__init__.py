@@ -54,12 +54,13 @@ def _register_all() -> None:
         names_commands,
         quarantine_commands,
         search_commands,
+        serve_commands,
         simulate_commands,
         store_commands,
     )
 
     for module in (store_commands, ingest_commands, quarantine_commands, names_commands, simulate_commands,
-                   linkage_commands, search_commands, catalog_commands):
+                   linkage_commands, search_commands, catalog_commands, serve_commands):
         module.register(app)
 
 
