@@ -44,6 +44,10 @@ ID_HEADERS = ("record_ref", "id")
 BIRTH_YEARS = range(1860, 1946)
 _NAME_SPLIT = re.compile(r"[\s\u3000・･]+")
 _FIELD_SET = frozenset(RECORD_FIELDS)
+# Where a header's values go, decided once per header (``RowNormalizer._plan_of``).
+_TO_FIELD, _TO_REF, _TO_EXTRA_JSON, _PAST_END, _TO_EXTRA, _SKIPPED = range(6)
+#: (header, target, one of the codes above)
+PlanEntry = tuple[str, str, int]
 
 
 def _raw_json_encoder() -> Callable[[dict[str, str]], str]:
@@ -64,6 +68,16 @@ def _raw_json_encoder() -> Callable[[dict[str, str]], str]:
 
 
 RAW_JSON = _raw_json_encoder()
+# What the JSON encoder escapes in a text (ensure_ascii=False): control characters, the backslash and the quote.
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
+
+
+def _fixed_row_template(headers: list[str]) -> str:
+    """A %-template of RAW_JSON for a row whose keys are ``headers`` in their order: the keys are encoded once
+    per file, and a row whose values need no escape is one string format (RAW_JSON gives the same text)."""
+    from json.encoder import encode_basestring
+
+    return "{" + ", ".join(encode_basestring(header).replace("%", "%%") + ': "%s"' for header in headers) + "}"
 
 
 @dataclass(frozen=True)
@@ -149,9 +163,14 @@ class RowNormalizer:
         self.mapping = mapping
         self.date_order = mapping.date_order if mapping else "DMY"
         self._targets: dict[str, str] = {}
+        self._plans: dict[str, PlanEntry] = {}
         self._seen_refs: set[str] = set()
         self._name_facts = _name_checker(kind)
         self.check_headers(headers)
+        # A fixed header (CSV, XLSX) makes every row a dict of exactly these keys in this order, but for a row
+        # with values past the header's last column or a follow-up row (fewer keys): those take the general path.
+        self._fixed_plan = [self._plan_of(h) for h in headers] if fixed_headers else None
+        self._fixed_json = _fixed_row_template(headers) if fixed_headers and headers else None
         # With a fixed header (CSV, XLSX) only the fields it can fill are written: fewer parameters per row.
         # JSON objects may bring new keys on any row, so they write every field.
         fillable = DERIVED_FIELDS | {self.target(h) for h in headers} if fixed_headers else _FIELD_SET
@@ -168,6 +187,26 @@ class RowNormalizer:
             else:
                 found = (self.mapping.target_of(header) if self.mapping else None) or _own_name(header) or header
             self._targets[header] = found
+        return found
+
+    def _plan_of(self, header: str) -> PlanEntry:
+        """(header, target, where its values go): the branches of ``normalize``, decided once per header."""
+        found = self._plans.get(header)
+        if found is None:
+            target = self.target(header)
+            if target in _FIELD_SET:
+                code = _TO_FIELD
+            elif target in ID_HEADERS:
+                code = _TO_REF
+            elif target == "extra_json":
+                code = _TO_EXTRA_JSON
+            elif header.startswith("(column "):
+                code = _PAST_END
+            elif target not in COMPUTED_FIELDS and target != IGNORED:
+                code = _TO_EXTRA
+            else:
+                code = _SKIPPED
+            found = self._plans[header] = (header, target, code)
         return found
 
     def check_headers(self, headers: list[str]) -> None:
@@ -198,16 +237,28 @@ class RowNormalizer:
 
     def normalize(self, number: int, row: dict[str, str]) -> tuple[tuple[Any, ...] | None, QuarantineEntry | None]:
         """One row -> (record tuple in ``insert_columns`` order, None or a warning) or (None, quarantine entry)."""
-        raw_json = RAW_JSON(row)
         fields: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         ref = None
         problems: list[Problem] = []
         past_end: list[str] | None = None  # headers of values past the header's last column (rare)
-        # JSON writes NUL as \u0000: one search of the whole row instead of one per value.
-        check_nul = "\\u0000" in raw_json
-        targets = self._targets
-        for header, value in row.items():
+        plan = self._fixed_plan
+        if plan is not None and len(row) == len(plan):  # the keys are the header's, in its order
+            values = tuple(row.values())
+            everything = "".join(values)
+            if _JSON_ESCAPED.search(everything) is None:
+                raw_json = self._fixed_json % values  # type: ignore[operator]
+            else:
+                raw_json = RAW_JSON(row)
+            check_nul = "\x00" in everything
+            pairs: Any = zip(plan, values, strict=True)
+        else:
+            raw_json = RAW_JSON(row)
+            # JSON writes NUL as \u0000: one search of the whole row instead of one per value.
+            check_nul = "\\u0000" in raw_json
+            plans, plan_of = self._plans, self._plan_of
+            pairs = [(plans.get(header) or plan_of(header), value) for header, value in row.items()]
+        for (header, target, goes), value in pairs:
             if not value:
                 continue
             value = value.strip()
@@ -217,17 +268,16 @@ class RowNormalizer:
                 problems.append((header, value.replace("\x00", "\\x00"), "row.nul",
                                  "contains a NUL character (not text; PostgreSQL cannot store it)"))
                 continue
-            target = targets.get(header) or self.target(header)
-            if target in _FIELD_SET:
+            if goes == _TO_FIELD:
                 if target not in fields:
                     fields[target] = value
-            elif target in ID_HEADERS:
+            elif goes == _TO_REF:
                 ref = ref or value
-            elif target == "extra_json":
+            elif goes == _TO_EXTRA_JSON:
                 extra.update(_extra_from_json(value, problems))
-            elif header.startswith("(column "):
+            elif goes == _PAST_END:
                 past_end = [*(past_end or ()), header]
-            elif target not in COMPUTED_FIELDS and target != IGNORED:
+            elif goes == _TO_EXTRA:
                 extra.setdefault(target, value)
         if past_end:
             problems.append(_past_end_problem(past_end, row))
