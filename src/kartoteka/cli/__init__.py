@@ -48,17 +48,19 @@ def _common(
 
 def _register_all() -> None:
     from kartoteka.cli import (
+        catalog_commands,
         ingest_commands,
         linkage_commands,
         names_commands,
         quarantine_commands,
         search_commands,
+        serve_commands,
         simulate_commands,
         store_commands,
     )
 
     for module in (store_commands, ingest_commands, quarantine_commands, names_commands, simulate_commands,
-                   linkage_commands, search_commands):
+                   linkage_commands, search_commands, catalog_commands, serve_commands):
         module.register(app)
 
 

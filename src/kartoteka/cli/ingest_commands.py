@@ -146,13 +146,21 @@ def status_command(
 
 
 def export_command(
-    kind: Annotated[str, typer.Argument(help="KIND (" + ", ".join(CLI_KINDS) + ")")],
+    kind: Annotated[str, typer.Argument(help="KIND (" + ", ".join(CLI_KINDS) + "), or persons")],
     out: Annotated[Path, typer.Argument(help="The file to write")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl")] = "csv",
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv or jsonl [default: from OUT's suffix, "
+                                            ".jsonl for JSON Lines, else csv]")] = None,
 ) -> None:
-    """Export the records of KIND; `kartoteka import` reads the file back to the same records."""
+    """Export the records of KIND (`kartoteka import` reads the file back to the same records), or the persons
+    of the last link (`export persons OUT`: one row per person, public fields only)."""
+    if kind.strip().lower() == "persons":
+        from kartoteka.cli.catalog_commands import export_persons_command
+
+        export_persons_command(out, fmt)
+        return
     with _store() as store:
-        count = export_records(store, kind, fmt, out)
+        count = export_records(store, kind, fmt or ("jsonl" if out.suffix.lower() in (".jsonl", ".ndjson") else "csv"),
+                               out)
         simulated = store.is_simulated()
     if simulated:
         typer.echo(SIMULATED_BANNER)

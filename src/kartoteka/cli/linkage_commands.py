@@ -152,6 +152,11 @@ def review_command(
             rows = review.list_decisions(store)
             if as_json:
                 print(json.dumps(_with_store(rows), default=str, indent=2))
+                return
+            if not rows:
+                print("no decisions yet")
+                print("decide a pair of records with `kartoteka review --same A B` or `--not-same A B` "
+                      "(record ids; `kartoteka review` lists the pairs to decide)")
             for row in rows:
                 state = "active" if row["active"] else "undone"
                 print(f"{row['id']}: {row['record_id_l']} {row['decision']} {row['record_id_r']} ({state})")
@@ -161,6 +166,9 @@ def review_command(
             if as_json:
                 print(json.dumps(_with_store(people), default=str, ensure_ascii=False, indent=2))
                 return
+            if not people:
+                print("no flagged persons: no person of the latest `kartoteka link` broke a constraint "
+                      "(or no link has run)")
             for person in people:
                 print(f"person {person['id']} ({person['name_cyrillic'] or person['name_kanji']}, "
                       f"{person['birth_year']}): {person['flags']}; records {person['record_ids']}")

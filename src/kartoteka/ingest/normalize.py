@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -42,8 +42,15 @@ NAME_COLUMNS = ("surname", "given_name", "patronymic", "name_original")
 Problem = tuple[str | None, str | None, str, str]
 ID_HEADERS = ("record_ref", "id")
 BIRTH_YEARS = range(1860, 1946)
+DATE_CACHE = 65536  # date texts of a file kept parsed (real files repeat their dates a lot)
 _NAME_SPLIT = re.compile(r"[\s\u3000・･]+")
 _FIELD_SET = frozenset(RECORD_FIELDS)
+# Where a header's values go, decided once per header (``RowNormalizer._plan_of``).
+_TO_FIELD, _TO_REF, _TO_EXTRA_JSON, _PAST_END, _TO_EXTRA, _SKIPPED = range(6)
+#: (header, target, one of the codes above)
+PlanEntry = tuple[str, str, int]
+# Keys of a row's values on the comprehension path that are not fields: its record_ref, and nothing.
+_REF_KEY, _SKIP_KEY = " record_ref", " skipped"
 
 
 def _raw_json_encoder() -> Callable[[dict[str, str]], str]:
@@ -64,6 +71,16 @@ def _raw_json_encoder() -> Callable[[dict[str, str]], str]:
 
 
 RAW_JSON = _raw_json_encoder()
+# What the JSON encoder escapes in a text (ensure_ascii=False): control characters, the backslash and the quote.
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
+
+
+def _fixed_row_template(headers: list[str]) -> str:
+    """A %-template of RAW_JSON for a row whose keys are ``headers`` in their order: the keys are encoded once
+    per file, and a row whose values need no escape is one string format (RAW_JSON gives the same text)."""
+    from json.encoder import encode_basestring
+
+    return "{" + ", ".join(encode_basestring(header).replace("%", "%%") + ': "%s"' for header in headers) + "}"
 
 
 @dataclass(frozen=True)
@@ -149,13 +166,21 @@ class RowNormalizer:
         self.mapping = mapping
         self.date_order = mapping.date_order if mapping else "DMY"
         self._targets: dict[str, str] = {}
+        self._plans: dict[str, PlanEntry] = {}
         self._seen_refs: set[str] = set()
         self._name_facts = _name_checker(kind)
         self.check_headers(headers)
+        # A fixed header (CSV, XLSX) makes every row a dict of exactly these keys in this order, but for a row
+        # with values past the header's last column or a follow-up row (fewer keys): those take the general path.
+        self._fixed_plan = [self._plan_of(h) for h in headers] if fixed_headers else None
+        self._fixed_json = _fixed_row_template(headers) if fixed_headers and headers else None
+        self._fixed_keys = _comprehension_keys(self._fixed_plan)
         # With a fixed header (CSV, XLSX) only the fields it can fill are written: fewer parameters per row.
         # JSON objects may bring new keys on any row, so they write every field.
         fillable = DERIVED_FIELDS | {self.target(h) for h in headers} if fixed_headers else _FIELD_SET
         self.fields_out: tuple[str, ...] = tuple(f for f in RECORD_FIELDS if f in fillable)
+        self._date_fields = tuple(name for name in DATE_FIELDS if name in self.fields_out)
+        self._dates: dict[str, tuple[str | None, int | None, str | None]] = {}  # this file's date texts, parsed
         #: The columns of each record tuple (the writer adds FILE_COLUMNS).
         self.insert_columns: tuple[str, ...] = (*ROW_PREFIX_COLUMNS, *self.fields_out, "extra_json")
 
@@ -168,6 +193,26 @@ class RowNormalizer:
             else:
                 found = (self.mapping.target_of(header) if self.mapping else None) or _own_name(header) or header
             self._targets[header] = found
+        return found
+
+    def _plan_of(self, header: str) -> PlanEntry:
+        """(header, target, where its values go): the branches of ``normalize``, decided once per header."""
+        found = self._plans.get(header)
+        if found is None:
+            target = self.target(header)
+            if target in _FIELD_SET:
+                code = _TO_FIELD
+            elif target in ID_HEADERS:
+                code = _TO_REF
+            elif target == "extra_json":
+                code = _TO_EXTRA_JSON
+            elif header.startswith("(column "):
+                code = _PAST_END
+            elif target not in COMPUTED_FIELDS and target != IGNORED:
+                code = _TO_EXTRA
+            else:
+                code = _SKIPPED
+            found = self._plans[header] = (header, target, code)
         return found
 
     def check_headers(self, headers: list[str]) -> None:
@@ -198,39 +243,30 @@ class RowNormalizer:
 
     def normalize(self, number: int, row: dict[str, str]) -> tuple[tuple[Any, ...] | None, QuarantineEntry | None]:
         """One row -> (record tuple in ``insert_columns`` order, None or a warning) or (None, quarantine entry)."""
-        raw_json = RAW_JSON(row)
-        fields: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        ref = None
         problems: list[Problem] = []
-        past_end: list[str] | None = None  # headers of values past the header's last column (rare)
-        # JSON writes NUL as \u0000: one search of the whole row instead of one per value.
-        check_nul = "\\u0000" in raw_json
-        targets = self._targets
-        for header, value in row.items():
-            if not value:
-                continue
-            value = value.strip()
-            if not value:
-                continue
-            if check_nul and "\x00" in value:
-                problems.append((header, value.replace("\x00", "\\x00"), "row.nul",
-                                 "contains a NUL character (not text; PostgreSQL cannot store it)"))
-                continue
-            target = targets.get(header) or self.target(header)
-            if target in _FIELD_SET:
-                if target not in fields:
-                    fields[target] = value
-            elif target in ID_HEADERS:
-                ref = ref or value
-            elif target == "extra_json":
-                extra.update(_extra_from_json(value, problems))
-            elif header.startswith("(column "):
-                past_end = [*(past_end or ()), header]
-            elif target not in COMPUTED_FIELDS and target != IGNORED:
-                extra.setdefault(target, value)
-        if past_end:
-            problems.append(_past_end_problem(past_end, row))
+        extra: dict[str, Any] = {}
+        plan = self._fixed_plan
+        if plan is not None and len(row) == len(plan):  # the keys are the header's, in its order
+            values = tuple(row.values())
+            everything = "".join(values)
+            if _JSON_ESCAPED.search(everything) is None:
+                raw_json = self._fixed_json % values  # type: ignore[operator]
+            else:
+                raw_json = RAW_JSON(row)
+            keys = self._fixed_keys
+            if keys is not None and "\x00" not in everything:
+                # Every column a field of its own, the record_ref or nothing: one comprehension, no branches.
+                fields = {key: value for key, value in zip(keys, map(str.strip, values), strict=True) if value}
+                ref = fields.pop(_REF_KEY, None)
+                fields.pop(_SKIP_KEY, None)
+            else:
+                fields, ref = self._place(zip(plan, values, strict=True), "\x00" in everything, row, extra, problems)
+        else:
+            raw_json = RAW_JSON(row)
+            plans, plan_of = self._plans, self._plan_of
+            # JSON writes NUL as \u0000: one search of the whole row instead of one per value.
+            fields, ref = self._place([(plans.get(header) or plan_of(header), value) for header, value in row.items()],
+                                      "\\u0000" in raw_json, row, extra, problems)
         warning = self._complete_names(fields, problems)
         self._parse_dates(fields, problems)
         if ref is None:
@@ -252,6 +288,38 @@ class RowNormalizer:
             *map(fields.get, self.fields_out),
             json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,
         ), flag
+
+    @staticmethod
+    def _place(pairs: Iterable[tuple[PlanEntry, str]], check_nul: bool, row: dict[str, str], extra: dict[str, Any],
+               problems: list[Problem]) -> tuple[dict[str, Any], str | None]:
+        """Each value where its header's plan says (fields, the record_ref, ``extra``); returns (fields, ref)."""
+        fields: dict[str, Any] = {}
+        ref = None
+        past_end: list[str] | None = None  # headers of values past the header's last column (rare)
+        for (header, target, goes), value in pairs:
+            if not value:
+                continue
+            value = value.strip()
+            if not value:
+                continue
+            if check_nul and "\x00" in value:
+                problems.append((header, value.replace("\x00", "\\x00"), "row.nul",
+                                 "contains a NUL character (not text; PostgreSQL cannot store it)"))
+                continue
+            if goes == _TO_FIELD:
+                if target not in fields:
+                    fields[target] = value
+            elif goes == _TO_REF:
+                ref = ref or value
+            elif goes == _TO_EXTRA_JSON:
+                extra.update(_extra_from_json(value, problems))
+            elif goes == _PAST_END:
+                past_end = [*(past_end or ()), header]
+            elif goes == _TO_EXTRA:
+                extra.setdefault(target, value)
+        if past_end:
+            problems.append(_past_end_problem(past_end, row))
+        return fields, ref
 
     def _complete_names(self, fields: dict[str, Any], problems: list[Problem]) -> Problem | None:
         """Fill name_original, surname/given_name and script; check the name; return a warning, if any."""
@@ -283,11 +351,17 @@ class RowNormalizer:
 
     def _parse_dates(self, fields: dict[str, Any], problems: list[Problem]) -> None:
         birth_year = None
-        for name in DATE_FIELDS:
+        dates = self._dates
+        for name in self._date_fields:
             text = fields.get(name)
             if text is None:
                 continue
-            iso, year, error = _parse_date_cached(text, self.date_order)
+            parsed = dates.get(text)
+            if parsed is None:
+                parsed = _parse_date_cached(text, self.date_order)
+                if len(dates) < DATE_CACHE:
+                    dates[text] = parsed
+            iso, year, error = parsed
             if error:
                 problems.append((name, text, "row.date", f"{name}: {error}"))
             fields[name] = iso
@@ -303,6 +377,24 @@ class RowNormalizer:
             problems.append(("birth_year", str(birth_year), "row.birth_year_range",
                              f"birth_year {birth_year} is implausible (expected {BIRTH_YEARS[0]}-{BIRTH_YEARS[-1]})"))
         fields["birth_year"] = birth_year
+
+
+def _comprehension_keys(plan: list[PlanEntry] | None) -> tuple[str, ...] | None:
+    """The key of each column's value when every column goes to a field of its own, to the (one) record_ref or
+    nowhere: then a row's fields are one dict comprehension, as ``_place`` would fill them. Else None."""
+    if plan is None:
+        return None
+    keys: list[str] = []
+    for _, target, goes in plan:
+        if goes == _TO_FIELD and target not in keys:
+            keys.append(target)
+        elif goes == _TO_REF and _REF_KEY not in keys:
+            keys.append(_REF_KEY)
+        elif goes == _SKIPPED:
+            keys.append(_SKIP_KEY)
+        else:
+            return None
+    return tuple(keys)
 
 
 def _own_name(header: str) -> str | None:

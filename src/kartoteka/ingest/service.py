@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from kartoteka.core.bulk_work import collector_paused
 from kartoteka.core.errors import KartotekaError
 from kartoteka.ingest.encodings import choose_encoding
 from kartoteka.ingest.follow_up import FollowUp, is_follow_up
@@ -191,6 +192,7 @@ def _write_source(conn: Connection, table: Table, normalizer: RowNormalizer, sha
         set_meta_in(conn, "simulated", "true")
 
 
+@collector_paused()  # a row makes a few dicts and no reference cycles: collections only walked the batch again
 def _read_rows(table: Table, rows: Iterator[tuple[int, int, dict[str, str]]], normalizer: RowNormalizer,
                writer: BatchWriter, result: ImportResult, follow_up: FollowUp | None,
                progress: ProgressCallback | None) -> None:

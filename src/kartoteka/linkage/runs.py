@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
+from kartoteka.linkage import person_ids
 from kartoteka.linkage.tables import decisions, link_runs, match_pairs, person_records, persons
 from kartoteka.store import Store, bulk, records
+from kartoteka.store.database import set_meta_in
 
 RECORD_COLUMNS = (
     "id", "kind", "record_ref", "surname", "given_name", "patronymic", "name_original", "script", "birth_year",
@@ -28,6 +30,8 @@ RECORD_COLUMNS = (
 )
 _INTEGER_COLUMNS = ("id", "birth_year")
 _BATCH = 50_000
+# The catalog's table of retired person ids (catalog.tables; named here, since linkage does not import catalog).
+REDIRECTS_TABLE = "person_redirects"
 _READ_BATCH = 100_000
 
 
@@ -184,12 +188,18 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
     On a SQLite file the rows are first written to a staging file through Arrow and copied in by SQL inside
     the transaction (seconds, where Python's executemany took most of a minute at full scale)."""
     slot = pd.Series(np.arange(len(person_frame), dtype=np.int64), index=person_frame.index)
-    # Person ids are given inside the transaction (after the ids in use); here each person has its slot, and
-    # rows come in the order of the keys the indexes are rebuilt on (a sorted index build is several times faster).
+    member_slot = members["cluster"].map(slot).astype("int64")
+    # Person ids that last (person_ids): read the previous run's memberships before the write (the caller holds
+    # the link lock, so they cannot change meanwhile), keep the ids of persons whose records mostly stay together.
+    assignment = person_ids.assign_ids(
+        _old_memberships(store), pd.Series(member_slot.to_numpy(), index=members["record_id"].astype("int64")),
+        len(person_frame), int(store.get_meta(person_ids.HIGH_WATER_KEY) or 0))
+    ids = assignment.ids
+    # Rows come in the order of the keys the indexes are rebuilt on (a sorted index build is several times faster).
     tables = {
-        persons.name: person_frame.reset_index(drop=True).assign(id=slot.to_numpy(), run_id=run_id),
+        persons.name: person_frame.reset_index(drop=True).assign(id=ids, run_id=run_id).sort_values("id"),
         person_records.name: pd.DataFrame({
-            "person_id": members["cluster"].map(slot).astype("int64"), "record_id": members["record_id"].astype("int64"),
+            "person_id": ids[member_slot.to_numpy()], "record_id": members["record_id"].astype("int64"),
             "run_id": run_id, "match_probability": members["match_probability"]}).sort_values(["person_id", "record_id"]),
         match_pairs.name: pairs.assign(run_id=run_id).sort_values(["record_id_l", "record_id_r"]),
     }
@@ -197,26 +207,23 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
     with store.engine.connect() as conn:
         driver = conn.connection.driver_connection
         with (bulk.staged(path, driver, tables) if path else nullcontext(None)) as staging, conn.begin():
-            first_id = int(conn.execute(select(func.coalesce(func.max(persons.c.id), 0))).scalar_one()) + 1
             conn.execute(delete(person_records))
             conn.execute(delete(persons))
             conn.execute(delete(match_pairs))
             if conn.dialect.name == "sqlite":  # room for the index builds below to sort in memory (512 MiB)
                 conn.exec_driver_sql("PRAGMA cache_size=-524288")
             dropped = _without_indexes(conn, [persons, person_records, match_pairs])
-            person_id = {persons.name: "id", person_records.name: "person_id"}  # slot + first_id
             for table, frame in tables.items():
-                shifted = person_id.get(table)
                 if staging is None:
-                    _bulk_insert(conn, table, frame if shifted is None else
-                                 frame.assign(**{shifted: frame[shifted] + first_id}))
+                    _bulk_insert(conn, table, frame)
                 else:
-                    values = ", ".join(f"{c} + {first_id}" if c == shifted else c for c in frame.columns)
-                    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(frame.columns)}) "
-                                         f"SELECT {values} FROM {staging}.{table}")
+                    columns = ", ".join(frame.columns)
+                    conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}.{table}")
             for index in dropped:
                 index.create(conn)
-            person_of = {int(c): first_id + int(i) for c, i in slot.items()}
+            _bulk_insert(conn, REDIRECTS_TABLE, assignment.redirects.assign(run_id=run_id))
+            set_meta_in(conn, person_ids.HIGH_WATER_KEY, str(assignment.high_water))
+            person_of = {int(c): int(i) for c, i in zip(slot.index, ids[slot.to_numpy()], strict=True)}
             if also_write is not None:
                 also_write(conn, person_of)
             if conn.dialect.name == "sqlite":
@@ -224,6 +231,28 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
             conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
                 status="done", finished_at=dt.datetime.now(dt.UTC), **run_values))
     return person_of
+
+
+def _old_memberships(store: Store) -> pd.DataFrame:
+    """The current persons' (person_id, record_id) rows, in one query (ADBC on a SQLite file)."""
+    sql = f"SELECT person_id, record_id FROM {person_records.name}"
+    none = pd.DataFrame({"person_id": np.empty(0, np.int64), "record_id": np.empty(0, np.int64)})
+    with store.engine.connect() as conn:  # the first run: no reader to start
+        if conn.execute(select(person_records.c.person_id).limit(1)).first() is None:
+            return none
+    path = bulk.sqlite_file(store)
+    if path is not None:
+        batches = list(bulk.read_batches(path, sql, []))
+        return pd.concat([batch.to_pandas() for batch in batches], ignore_index=True) if batches else none
+    # PostgreSQL: the driver's fetchall (COPY TO STDOUT was slower: the server sends each row as a message)
+    with store.engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql)
+            values = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+        finally:
+            cursor.close()
+    return pd.DataFrame({"person_id": values[:, 0], "record_id": values[:, 1]})
 
 
 def current_assignment(store: Store) -> pd.DataFrame:

@@ -1,0 +1,71 @@
+"""The web application: ``create_app(store_url)`` opens one Store for the process and serves the pages, the
+API (/api/v1, OpenAPI at /api/v1/openapi.json) and the stylesheet.
+
+``kartoteka serve`` runs it on uvicorn; with several workers each process builds its own app through
+``app_from_environment`` (the store named by KARTOTEKA_DATABASE, as the CLI's --database sets it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from kartoteka.store import open_store
+from kartoteka.web import api, pages
+from kartoteka.web.errors import install_error_handlers
+from kartoteka.web.i18n import COOKIE, LANGUAGES
+
+STATIC = Path(__file__).resolve().parent / "static"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def create_app(store_url: str) -> FastAPI:
+    """The portal of the store at ``store_url`` (SQLite path URL or postgresql:// URL); the store must exist."""
+    store = open_store(store_url, create=False)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="Kartoteka API",
+        version="1",
+        summary="Search and read the records of the Japanese internees in the Soviet Union and Mongolia.",
+        description="Public fields only. Every error has one shape: {\"error\": {\"code\", \"message\", \"hint\", "
+                    "\"details\"}}; a client's mistake is a 4xx, never a 5xx.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_error_handlers(app, pages.error_page)
+
+    @app.middleware("http")
+    async def remember_language(request: Request, call_next: Any) -> Response:
+        """?lang= switches the language and a cookie remembers it; a page says which language it is in."""
+        response: Response = await call_next(request)
+        asked = (request.query_params.get("lang") or "").lower()
+        if asked in LANGUAGES:
+            response.set_cookie(COOKIE, asked, max_age=ONE_YEAR, samesite="lax", httponly=True)
+        if not request.url.path.startswith("/api/"):
+            response.headers["Content-Language"] = pages.request_language(request)
+            response.headers["Vary"] = "Accept-Language, Cookie"
+        return response
+
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of the store named by the settings (KARTOTEKA_DATABASE): uvicorn's factory for each worker."""
+    from kartoteka.core.settings import load_settings
+
+    return create_app(load_settings(None).database_url)

@@ -1,0 +1,65 @@
+"""`kartoteka serve` as a user runs it: a real uvicorn server on a free port of this machine, stopped with
+Ctrl-C (SIGINT). Needs no service beyond the store: the OpenAPI document and an error answer are enough."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen, limit: float = 120.0) -> bytes:
+    """The body at url once the server answers (the server starts in a few seconds on a quiet machine)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server stopped: {process.stderr.read() if process.stderr else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return bytes(response.read())
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise AssertionError(f"no answer from {url} within {limit} s")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_and_stops_on_ctrl_c(empty_url, workers):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kartoteka", "-d", empty_url, "serve", "--port", str(port),
+                                "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        document = json.loads(wait_for(f"http://127.0.0.1:{port}/api/v1/openapi.json", process))
+        assert "/api/v1/search" in document["paths"]
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/nothing", timeout=5)
+        assert missing.value.code == 404
+        assert json.loads(missing.value.read())["error"]["code"] == "web.not_found"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, stderr
+    assert f"at http://127.0.0.1:{port}/" in stderr
+    assert stderr.rstrip().endswith("stopped")
+
+
+def test_serve_refuses_a_store_that_is_not_there(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "kartoteka", "-d", str(tmp_path / "none.sqlite"), "serve",
+                           "--port", str(free_port())], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "serving" not in done.stderr and "none.sqlite" in done.stderr
