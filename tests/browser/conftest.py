@@ -144,6 +144,19 @@ class Archive:
         return [pid for pid, refs in sorted(self.refs_of.items())
                 if any(self.kinds[r] == "card" for r in refs) and any(self.kinds[r] == "jp_roster" for r in refs)]
 
+    def clerks_spelling(self) -> tuple[str, str]:
+        """(truth person, card ref) of the first card whose name is not the standard (Polivanov) Cyrillic of the
+        person's kana: a clerk's spelling by ear ("Сюкичи" for シュウキチ), of a person with a Japanese roster."""
+        from kartoteka.names.kana import kana_to_cyrillic
+
+        for person in self.with_card_and_roster():
+            truth = self.persons[person]
+            standard = f"{kana_to_cyrillic(truth['kana_surname'])} {kana_to_cyrillic(truth['kana_given'])}"
+            for ref in self.refs_of[person]:
+                if self.kinds[ref] == "card" and self.cyrillic_name(ref).lower() != standard.lower():
+                    return person, ref
+        raise AssertionError("the simulation wrote no card by ear")
+
     def cyrillic_name(self, ref: str) -> str:
         """A Russian record's name as its clerk wrote it: surname and given name."""
         row = self.records[ref]

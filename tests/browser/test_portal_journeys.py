@@ -18,9 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 def test_a_clerks_cyrillic_spelling_reaches_the_person(page: Any, portal: Server, archive: Archive,
                                                        tmp_path: Path) -> None:
-    person = archive.with_card_and_roster()[0]
-    card = next(ref for ref in archive.refs_of[person] if archive.kinds[ref] == "card")
-    spelling = archive.cyrillic_name(card)  # as the clerk heard it, e.g. "Токорогайти Ясуо"
+    person, card = archive.clerks_spelling()
+    spelling = archive.cyrillic_name(card)  # as the clerk heard it, e.g. "Судзуки Сюкичи" for スズキ シュウキチ
 
     search_from_the_box(page, portal, spelling)
     person_id = person_holding(portal, spelling, [card])
@@ -32,6 +31,8 @@ def test_a_clerks_cyrillic_spelling_reaches_the_person(page: Any, portal: Server
     text = main_text(page)
     assert card in text, f"the card {card} the search went by is not on the person page"
     assert archive.records[card]["Фамилия"] in text
+    rosters = [ref for ref in archive.refs_of[person] if archive.kinds[ref] == "jp_roster"]
+    assert any(ref in text for ref in rosters), f"the person's Japanese rosters {rosters} are not beside the card"
 
 
 def test_the_kanji_of_a_person_known_only_from_cyrillic_records(page: Any, portal: Server,
@@ -55,8 +56,7 @@ def test_the_kanji_of_a_person_known_only_from_cyrillic_records(page: Any, porta
 
 def test_a_person_page_shows_every_record_with_its_citation(page: Any, portal: Server, archive: Archive,
                                                             tmp_path: Path) -> None:
-    person = archive.with_card_and_roster()[0]
-    card = next(ref for ref in archive.refs_of[person] if archive.kinds[ref] == "card")
+    _, card = archive.clerks_spelling()
     person_id = person_holding(portal, archive.cyrillic_name(card), [card])
     records = portal.get_json(f"/api/v1/persons/{person_id}")["records"]
     assert records

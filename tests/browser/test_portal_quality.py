@@ -20,8 +20,7 @@ BLOCKING_IMPACTS = ("serious", "critical")
 
 def page_kinds(portal: Server, archive: Archive) -> dict[str, str]:
     """One address of each kind of page (and of the error pages), of persons picked from the truth."""
-    person = archive.with_card_and_roster()[0]
-    card = next(ref for ref in archive.refs_of[person] if archive.kinds[ref] == "card")
+    person, card = archive.clerks_spelling()
     person_id = person_holding(portal, archive.cyrillic_name(card), [card])
     record_id = portal.get_json(f"/api/v1/persons/{person_id}")["records"][0]["id"]
     prefecture = next(row["prefecture"] for row in archive.persons.values()
