@@ -7,7 +7,7 @@ DEMO_SERVE ?= 1
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-.PHONY: demo serve-demo test lint bench clean venv dev-venv chromium
+.PHONY: demo serve-demo test lint bench clean venv dev-venv chromium screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,22 +45,28 @@ serve-demo: $(VENV)/.installed
 	@echo "The portal of the SIMULATED archive: http://$(DEMO_HOST):$(DEMO_PORT)/  (Ctrl-C stops it)"
 	@$(KT) serve --host $(DEMO_HOST) --port $(DEMO_PORT) || [ $$? -eq 130 ]
 
-# The browser tests drive Debian's chromium (never a browser download). Installed through apt where missing and
-# where this user may (root, apt-get); elsewhere a message says so and tests/browser skips (fails under CI=true).
+# The browser tests drive Debian's chromium (never a browser download), with Noto CJK so that the pages and the
+# screenshots show every kanji of a name (old and variant forms too: 﨑, 𠮷). Installed through apt where missing and where this user may (root,
+# apt-get); elsewhere a message says so and tests/browser skips (and fails under CI=true).
+BROWSER_PACKAGES := chromium fonts-noto-cjk
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests (apt-get, a minute)..."; \
-	    log=$$(mktemp); \
-	    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) >$$log 2>&1; \
-	    then echo "chromium installed: $$(command -v chromium)"; \
-	    else tail -n 5 $$log; echo "Could not install chromium (log: $$log): the browser tests will be skipped."; fi; \
-	  else echo "chromium is missing and this user cannot apt-get install it: the browser tests will be skipped."; fi; }
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing $(BROWSER_PACKAGES) for the browser tests (apt-get, a minute)..."; \
+	  log=$$(mktemp); \
+	  if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      $(BROWSER_PACKAGES)) >$$log 2>&1; then echo "installed: $$(command -v chromium)"; rm -f $$log; \
+	  else tail -n 5 $$log; echo "Could not install $(BROWSER_PACKAGES) (log: $$log): the browser tests will skip."; fi; \
+	else echo "chromium or Noto CJK is missing and this user cannot apt-get install $(BROWSER_PACKAGES): the browser tests will skip."; fi
 
 test: $(VENV)/.installed-dev chromium
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The portal's screenshots in README and docs (docs/img/portal-*.png), taken by the browser tests.
+screenshots: $(VENV)/.installed-dev chromium
+	KARTOTEKA_SCREENSHOTS=docs/img $(BIN)/python -m pytest tests/browser/test_portal_journeys.py -q
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench scripts

@@ -212,7 +212,7 @@ ROSTER_HEADER = ["record_ref", "カナ氏名", "生年", "死亡年月日", "死
 HOSTILE_CARDS = [
     ["H-1", "Хосино", "Ясуо", "", "1915", "", "6", "20.10.1945", HOSTILE_SCRIPT, f"SIM {HOSTILE_IMG}", "SIMULATED"],
     ["H-2", "Танака", "Дзиро", "", "1916", "", "7", "03.02.1946", HOSTILE_RLO, f"SIM {RLO}ф.1", "SIMULATED"],
-    ["H-3", "Я" * 200, "Ясуо", "", "1917", "", "8", "05.03.1946", HOSTILE_LONG, "SIM ф.2", "SIMULATED"],
+    ["H-3", "Я" * 150, "Ясуо", "", "1917", "", "8", "05.03.1946", HOSTILE_LONG, "SIM ф.2", "SIMULATED"],
 ]
 HOSTILE_ROSTER = [
     ["HD-1", "アオキ・タロウ", "1918", "昭和21年3月2日", HOSTILE_SCRIPT, HOSTILE_KANA, "", "", "SIMULATED"],
