@@ -2,14 +2,18 @@
 
     .venv/bin/python bench/bench_portal_load.py --database sqlite:///demo-output/kartoteka.sqlite \\
         [--workers 2] [--clients 20] [--seconds 60] [--runs 3] [--reindex] [--api] [--url http://...] [--no-write]
+    .venv/bin/python bench/bench_portal_load.py --persons 20000    # a store made for it (bench/out/, kept)
+
+Without --database, a SQLite store of `--persons` simulated persons (SIMULATED) is simulated, imported and linked
+into bench/out/portal-load-<persons>.sqlite, once (a later run reuses it).
 
 Starts `kartoteka serve --workers N` on the store on a free port (or uses a server already running at --url),
 draws the queries from the store itself (kanji, katakana and romaji names of its persons, the Cyrillic of its
 cards and personal files as the clerks wrote them; half with the birth year, some with the prefecture too) and
 the person ids of the current run, then runs `--clients` threads for `--seconds`, each sending one request after
-another over a kept-alive connection (`--think S`: with a pause of S seconds on average): 70% searches (the four scripts in turn), 30% person pages. Latency is the
-wall time from sending a request to reading its whole body; an error is any status >= 400 or a failed
-connection. Reports p50/p95/p99 and errors per kind of request, medians of `--runs` runs (each after a short
+another over a kept-alive connection (`--think S`: with a pause of S seconds on average): 70% searches (the four
+scripts equally often), 30% person pages. Latency is the wall time from sending a request to reading its whole
+body; an error is any status >= 400 or a failed connection. Reports p50/p95/p99 and errors per kind of request, medians of `--runs` runs (each after a short
 warm-up). `--reindex` also times `kartoteka search --reindex` (once per run, before the load).
 
 Targets (issue 16): p95 <= 100 ms, p99 <= 250 ms, 0 errors at full scale on SQLite and PostgreSQL; index build
@@ -249,6 +253,25 @@ def start_server(database: str, workers: int, log: Path) -> tuple[str, subproces
     raise SystemExit(f"kartoteka serve did not answer in 300 s; its log: {log}")
 
 
+def make_store(persons: int, seed: int) -> str:
+    """A linked SQLite store of `persons` simulated persons in bench/out/ (made once, then reused)."""
+    out = ROOT / "bench" / "out"
+    database = out / f"portal-load-{persons}.sqlite"
+    if not database.exists():
+        archive = out / f"portal-load-{persons}-archive"
+        staging = database.with_suffix(".partial.sqlite")
+        staging.unlink(missing_ok=True)
+        url = f"sqlite:///{staging}"
+        for args in (["simulate", str(archive), "--persons", str(persons), "--seed", str(seed), "--profile",
+                      "realistic"], ["--database", url, "--quiet", "import", str(archive)],
+                     ["--database", url, "link", "--runs-dir", str(out / f"portal-load-{persons}-runs")]):
+            print("kartoteka " + " ".join(args), flush=True)
+            subprocess.run([sys.executable, "-m", "kartoteka", *args], check=True, cwd=ROOT,
+                           stdout=subprocess.DEVNULL)
+        staging.rename(database)  # only a finished store is reused
+    return f"sqlite:///{database}"
+
+
 def time_reindex(database: str) -> float:
     """Wall seconds of `kartoteka search --reindex` (a fresh process, as an operator runs it)."""
     started = time.perf_counter()
@@ -280,7 +303,7 @@ def report(args: argparse.Namespace, workload: Workload, result: dict[str, dict[
         f"{args.clients} clients on the same machine"
         f"{f' (each pausing {args.think:g} s on average between requests)' if args.think else ', each sending its next request as soon as the last is answered'}, "
         f"{SEARCH_SHARE:.0%} searches (kanji, katakana, romaji, "
-        f"Cyrillic in turn; half with the birth year, a quarter also with the prefecture) and "
+        f"Cyrillic equally often; half with the birth year, a quarter also with the prefecture) and "
         f"{1 - SEARCH_SHARE:.0%} person pages, {'API answers' if args.api else 'HTML pages'}; "
         f"{args.seconds:g} s per run after {args.warmup:g} s of warm-up. Medians of {args.runs} runs "
         f"(errors: summed over the runs).",
@@ -302,7 +325,9 @@ def report(args: argparse.Namespace, workload: Workload, result: dict[str, dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", required=True, help="the store (SQLite or PostgreSQL URL)")
+    parser.add_argument("--database", help="the store (SQLite or PostgreSQL URL), linked")
+    parser.add_argument("--persons", type=int, default=20_000,
+                        help="without --database: simulate this many persons into a store of its own")
     parser.add_argument("--url", help="a server already running on that store (else one is started)")
     parser.add_argument("--workers", type=int, default=2, help="`kartoteka serve --workers`")
     parser.add_argument("--clients", type=int, default=20)
@@ -317,6 +342,8 @@ def main() -> None:
     parser.add_argument("--reindex", action="store_true", help="also time `kartoteka search --reindex`")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = parser.parse_args()
+    if args.database is None:
+        args.database = make_store(args.persons, args.seed)
 
     workload = draw_workload(args.database, args.sample, args.seed)
     print(f"{workload.backend}: {workload.persons:,} persons, {workload.records:,} records; "
