@@ -14,7 +14,8 @@ the person ids of the current run, then runs `--clients` threads for `--seconds`
 another over a kept-alive connection (`--think S`: with a pause of S seconds on average): 70% searches (the four
 scripts equally often), 30% person pages. Latency is the wall time from sending a request to reading its whole
 body; an error is any status >= 400 or a failed connection. Reports p50/p95/p99 and errors per kind of request, medians of `--runs` runs (each after a short
-warm-up). `--reindex` also times `kartoteka search --reindex` (once per run, before the load).
+warm-up; before it, one request of each kind is sent to each server process in turn, so that the run does not
+measure the first loading of the name data). `--reindex` also times `kartoteka search --reindex` (once per run, before the load).
 
 Targets (issue 16): p95 <= 100 ms, p99 <= 250 ms, 0 errors at full scale on SQLite and PostgreSQL; index build
 <= 60 s. Writes the section "portal-load-<backend>" of BENCHMARKS.md.
@@ -49,6 +50,7 @@ PERSON = "person page"
 SEARCH_SHARE = 0.7
 TARGET_P95_MS, TARGET_P99_MS = 100.0, 250.0
 CYRILLIC_KINDS = ("card", "personal_file")
+REQUEST_TIMEOUT = 60.0  # seconds; a request that takes longer counts as an error
 
 
 @dataclass
@@ -155,7 +157,7 @@ def _client(host: str, port: int, workload: Workload, seed: int, warmup_until: f
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     samples: list[str] = []
-    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT)
     while True:
         kind, path = _request_plan(workload, rng, api)
         started = time.perf_counter()
@@ -173,7 +175,7 @@ def _client(host: str, port: int, workload: Workload, seed: int, warmup_until: f
             if len(samples) < 5:
                 samples.append(f"{type(exc).__name__}: {exc} {path[:120]}")
             conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=30)
+            conn = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT)
         elapsed = time.perf_counter() - started
         if started >= warmup_until:
             latencies[kind].append(elapsed)
@@ -183,6 +185,26 @@ def _client(host: str, port: int, workload: Workload, seed: int, warmup_until: f
             time.sleep(rng.uniform(0, 2 * think))  # a reader's pause, think seconds on average
     conn.close()
     tally.merge(latencies, errors, samples)
+
+
+def prime(url: str, workload: Workload, workers: int, api: bool) -> float:
+    """Send one request of each kind, one after another, on fresh connections, `2 * workers` times, so that every
+    server process has loaded its name data before the clients start. Returns the seconds it took."""
+    parsed = urllib.parse.urlsplit(url)
+    rng = random.Random(0)
+    prefix = "/api/v1" if api else ""
+    started = time.perf_counter()
+    for _ in range(2 * workers):
+        paths = [f"{prefix}/search?{urllib.parse.urlencode(rng.choice(workload.queries[script]))}"
+                 for script in SCRIPTS] + [f"{prefix}/persons/{rng.choice(workload.person_ids)}"]
+        for path in paths:
+            conn = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port or 80, timeout=300)
+            try:
+                conn.request("GET", path)
+                conn.getresponse().read()
+            finally:
+                conn.close()
+    return time.perf_counter() - started
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -332,7 +354,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="`kartoteka serve --workers`")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--warmup", type=float, default=10.0, help="seconds of load not counted, before the run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sample", type=int, default=2000, help="persons and cards to draw queries from")
     parser.add_argument("--seed", type=int, default=16)
@@ -359,12 +381,15 @@ def main() -> None:
         if url is None:
             url, process = start_server(args.database, args.workers, Path(f"/tmp/bench_portal_serve_{number}.log"))
         try:
+            print(f"run {number}: primed the server in {prime(url, workload, args.workers, args.api):.1f} s")
             runs.append(run_load(url, workload, args.clients, args.seconds, args.warmup, args.seed + number,
                                  args.api, args.think))
         finally:
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
+        if "all" not in runs[-1]:
+            raise SystemExit(f"run {number}: no request was answered after the warm-up")
         overall = runs[-1]["all"]
         print(f"run {number}: {overall['count']:.0f} requests, p50 {overall['p50']:.1f} ms, p95 "
               f"{overall['p95']:.1f} ms, p99 {overall['p99']:.1f} ms, {overall['errors']:.0f} errors")
