@@ -136,3 +136,27 @@ def test_home_page_screenshot(page: Any, portal: Server, tmp_path: Path) -> None
     assert page.locator("input[name=q]").is_visible()
     assert page.get_by_label("Name", exact=False).count() >= 1  # the box has a label
     screenshot(page, "home", tmp_path)
+
+
+def test_a_correction_sent_from_the_person_page_is_kept(page: Any, portal: Server, archive: Archive) -> None:
+    from kartoteka.catalog import service as catalog
+    from kartoteka.store import open_store
+
+    _, card = archive.clerks_spelling()
+    person_id = person_holding(portal, archive.cyrillic_name(card), [card])
+    note = f"The card {card} gives the birth year wrong <b>1926</b>, not 1927 (SIMULATED test note)"
+    page.goto(f"{portal.url}/persons/{person_id}")
+    page.fill("textarea[name=text]", note)
+    page.fill("input[name=contact]", "family@example.org")
+    with page.expect_navigation():
+        page.locator('main form[action$="/corrections"] button[type=submit]').click()
+    assert page.locator("main h1").count() == 1
+    assert "family@example.org" not in page.content()  # the contact is never shown
+
+    store = open_store(archive.database, create=False)
+    try:
+        kept = [c for c in catalog.corrections(store) if c.person_id == person_id]
+    finally:
+        store.close()
+    assert [c.text for c in kept] == [note]
+    assert kept[0].contact == "family@example.org"

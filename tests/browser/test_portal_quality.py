@@ -108,6 +108,9 @@ def test_hostile_strings_are_shown_as_text(page: Any, hostile_portal: Server) ->
     for query in ("Хосино", "Танака", "アオキ"):  # results and the memorial list carry the same fields
         page.goto(f"{hostile_portal.url}/search?" + urllib.parse.urlencode({"q": query}))
         assert page.locator("main script, main img[src=x]").count() == 0
+    typed = f"Хосино{HOSTILE_SCRIPT}"  # a hostile query is echoed as text, not run
+    page.goto(f"{hostile_portal.url}/search?" + urllib.parse.urlencode({"q": typed}))
+    assert page.locator("main script").count() == 0
     page.goto(f"{hostile_portal.url}/memorial?row=ア")
     assert page.locator("main script, main img[src=x]").count() == 0
     assert page.dialogs == [], f"a script from the store ran: {page.dialogs}"
