@@ -49,7 +49,7 @@ def screenshot(page: Any, name: str, tmp: Path) -> Path:
     """Save a screenshot as portal-NAME.png: into KARTOTEKA_SCREENSHOTS (`make screenshots` sets docs/img),
     else into the test's temporary folder (the docs' images change only when asked for)."""
     folder = os.environ.get("KARTOTEKA_SCREENSHOTS")
-    target = (REPO / folder if folder and not Path(folder).is_absolute() else Path(folder)) if folder else tmp
+    target = REPO / folder if folder else tmp  # an absolute folder stays itself (Path's "/" keeps it)
     target.mkdir(parents=True, exist_ok=True)
     path = target / f"portal-{name}.png"
     page.screenshot(path=str(path))
