@@ -52,12 +52,13 @@ def _register_all() -> None:
         linkage_commands,
         names_commands,
         quarantine_commands,
+        search_commands,
         simulate_commands,
         store_commands,
     )
 
     for module in (store_commands, ingest_commands, quarantine_commands, names_commands, simulate_commands,
-                   linkage_commands):
+                   linkage_commands, search_commands):
         module.register(app)
 
 

@@ -47,6 +47,7 @@ def link_command(
     """Link all records into persons (replaces the current persons in one transaction)."""
     from kartoteka.core.model import normalize_kind
     from kartoteka.linkage.service import link
+    from kartoteka.search.service import index_writer
 
     once = () if one_per_person.strip().lower() == "none" else tuple(
         normalize_kind(kind) for kind in one_per_person.split(",") if kind.strip())
@@ -57,7 +58,7 @@ def link_command(
 
     with _store() as store:
         summary = link(store, backend=backend, model_path=model, runs_dir=runs_dir, threshold=threshold,
-                       progress=progress, one_per_person=once)
+                       progress=progress, one_per_person=once, also_write=index_writer)
     for warning in summary.warnings:
         _err.print(f"[yellow]warning:[/yellow] {warning}")
     if as_json:

@@ -1,19 +1,105 @@
-"""Search: the query parsed and read (kartoteka.names), candidates from the index, ranked, explained."""
+"""Search: the query parsed and read (kartoteka.names), candidates from the index, ranked, explained.
+
+    search(store, query) -> SearchPage        a page of persons (records before any link), best first
+    reindex(store, progress) -> IndexSummary  the index rebuilt alone (`kartoteka search --reindex`)
+    index_writer(features, cluster_of)        what `kartoteka link` passes as also_write (the index with the persons)
+
+A store whose index is missing or behind (records imported since, or persons of a later run: a `link` called
+without the writer) gets its index built by the first search when it holds at most AUTO_REINDEX_RECORDS records;
+a larger one is told to run `kartoteka search --reindex` (a minute at full scale, not a web request's work).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
+from kartoteka.core.errors import KartotekaError
+from kartoteka.search.hits import page_hits
+from kartoteka.search.index import Freshness, freshness, index_writer, rebuild
+from kartoteka.search.query import read_query
+from kartoteka.search.rank import candidates, rank
 from kartoteka.search.types import IndexSummary, SearchPage, SearchQuery
 from kartoteka.store.database import Store
+from kartoteka.store.locks import store_lock
+
+__all__ = ["AUTO_REINDEX_RECORDS", "index_state", "index_writer", "reindex", "search"]
+
+AUTO_REINDEX_RECORDS = 100_000  # a store this small gets its index built by the first search (seconds)
+_WIDER_TOLERANCE = 5
+
+
+def reindex(store: Store, progress: Callable[[str], None] | None = None) -> IndexSummary:
+    """Rebuild the search index from the records and the current persons (one transaction)."""
+    with store_lock(store.engine, "search-index", wait=True):
+        return rebuild(store, progress)
+
+
+def index_state(store: Store) -> Freshness:
+    """Whether the index matches the records and the last link run (and, if not, why)."""
+    return freshness(store)
+
+
+def _ensure_index(store: Store) -> None:
+    state = freshness(store)
+    if state.fresh:
+        return
+    if state.last_record == 0:
+        raise KartotekaError("search.no_records", f"the store {store.label} holds no records to search",
+                             hint="import sources first: kartoteka import DIR")
+    if state.last_record > AUTO_REINDEX_RECORDS:
+        raise KartotekaError("search.stale_index", f"{state.why_stale()}: search would miss or misplace records",
+                             hint="rebuild it with `kartoteka search --reindex` (or link with `kartoteka link`, "
+                                  "which writes it)", details={"index_run": state.index_run,
+                                                               "last_run": state.last_run})
+    with store_lock(store.engine, "search-index", wait=True):
+        if not freshness(store).fresh:  # another search may have built it while this one waited
+            rebuild(store)
+
+
+def _run(store: Store, query: SearchQuery) -> SearchPage:
+    read = read_query(query)
+    with store.engine.connect() as conn:
+        ranked = rank(conn, read, candidates(conn, read))
+        page = ranked[query.offset:query.offset + query.limit]
+        hits = page_hits(conn, page)
+        linked = any(s.person_id is not None for s in ranked) or _linked(conn)
+    return SearchPage(query=query, total=len(ranked), hits=hits, readings=read.shown,
+                      candidates="persons" if linked else "records")
+
+
+def _linked(conn: object) -> bool:
+    from kartoteka.search.index import last_run
+
+    return last_run(conn) is not None
+
+
+def _looser(query: SearchQuery) -> list[SearchQuery]:
+    """Looser queries, least loose first: the filters dropped (birth year kept with a wider tolerance), then no
+    filters, then the surname alone."""
+    out = []
+    filtered = any(v is not None for v in (query.prefecture, query.camp, query.fate, query.death_year))
+    if query.birth_year is not None and query.birth_year_tolerance < _WIDER_TOLERANCE:
+        out.append(dataclasses.replace(query, prefecture=None, camp=None, fate=None, death_year=None,
+                                       birth_year_tolerance=_WIDER_TOLERANCE, offset=0))
+    if filtered or query.birth_year is not None:
+        out.append(dataclasses.replace(query, birth_year=None, prefecture=None, camp=None, fate=None,
+                                       death_year=None, offset=0))
+    words = query.text.split()
+    if len(words) > 1:
+        out.append(SearchQuery(text=words[0], limit=query.limit))
+    return out
 
 
 def search(store: Store, query: SearchQuery) -> SearchPage:
     """Persons ranked for the query. Raises KartotekaError "search.*" for a query that cannot be searched
     (empty, too long, no letters, unknown prefecture or fate, bad year)."""
-    raise NotImplementedError("issue 16: search")
-
-
-def reindex(store: Store, progress: Callable[[str], None] | None = None) -> IndexSummary:
-    """Rebuild the search index from the records and the current persons (one transaction)."""
-    raise NotImplementedError("issue 16: search --reindex")
+    read_query(query)  # bad input is refused before the store is touched
+    _ensure_index(store)
+    found = _run(store, query)
+    if found.total or query.offset:
+        return found
+    for looser in _looser(query):
+        if _run(store, dataclasses.replace(looser, limit=1)).total:
+            return dataclasses.replace(found, looser=looser)
+    return found
