@@ -68,7 +68,7 @@ def draw_workload(database: str, sample: int, seed: int) -> Workload:
     """Queries in the four scripts and person ids, drawn at random from the store's own persons and records."""
     from sqlalchemy import func, select
 
-    from kartoteka.linkage.tables import persons
+    from kartoteka.linkage.tables import link_runs, persons
     from kartoteka.store import open_store
     from kartoteka.store.schema import records
 
@@ -77,7 +77,8 @@ def draw_workload(database: str, sample: int, seed: int) -> Workload:
     try:
         with store.engine.connect() as conn:
             n_records = conn.execute(select(func.count()).select_from(records)).scalar_one()
-            run_id = conn.execute(select(func.max(persons.c.run_id))).scalar()
+            # the current run: the last that finished (as the search index and the pages take it)
+            run_id = conn.execute(select(func.max(link_runs.c.id)).where(link_runs.c.status == "done")).scalar()
             n_persons = 0
             person_rows: list = []
             if run_id is not None:
