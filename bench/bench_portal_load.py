@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import math
 import random
 import socket
 import subprocess
@@ -211,7 +212,7 @@ def prime(url: str, workload: Workload, workers: int, api: bool) -> float:
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0..100) by the nearest rank."""
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    rank = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
     return ordered[rank]
 
 
