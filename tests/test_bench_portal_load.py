@@ -1,0 +1,87 @@
+"""The portal load benchmark's accounting: percentiles by nearest rank, medians over runs, and the errors counted
+per kind of request against a real HTTP server (a stdlib one that fails every person page)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import threading
+from collections.abc import Iterator
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_portal_load.py"
+
+
+@cache
+def bench() -> ModuleType:
+    """bench/bench_portal_load.py as a module (bench/ is not a package)."""
+    sys.path.insert(0, str(BENCH.parent))
+    spec = importlib.util.spec_from_file_location("bench_portal_load", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_percentiles_are_by_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]  # 1..100
+    assert bench().percentile(values, 50) == 50.0
+    assert bench().percentile(values, 95) == 95.0
+    assert bench().percentile(values, 99) == 99.0
+    assert bench().percentile([7.0], 99) == 7.0
+
+
+def test_medians_take_the_middle_run_and_sum_the_errors() -> None:
+    runs = [{"all": {"count": c, "rate": c / 10, "p50": p, "p95": p * 2, "p99": p * 3, "errors": e}}
+            for c, p, e in ((100, 10.0, 0), (300, 30.0, 2), (200, 20.0, 1))]
+    result = bench().medians(runs)["all"]
+    assert (result["count"], result["p50"], result["p99"]) == (200, 20.0, 60.0)
+    assert result["errors"] == 3
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        status = 500 if self.path.startswith("/persons/") else 200
+        body = b"SIMULATED"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_every_failed_request_is_counted_against_its_kind(server: str) -> None:
+    module = bench()
+    workload = module.Workload(
+        queries={script: [{"q": "山田"}, {"q": "Ямада", "birth_year": "1920"}] for script in module.SCRIPTS},
+        person_ids=[1, 2, 3], persons=3, records=6, backend="sqlite")
+    result = module.run_load(server, workload, clients=3, seconds=1.0, warmup=0.2, seed=1, api=False)
+
+    persons = result[module.PERSON]
+    assert persons["count"] > 0 and persons["errors"] == persons["count"]
+    searches = [figures for kind, figures in result.items() if kind.startswith("search")]
+    assert searches and all(figures["errors"] == 0 for figures in searches)
+    assert result["all"]["errors"] == persons["errors"]
+    assert result["all"]["count"] == sum(f["count"] for kind, f in result.items() if kind != "all")
