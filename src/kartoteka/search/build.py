@@ -87,8 +87,10 @@ def _name_keys(texts: pd.Series, part: str, reader: Any) -> list[np.ndarray]:
 
 
 def _distinct(values: pd.Series, func: Any) -> np.ndarray:
-    codes, distinct = pd.factorize(values.astype(object), use_na_sentinel=True)
-    lookup = np.array([func(v) for v in distinct.tolist()] + [None], dtype=object)
+    """``func`` of each value, called once per distinct value; blanks (None, empty or spaces) give None."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    lookup = np.array([func(v) if isinstance(v, str) and v.strip() else None for v in distinct.tolist()] + [None],
+                      dtype=object)
     return lookup[codes]
 
 
@@ -97,10 +99,6 @@ def _month(value: Any) -> str | None:
     if isinstance(value, str) and _MONTH.match(value.strip()):
         return value.strip()[:7]
     return None
-
-
-def _blank_none(values: pd.Series) -> pd.Series:
-    return values.astype(object).where(values.notna() & values.astype(str).str.strip().ne(""), None)
 
 
 def index_rows(frame: pd.DataFrame, reader: Any) -> pd.DataFrame:
@@ -118,10 +116,10 @@ def index_rows(frame: pd.DataFrame, reader: Any) -> pd.DataFrame:
     sn = _name_keys(names["sn"], "surname", reader)
     gn = _name_keys(names["gn"], "given", reader)
     kind = frame["kind"].astype(object)
-    month = _distinct(_blank_none(frame["death_date"]), _month)
+    month = _distinct(frame["death_date"], _month)
     died = pd.notna(month) | kind.isin(_DIED_KINDS).to_numpy()  # a death known to the day is known to the month
-    pref = pd.Series(_distinct(_blank_none(frame["prefecture"]), prefecture_code))
-    pref = pref.where(pref.notna(), pd.Series(_distinct(_blank_none(frame["birth_place"]), prefecture_code)))
+    pref = pd.Series(_distinct(frame["prefecture"], prefecture_code))
+    pref = pref.where(pref.notna(), pd.Series(_distinct(frame["birth_place"], prefecture_code)))
     death_year = pd.to_numeric(pd.Series(month, dtype=object).str[:4], errors="coerce")
     return pd.DataFrame({
         "record_id": frame["id"].astype("int64").to_numpy(),
@@ -130,7 +128,7 @@ def index_rows(frame: pd.DataFrame, reader: Any) -> pd.DataFrame:
         "sn_fold": sn[3], "sn_set": sn[4], "gn_set": gn[4],
         "birth_year": pd.to_numeric(frame["birth_year"], errors="coerce").astype("Int64").to_numpy(),
         "pref": pref.astype("Int64").to_numpy(),
-        "camp": _distinct(_blank_none(frame["camp"]), first_number),
+        "camp": _distinct(frame["camp"], first_number),
         "fate": np.where(died, "died", np.where(kind.eq("manifest").to_numpy(), "repatriated", "unknown")),
         "death_year": pd.array(death_year, dtype="Int64"),
     })
