@@ -24,9 +24,9 @@ from kartoteka.linkage import runs
 from kartoteka.linkage.features import blocking_key
 from kartoteka.linkage.reading_cache import ReadingCache
 from kartoteka.linkage.tables import link_runs, person_records
+from kartoteka.search.build import index_rows, load_index_records
 from kartoteka.search.tables import META_LAST_RECORD, META_RUN, SECONDARY_INDEXES, search_index
 from kartoteka.search.types import IndexSummary
-from kartoteka.search.build import index_rows, load_index_records
 from kartoteka.store import Store, bulk, records
 from kartoteka.store.database import set_meta_in
 
