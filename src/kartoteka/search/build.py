@@ -77,9 +77,9 @@ def _name_keys(texts: pd.Series, part: str, reader: Any) -> list[np.ndarray]:
     """The five key columns of one name part, each distinct spelling read once."""
     codes, distinct = pd.factorize(texts.astype(object), use_na_sentinel=True)
     spellings = distinct.tolist()
-    literal = getattr(reader, "literal", None)
-    if literal is None:
-        from kartoteka.names import literal_reading as literal
+    from kartoteka.names import literal_reading
+
+    literal = getattr(reader, "literal", literal_reading)  # a ReadingCache keeps the literal readings
     table = [_keys(reader(text, part), literal(text)) if isinstance(text, str) and text else (None,) * 5
              for text in spellings] + [(None,) * 5]
     lookup = np.array(table, dtype=object).reshape(len(table), 5)
@@ -126,8 +126,8 @@ def index_rows(frame: pd.DataFrame, reader: Any) -> pd.DataFrame:
         "kind": kind.to_numpy(),
         "sn_key": sn[0], "gn_key": gn[0], "sn_key2": sn[1], "gn_key2": gn[1], "sn_lkey": sn[2], "gn_lkey": gn[2],
         "sn_fold": sn[3], "sn_set": sn[4], "gn_set": gn[4],
-        "birth_year": pd.to_numeric(frame["birth_year"], errors="coerce").astype("Int64").to_numpy(),
-        "pref": pref.astype("Int64").to_numpy(),
+        "birth_year": pd.to_numeric(frame["birth_year"], errors="coerce").astype("Int64").array,
+        "pref": pref.astype("Int64").array,
         "camp": _distinct(frame["camp"], first_number),
         "fate": np.where(died, "died", np.where(kind.eq("manifest").to_numpy(), "repatriated", "unknown")),
         "death_year": pd.array(death_year, dtype="Int64"),

@@ -78,8 +78,8 @@ def index_frame(features: pd.DataFrame) -> pd.DataFrame:
         "sn_fold": _text(features["sn_fold"]).to_numpy(),
         "sn_set": _joined(features["sn_set"], features["sn_lit"]),
         "gn_set": _joined(features["gn_set"], features["gn_lit"]),
-        "birth_year": features["birth_year"].astype("Int64").to_numpy(),
-        "pref": features["pref"].astype("Int64").to_numpy(),
+        "birth_year": features["birth_year"].astype("Int64").array,
+        "pref": features["pref"].astype("Int64").array,
         "camp": _text(features["camp"]).to_numpy(),
         "fate": _record_fate(features),
         "death_year": pd.array(death_year, dtype="Int64"),
@@ -103,7 +103,7 @@ class IndexWriter:
             write_rows(conn, self.frame, run_id, staged=True)
             return
         person = self.clusters.map(person_of).astype("Int64")
-        write_rows(conn, self.frame.assign(person_id=person.to_numpy()), run_id)
+        write_rows(conn, self.frame.assign(person_id=person.array), run_id)
 
 
 def index_writer(features: pd.DataFrame, cluster_of: pd.Series) -> Callable[[Any, dict[int, int]], None]:
@@ -135,6 +135,8 @@ def write_rows(conn: Any, frame: pd.DataFrame, run_id: int | None, staged: bool 
     frame = frame.assign(run_id=run_id)
     if "person_id" not in frame.columns and not staged:
         frame = frame.assign(person_id=pd.array([None] * len(frame), dtype="Int64"))
+    # Integer columns with gaps stay integers (a float 1915.0 is refused by COPY for an integer column).
+    frame = frame.astype({name: "Int64" for name in _INTEGERS if name in frame.columns})
     if staged:
         _copy_staged(conn, [c for c in INDEX_COLUMNS if c not in ("person_id", "run_id")], run_id)
     elif conn.dialect.name == "postgresql":
@@ -219,17 +221,19 @@ def last_run(conn: Any) -> int | None:
 
 
 def freshness(store: Store) -> Freshness:
-    """The index's run and last record against the store's (three small queries, index seeks only)."""
+    """The index's run and last record against the store's: one statement of four index seeks (every search
+    asks it)."""
     from kartoteka.store import meta
 
+    query = select(
+        select(meta.c.value).where(meta.c.key == META_RUN).scalar_subquery(),
+        select(meta.c.value).where(meta.c.key == META_LAST_RECORD).scalar_subquery(),
+        select(func.max(records.c.id)).scalar_subquery(),
+        select(func.max(link_runs.c.id)).where(link_runs.c.status == "done").scalar_subquery())
     with store.engine.connect() as conn:
-        stored = dict(conn.execute(select(meta.c.key, meta.c.value).where(
-            meta.c.key.in_([META_RUN, META_LAST_RECORD]))).all())
-        last_record = conn.execute(select(func.max(records.c.id))).scalar() or 0
-        run = last_run(conn)
-    index_last = stored.get(META_LAST_RECORD)
-    return Freshness(stored.get(META_RUN), run, int(index_last) if index_last is not None else None,
-                     int(last_record))
+        index_run, index_last, last_record, run = conn.execute(query).one()
+    return Freshness(index_run, None if run is None else int(run), int(index_last) if index_last is not None
+                     else None, int(last_record or 0))
 
 
 # ------------------------------------------------------------------------------------------ rebuild
@@ -272,7 +276,7 @@ def rebuild(store: Store, progress: Callable[[str], None] | None = None) -> Inde
         with staged if staged is not None else nullcontext(None), conn.begin():
             run = last_run(conn)
             if path is None and run is not None:
-                frame = frame.assign(person_id=frame["record_id"].map(_person_of_records(conn)).astype("Int64"))
+                frame = frame.assign(person_id=frame["record_id"].map(_person_of_records(conn)).astype("Int64").array)
             if path is not None:
                 conn.exec_driver_sql("PRAGMA cache_size=-524288")  # the index builds sort in memory (512 MiB)
             write_rows(conn, frame, run, staged=path is not None)

@@ -180,7 +180,7 @@ class _Facts:
         for values, value in ((self.birth_years, birth_year), (self.prefectures, pref), (self.camps, camp),
                               (self.death_years, death_year), (self.fates, fate)):
             if value is not None:
-                values.add(value)
+                values.add(value)  # type: ignore[arg-type]
 
     @property
     def fate(self) -> str:

@@ -29,8 +29,6 @@ __all__ = ["AUTO_REINDEX_RECORDS", "index_state", "index_writer", "reindex", "se
 
 AUTO_REINDEX_RECORDS = 100_000  # a store this small gets its index built by the first search (seconds)
 _WIDER_TOLERANCE = 5
-FRESH_FOR_SECONDS = 5.0  # a store found fresh is not asked again for this long (three queries a search otherwise)
-_fresh_until: dict[str, float] = {}
 _WARM_UP_NAMES = ("山田 太郎", "渡邊 清", "ヤマダ タロウ", "やまだ", "Yamada Tarō", "Ямада Таро", "Кирибаси Сюнъити")
 
 
@@ -74,12 +72,8 @@ def index_state(store: Store) -> Freshness:
 
 
 def _ensure_index(store: Store) -> None:
-    label = str(store.engine.url)
-    if _fresh_until.get(label, 0.0) > time.monotonic():
-        return
     state = freshness(store)
     if state.fresh:
-        _fresh_until[label] = time.monotonic() + FRESH_FOR_SECONDS
         return
     if state.last_record == 0:
         raise KartotekaError("search.no_records", f"the store {store.label} holds no records to search",
