@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.search.hits import page_hits
@@ -32,10 +33,11 @@ _WIDER_TOLERANCE = 5
 _WARM_UP_NAMES = ("山田 太郎", "渡邊 清", "ヤマダ タロウ", "やまだ", "Yamada Tarō", "Ямада Таро", "Кирибаси Сюнъити")
 
 
-def warm_up(store: Store | None = None) -> dict[str, float]:
+def warm_up(store: Store | None = None, runs_dir: Path | None = None) -> dict[str, float]:
     """Load what the first search would otherwise load (the names engine's tables, a query in every script) and,
     given a store, the readings its link made of the Cyrillic spellings it holds (its run folder's reading cache),
-    so that no request pays for them. For a web server's start-up; returns the seconds each part took."""
+    so that no request pays for them. ``runs_dir``: the store's run folder when `kartoteka link` was given
+    another than the default. For a web server's start-up; returns the seconds each part took."""
     clock: dict[str, float] = {}
     started = time.perf_counter()
     for text in _WARM_UP_NAMES:
@@ -43,17 +45,17 @@ def warm_up(store: Store | None = None) -> dict[str, float]:
     clock["names"] = round(time.perf_counter() - started, 2)
     if store is not None:
         started = time.perf_counter()
-        clock["known_readings"] = float(_remember_store_readings(store))
+        clock["known_readings"] = float(_remember_store_readings(store, runs_dir))
         clock["store"] = round(time.perf_counter() - started, 2)
     return clock
 
 
-def _remember_store_readings(store: Store) -> int:
+def _remember_store_readings(store: Store, runs_dir: Path | None) -> int:
     from kartoteka.linkage.reading_cache import ReadingCache
     from kartoteka.linkage.service import default_runs_dir
     from kartoteka.search.query import remember_readings
 
-    cache = ReadingCache.in_folder(default_runs_dir(store), search=True)  # the query reads with the search too
+    cache = ReadingCache.in_folder(runs_dir or default_runs_dir(store), search=True)  # the query reads with the search too
     try:
         return remember_readings(cache.entries)
     finally:
