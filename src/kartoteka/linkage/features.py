@@ -129,6 +129,12 @@ def _name_columns(records: pd.DataFrame) -> dict[str, pd.Series]:
     return {"sn": surnames, "gn": givens, "fn": _stripped(_column(records, "patronymic"))}
 
 
+def name_columns(records: pd.DataFrame) -> dict[str, pd.Series]:
+    """Surname ("sn"), given name ("gn") and father's name ("fn") of each record, stripped; a record with only
+    the name as written gets it split (as the linkage reads them)."""
+    return _name_columns(records)
+
+
 def name_items(records: pd.DataFrame) -> set[tuple[str, str]]:
     """Every (text, part) the records' names are read as: what a caching reader can read ahead."""
     return _items(_name_columns(records))
@@ -156,7 +162,8 @@ def _derived(found: list[str], literal: str | None = None) -> tuple[Any, ...]:
 def _reading_columns(texts: pd.Series, part: str, reader: Reader, prefix: str) -> pd.DataFrame:
     """The reading columns of every record, as Arrow columns taken from one row per distinct spelling."""
     codes, distinct = pd.factorize(texts, use_na_sentinel=True)  # blanks (None) get -1
-    derived = [_derived(reader(text, part), _literal(text)) if isinstance(text, str) and text else _derived([])
+    literal = getattr(reader, "literal", _literal)  # a caching reader keeps the literal readings too
+    derived = [_derived(reader(text, part), literal(text)) if isinstance(text, str) and text else _derived([])
                for text in distinct.tolist()]
     taken = pa.array(codes, type=pa.int64(), mask=codes < 0)  # blank spellings have null readings
     columns = {}

@@ -20,6 +20,9 @@ from kartoteka.core.processes import start_worker
 
 _PARALLEL_FROM = 4000  # below this, starting worker processes costs more than it saves
 _CHUNK = 500
+#: The part under which a spelling's literal reading (names.literal_reading, letter by letter) is kept: the
+#: linkage and the search index read it for every distinct spelling, and it is the dearest thing left to re-read.
+LITERAL = "literal"
 
 
 def names_digest() -> str:
@@ -41,7 +44,14 @@ def _read_chunk(items: list[tuple[str, str]], search: bool = True) -> list[list[
     from kartoteka.linkage.features import names_reader
 
     read = names_reader(search=search)
-    return [read(text, part) for text, part in items]
+    return [_literal_list(text) if part == LITERAL else read(text, part) for text, part in items]
+
+
+def _literal_list(text: str) -> list[str]:
+    from kartoteka.names import literal_reading
+
+    found = literal_reading(text)
+    return [found] if found else []
 
 
 def _workers() -> int:
@@ -132,6 +142,15 @@ class ReadingCache:
         if key not in self.entries:
             self.prefetch([key])
         return self.entries[key]
+
+    def literal(self, text: str) -> str | None:
+        """The literal reading of a spelling (names.literal_reading), kept with the readings."""
+        key = (text, LITERAL)
+        found = self.entries.get(key)
+        if found is None:
+            found = self.entries[key] = _literal_list(text)
+            self.added += 1
+        return found[0] if found else None
 
     def save(self) -> None:
         """Write the cache back (atomically) when it learned something new."""

@@ -184,6 +184,8 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
 
     ``also_write(connection, cluster label -> person id)`` writes more inside the same transaction (the search
     index of `kartoteka link`), so the persons and what is derived from them change together or not at all.
+    Its ``staged_tables`` (name -> frame), if it has them, are written to the staging file with the run's rows
+    (attached as bulk.STAGING_SCHEMA while it runs, on a SQLite file); it copies them in itself.
 
     On a SQLite file the rows are first written to a staging file through Arrow and copied in by SQL inside
     the transaction (seconds, where Python's executemany took most of a minute at full scale)."""
@@ -204,9 +206,11 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
         match_pairs.name: pairs.assign(run_id=run_id).sort_values(["record_id_l", "record_id_r"]),
     }
     path = bulk.sqlite_file(store)
+    # The writer's own rows (the search index) go through the same staging file; it copies them itself.
+    more: dict[str, pd.DataFrame] = getattr(also_write, "staged_tables", {})
     with store.engine.connect() as conn:
         driver = conn.connection.driver_connection
-        with (bulk.staged(path, driver, tables) if path else nullcontext(None)) as staging, conn.begin():
+        with (bulk.staged(path, driver, tables | more) if path else nullcontext(None)) as staging, conn.begin():
             conn.execute(delete(person_records))
             conn.execute(delete(persons))
             conn.execute(delete(match_pairs))

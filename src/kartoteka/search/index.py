@@ -1,7 +1,8 @@
 """The search index: its rows from the linkage's features, written with the persons or rebuilt alone.
 
     index_frame(features)                 one row per record: name keys, birth year, prefecture, camp, fate
-    index_writer(features, cluster_of)    the RunWriter `kartoteka link` passes to linkage.service.link
+    index_writer(features, cluster_of)    the RunWriter `kartoteka link` passes to linkage.service.link (its rows
+                                          travel in the run's staging file on SQLite, by COPY on PostgreSQL)
     rebuild(store, progress)              the index of the records and the current persons (one transaction)
     freshness(store)                      whether the index is there and matches the records and the last run
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +21,13 @@ from sqlalchemy import delete, func, select
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import runs
-from kartoteka.linkage.features import blocking_key, build_features
+from kartoteka.linkage.features import blocking_key
 from kartoteka.linkage.reading_cache import ReadingCache
 from kartoteka.linkage.tables import link_runs, person_records
+from kartoteka.search.build import index_rows, load_index_records
 from kartoteka.search.tables import META_LAST_RECORD, META_RUN, SECONDARY_INDEXES, search_index
 from kartoteka.search.types import IndexSummary
-from kartoteka.store import Store, records
+from kartoteka.store import Store, bulk, records
 from kartoteka.store.database import set_meta_in
 
 INDEX_COLUMNS = tuple(column.name for column in search_index.columns)
@@ -63,7 +66,8 @@ def _text(column: pd.Series) -> pd.Series:
 
 
 def index_frame(features: pd.DataFrame) -> pd.DataFrame:
-    """One index row per record of a features frame (linkage.features.build_features); no person yet."""
+    """One index row per record of a features frame (linkage.features.build_features); no person yet. In record
+    order (the table's own order: its key is the record id)."""
     death_year = pd.to_numeric(features["death_month"].astype(object).str[:4], errors="coerce")
     frame = pd.DataFrame({
         "record_id": features["unique_id"].astype("int64").to_numpy(),
@@ -74,35 +78,71 @@ def index_frame(features: pd.DataFrame) -> pd.DataFrame:
         "sn_fold": _text(features["sn_fold"]).to_numpy(),
         "sn_set": _joined(features["sn_set"], features["sn_lit"]),
         "gn_set": _joined(features["gn_set"], features["gn_lit"]),
-        "birth_year": features["birth_year"].astype("Int64").to_numpy(),
-        "pref": features["pref"].astype("Int64").to_numpy(),
+        "birth_year": features["birth_year"].astype("Int64").array,
+        "pref": features["pref"].astype("Int64").array,
         "camp": _text(features["camp"]).to_numpy(),
         "fate": _record_fate(features),
         "death_year": pd.array(death_year, dtype="Int64"),
     })
-    return frame.sort_values(["sn_key", "gn_key"], kind="stable", na_position="first").reset_index(drop=True)
+    return frame.sort_values("record_id", kind="stable").reset_index(drop=True)
+
+
+class IndexWriter:
+    """The RunWriter of `kartoteka link`: the rows are built from the features now (the link drops them before
+    writing) and written inside the run's transaction. On a SQLite file they travel in the run's staging file
+    (``staged_tables``, see linkage.runs.write_run) and each takes its person from the run's person_records."""
+
+    def __init__(self, features: pd.DataFrame, cluster_of: pd.Series) -> None:
+        self.frame = index_frame(features)
+        self.clusters = self.frame["record_id"].map(cluster_of)
+        self.staged_tables = {search_index.name: self.frame}
+
+    def __call__(self, conn: Any, person_of: dict[int, int]) -> None:
+        run_id = conn.execute(select(func.max(link_runs.c.id)).where(link_runs.c.status == "running")).scalar()
+        if _staged(conn):
+            write_rows(conn, self.frame, run_id, staged=True)
+            return
+        person = self.clusters.map(person_of).astype("Int64")
+        write_rows(conn, self.frame.assign(person_id=person.array), run_id)
 
 
 def index_writer(features: pd.DataFrame, cluster_of: pd.Series) -> Callable[[Any, dict[int, int]], None]:
-    """The RunWriter of `kartoteka link`: the rows are built now (the link drops its features before writing),
-    and written inside the run's transaction with the persons' ids."""
-    frame = index_frame(features)
-    clusters = frame["record_id"].map(cluster_of)
-
-    def write(conn: Any, person_of: dict[int, int]) -> None:
-        person = clusters.map(person_of).astype("Int64")
-        run_id = conn.execute(select(func.max(link_runs.c.id)).where(link_runs.c.status == "running")).scalar()
-        write_rows(conn, frame.assign(person_id=person.to_numpy(), run_id=run_id), run_id)
-
-    return write
+    """What `kartoteka link` passes as also_write: the index written with the persons (IndexWriter)."""
+    return IndexWriter(features, cluster_of)
 
 
-def write_rows(conn: Any, frame: pd.DataFrame, run_id: int | None) -> None:
-    """Replace the index with `frame`'s rows inside the caller's transaction, and record whose index it is."""
+def _staged(conn: Any) -> bool:
+    """Whether the index rows wait in a staging file attached to this SQLite connection."""
+    if conn.dialect.name != "sqlite":
+        return False
+    found = conn.exec_driver_sql(f"SELECT 1 FROM pragma_database_list WHERE name = '{bulk.STAGING_SCHEMA}'").first()
+    if found is None:
+        return False
+    return conn.exec_driver_sql(f"SELECT 1 FROM {bulk.STAGING_SCHEMA}.sqlite_master WHERE type = 'table' AND "
+                                f"name = '{search_index.name}'").first() is not None
+
+
+def write_rows(conn: Any, frame: pd.DataFrame, run_id: int | None, staged: bool = False) -> None:
+    """Replace the index with `frame`'s rows inside the caller's transaction, and record whose index it is.
+
+    ``staged``: the rows (without person) wait in the attached staging file; each takes its person from
+    person_records (written before, in the same transaction). Otherwise `frame` carries person_id (or not,
+    before any link) and goes in by COPY on PostgreSQL, executemany on an in-memory SQLite. The secondary
+    indexes are built after the load (several times faster than keeping them up to date)."""
     conn.execute(delete(search_index))
     for index in SECONDARY_INDEXES:
         index.drop(conn)
-    _insert(conn, frame[list(INDEX_COLUMNS)])
+    frame = frame.assign(run_id=run_id)
+    if "person_id" not in frame.columns and not staged:
+        frame = frame.assign(person_id=pd.array([None] * len(frame), dtype="Int64"))
+    # Integer columns with gaps stay integers (a float 1915.0 is refused by COPY for an integer column).
+    frame = frame.astype({name: "Int64" for name in _INTEGERS if name in frame.columns})
+    if staged:
+        _copy_staged(conn, [c for c in INDEX_COLUMNS if c not in ("person_id", "run_id")], run_id)
+    elif conn.dialect.name == "postgresql":
+        bulk.copy_frame(conn, search_index.name, frame[list(INDEX_COLUMNS)])
+    else:
+        _insert(conn, frame[list(INDEX_COLUMNS)])
     for index in SECONDARY_INDEXES:
         index.create(conn)
     last = int(frame["record_id"].max()) if len(frame) else 0
@@ -110,12 +150,22 @@ def write_rows(conn: Any, frame: pd.DataFrame, run_id: int | None) -> None:
     set_meta_in(conn, META_LAST_RECORD, str(last))
 
 
+def _copy_staged(conn: Any, columns: list[str], run_id: int | None) -> None:
+    """INSERT ... SELECT from the staging file, each row's person from person_records (by its record_id index)."""
+    listed = ", ".join(f"s.{c}" for c in columns)
+    person = "pr.person_id" if run_id is not None else "NULL"
+    join = (f" LEFT JOIN {person_records.name} pr ON pr.record_id = s.record_id" if run_id is not None else "")
+    conn.exec_driver_sql(
+        f"INSERT INTO {search_index.name} ({', '.join(columns)}, person_id, run_id) "
+        f"SELECT {listed}, {person}, {'NULL' if run_id is None else int(run_id)} "
+        f"FROM {bulk.STAGING_SCHEMA}.{search_index.name} s{join} ORDER BY s.record_id")
+
+
 _INTEGERS = frozenset({"record_id", "person_id", "run_id", "birth_year", "pref", "death_year"})
 
 
 def _values(column: pd.Series) -> list[Any]:
-    """Python values for the driver: None for missing, ints for the integer columns (a column with gaps may come
-    as floats, which PostgreSQL's COPY refuses as integers)."""
+    """Python values for the driver: None for missing, ints for the integer columns."""
     values = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else
               (v.item() if isinstance(v, np.generic) else v) for v in column.astype(object).tolist()]
     if column.name in _INTEGERS:
@@ -124,7 +174,7 @@ def _values(column: pd.Series) -> list[Any]:
 
 
 def _insert(conn: Any, frame: pd.DataFrame) -> None:
-    """The rows through the driver: COPY on PostgreSQL, executemany on SQLite (a few seconds a million rows)."""
+    """The rows through executemany (a SQLite store with no file to stage beside: in memory, small)."""
     if frame.empty:
         return
     columns = list(frame.columns)
@@ -133,13 +183,8 @@ def _insert(conn: Any, frame: pd.DataFrame) -> None:
         for start in range(0, len(frame), _BATCH):
             batch = frame.iloc[start:start + _BATCH]
             rows = list(zip(*(_values(batch[name]) for name in columns), strict=True))
-            if conn.dialect.name == "postgresql":
-                with cursor.copy(f"COPY {search_index.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join("?" * len(columns))
-                cursor.executemany(f"INSERT INTO {search_index.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(f"INSERT INTO {search_index.name} ({', '.join(columns)}) VALUES ({marks})", rows)
     finally:
         cursor.close()
 
@@ -176,17 +221,19 @@ def last_run(conn: Any) -> int | None:
 
 
 def freshness(store: Store) -> Freshness:
-    """The index's run and last record against the store's (three small queries, index seeks only)."""
+    """The index's run and last record against the store's: one statement of four index seeks (every search
+    asks it)."""
     from kartoteka.store import meta
 
+    query = select(
+        select(meta.c.value).where(meta.c.key == META_RUN).scalar_subquery(),
+        select(meta.c.value).where(meta.c.key == META_LAST_RECORD).scalar_subquery(),
+        select(func.max(records.c.id)).scalar_subquery(),
+        select(func.max(link_runs.c.id)).where(link_runs.c.status == "done").scalar_subquery())
     with store.engine.connect() as conn:
-        stored = dict(conn.execute(select(meta.c.key, meta.c.value).where(
-            meta.c.key.in_([META_RUN, META_LAST_RECORD]))).all())
-        last_record = conn.execute(select(func.max(records.c.id))).scalar() or 0
-        run = last_run(conn)
-    index_last = stored.get(META_LAST_RECORD)
-    return Freshness(stored.get(META_RUN), run, int(index_last) if index_last is not None else None,
-                     int(last_record))
+        index_run, index_last, last_record, run = conn.execute(query).one()
+    return Freshness(index_run, None if run is None else int(run), int(index_last) if index_last is not None
+                     else None, int(last_record or 0))
 
 
 # ------------------------------------------------------------------------------------------ rebuild
@@ -196,45 +243,53 @@ def _runs_dir(store: Store) -> Any:
     return default_runs_dir(store)
 
 
-def _person_of_records(conn: Any) -> pd.DataFrame:
+def _person_of_records(conn: Any) -> pd.Series:
     rows = conn.execute(select(person_records.c.record_id, person_records.c.person_id)).all()
-    return pd.DataFrame(rows, columns=["record_id", "person_id"])
+    frame = pd.DataFrame(rows, columns=["record_id", "person_id"])
+    return pd.Series(frame["person_id"].to_numpy(), index=frame["record_id"].to_numpy())
 
 
 def rebuild(store: Store, progress: Callable[[str], None] | None = None) -> IndexSummary:
     """The index of every record, each mapped to its current person (none before any link), in one transaction.
 
-    The names are read as `kartoteka link` reads them, through the run folder's reading cache (a reindex after a
-    link reads no name again)."""
+    Only the columns the index needs are read (search.build), and the names through the run folder's reading
+    cache (readings and literal readings): a reindex after a link reads no name again."""
     say = progress or (lambda _stage: None)
     started = time.perf_counter()
     say("reading records")
-    frame_records = runs.load_records(store)
+    frame_records = load_index_records(store)
     if frame_records.empty:
         raise KartotekaError("search.no_records", f"the store {store.label} holds no records to search",
                              hint="import sources first: kartoteka import DIR")
     say(f"reading the names of {len(frame_records):,} records")
     cache = ReadingCache.in_folder(_runs_dir(store), runs.needs_name_search(store))
     try:
-        features = build_features(frame_records, cache)
+        frame = index_rows(frame_records, cache)
         cache.save()
     finally:
         cache.close()
     del frame_records
-    frame = index_frame(features)
-    del features
     say(f"writing {len(frame):,} index rows")
-    with store.engine.begin() as conn:
-        run = last_run(conn)
-        if run is not None:
-            members = _person_of_records(conn)
-            person = frame["record_id"].map(pd.Series(members["person_id"].to_numpy(),
-                                                      index=members["record_id"].to_numpy()))
-            frame = frame.assign(person_id=person.astype("Int64").to_numpy(), run_id=run)
-        else:
-            frame = frame.assign(person_id=pd.array([None] * len(frame), dtype="Int64"), run_id=None)
-        write_rows(conn, frame, run)
-        candidates = int(frame["person_id"].nunique()) if run is not None else len(frame)
+    path = bulk.sqlite_file(store)
+    with store.engine.connect() as conn:
+        staged = bulk.staged(path, conn.connection.driver_connection, {search_index.name: frame}) if path else None
+        with staged if staged is not None else nullcontext(None), conn.begin():
+            run = last_run(conn)
+            if path is None and run is not None:
+                frame = frame.assign(person_id=frame["record_id"].map(_person_of_records(conn)).astype("Int64").array)
+            if path is not None:
+                conn.exec_driver_sql("PRAGMA cache_size=-524288")  # the index builds sort in memory (512 MiB)
+            write_rows(conn, frame, run, staged=path is not None)
+            if path is not None:
+                conn.exec_driver_sql("PRAGMA cache_size=-2000")
+            candidates = _candidate_count(conn, run, len(frame))
     return IndexSummary(entries=len(frame), persons=candidates, run_id=run,
                         seconds=round(time.perf_counter() - started, 2))
 
+
+def _candidate_count(conn: Any, run: int | None, records_count: int) -> int:
+    if run is None:
+        return records_count
+    from kartoteka.linkage.tables import persons
+
+    return int(conn.execute(select(func.count()).select_from(persons)).scalar() or 0)  # every record has one

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import process
 
@@ -59,6 +60,7 @@ class ReadQuery:
     shown: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=200_000)
 def spelling_key(text: str | None) -> str:
     """A spelling as compared for an exact match: NFKC, old kanji forms folded, kana as katakana, lower case,
     letters only (so 佐藤 清, 佐藤清 and ｻﾄｳｷﾖｼ-style variants of one spelling meet)."""
@@ -100,21 +102,43 @@ def _parts(text: str) -> list[tuple[str, str | None, float]]:
     return [(word, None, alone), *[(s, g, (1 - alone) * p) for s, g, p in splits]]
 
 
-def _part_readings(text: str, part: str) -> list[tuple[str, float, str]]:
+#: Readings the linkage already made of spellings in the store ((text, part) -> romaji, best first), loaded by
+#: remember_readings (search.service.warm_up): a clerk's Cyrillic spelling asked for is most often one on a card,
+#: and decoding it afresh takes the names engine up to a second.
+_KNOWN: dict[tuple[str, str], list[str]] = {}
+_KNOWN_SHARES = (0.9, 0.06, 0.02, 0.01, 0.01)  # probabilities by rank for a known reading (the cache keeps none)
+
+
+def remember_readings(entries: dict[tuple[str, str], list[str]]) -> int:
+    """Keep the linkage's readings of Cyrillic spellings for queries; return how many are kept."""
+    _KNOWN.clear()
+    for (text, part), found in entries.items():
+        if part in ("surname", "given") and found and detect_script(text) == "cyrillic":
+            _KNOWN[(text, part)] = found
+    _part_readings.cache_clear()
+    return len(_KNOWN)
+
+
+@lru_cache(maxsize=20_000)
+def _part_readings(text: str, part: str) -> tuple[tuple[str, float, str], ...]:
     """(folded reading, probability, romaji) of one name part, and its literal reading (letter by letter)."""
     out: dict[str, tuple[float, str]] = {}
-    try:
-        found = readings(text, limit=_READINGS_PER_PART, part=part)
-    except KartotekaError:
-        found = []
-    for reading in found:
-        folded = fold_romaji(reading.romaji)
+    known = _KNOWN.get((text, part))
+    if known is not None:
+        found = [(romaji, share) for romaji, share in zip(known, _KNOWN_SHARES, strict=False)]
+    else:
+        try:
+            found = [(r.romaji, r.probability) for r in readings(text, limit=_READINGS_PER_PART, part=part)]
+        except KartotekaError:
+            found = []
+    for romaji, probability in found:
+        folded = fold_romaji(romaji)
         if folded and folded not in out:
-            out[folded] = (reading.probability, reading.romaji)
+            out[folded] = (probability, romaji)
     literal = fold_romaji(literal_reading(text))
     if literal and literal not in out:
         out[literal] = (0.01, literal)
-    return [(folded, p, shown) for folded, (p, shown) in out.items()]
+    return tuple((folded, p, shown) for folded, (p, shown) in out.items())
 
 
 def _name_readings(surname: str, given: str | None, weight: float, turned: bool) -> list[NameReading]:
@@ -124,6 +148,12 @@ def _name_readings(surname: str, given: str | None, weight: float, turned: bool)
     givens = _part_readings(fold_kanji_variants(given), "given")
     return [NameReading(s, g, ps * pg * weight, f"{s_shown} {g_shown}", turned)
             for s, ps, s_shown in surnames for g, pg, g_shown in givens]
+
+
+@lru_cache(maxsize=4096)
+def _text_reading(text: str) -> tuple[tuple[NameReading, ...], tuple[tuple[str, str | None, float], ...]]:
+    """The readings and the divisions of a query's text (cached: a name asked again is read at once)."""
+    return tuple(_readings(text)), tuple(_parts(text))
 
 
 def _readings(text: str) -> list[NameReading]:
@@ -190,11 +220,11 @@ def read_query(query: SearchQuery) -> ReadQuery:
     """The query checked and read. Raises KartotekaError "search.*" with a hint for what cannot be searched."""
     text = _checked_text(query.text)
     prefecture, camp = _checked_filters(query)
-    found = _readings(text)
+    cached, parts = _text_reading(text)
+    found = list(cached)
     if not found:
         raise KartotekaError("search.no_letters", f"no name to read in {text!r}",
                              hint="give a name in kanji, kana, Latin or Cyrillic letters")
-    parts = _parts(text)
     full = any(given is not None for _, given, _ in parts)
     spellings = {spelling_key(s) + spelling_key(g) for s, g, _ in parts} | {spelling_key(s) for s, _, _ in parts}
     surname_keys = sorted({k for r in found if (k := blocking_key(r.surname))})

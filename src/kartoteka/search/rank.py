@@ -1,6 +1,6 @@
 """Candidates from the index (index seeks on the name keys), scored by name and filters, grouped to persons.
 
-    candidates(conn, read)      index rows whose keys meet one of the query's readings
+    candidates(conn, read)      index rows whose keys meet one of the query's likely readings (one statement)
     rank(conn, read, rows)      scored candidates, best first: one per person (or per record before any link)
 
 The name score is the best, over the query's readings and the record's readings, of a length-weighted edit
@@ -18,11 +18,8 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sqlalchemy import Select, select, union
 
 from kartoteka.search.query import NameReading, ReadQuery, spelling_key
-from kartoteka.search.tables import search_index
-from kartoteka.store import records
 
 MAX_CANDIDATES = 20_000  # records read for one query; a surname alone of the commonest names reaches it
 MIN_NAME_SCORE = 0.6  # below this a candidate is not a hit
@@ -30,10 +27,6 @@ _EXACT_SHARE = 0.1  # of the name score: the record spelled exactly as asked (sa
 _READING_SHARE = 0.03  # of the name score: how likely the reading of the query that met the record is
 _SILENT = 0.9  # factor for a filter the person's records say nothing about
 _PER_YEAR = 0.02  # birth year: factor lost per year away from the year asked
-
-_ROW = (search_index.c.record_id, search_index.c.person_id, search_index.c.kind, search_index.c.sn_set,
-        search_index.c.gn_set, search_index.c.birth_year, search_index.c.pref, search_index.c.camp,
-        search_index.c.fate, search_index.c.death_year)
 
 
 @dataclass
@@ -49,79 +42,124 @@ class Scored:
     notes: list[str] = field(default_factory=list)
 
 
-def _seeks(read: ReadQuery) -> list[Select[Any]]:
-    """Index seeks: (surname key, given key) pairs on each of the three key pairs for a full name; the folded
-    surname (and, capped, its coarse key) for a surname alone."""
-    full = [r for r in read.readings if r.given]
-    alone = [r for r in read.readings if not r.given]
-    seeks: list[Select[Any]] = []
-    if full:
-        from kartoteka.linkage.features import blocking_key
-
-        s_keys = sorted({k for r in full if (k := blocking_key(r.surname))})
-        g_keys = sorted({k for r in full if r.given and (k := blocking_key(r.given))})
-        for s_col, g_col in (("sn_key", "gn_key"), ("sn_key2", "gn_key2"), ("sn_lkey", "gn_lkey")):
-            seeks.append(select(search_index.c.record_id).where(search_index.c[s_col].in_(s_keys),
-                                                                search_index.c[g_col].in_(g_keys)))
-    if alone:
-        folds = sorted({r.surname for r in alone})
-        seeks.append(select(search_index.c.record_id).where(search_index.c.sn_fold.in_(folds)))
-    return seeks
+_SEEK_SHARE = 0.002  # a reading of the query this much less likely than the best is scored, not sought
+_SEEK_READINGS = 16  # the likeliest readings sought on; the rest only score what these find
+_KEY_PAIRS = (("sn_key", "gn_key"), ("sn_key2", "gn_key2"), ("sn_lkey", "gn_lkey"))
+_ROW_SQL = ("SELECT s.record_id, s.person_id, s.kind, s.sn_set, s.gn_set, s.birth_year, s.pref, s.camp, s.fate, "
+            "s.death_year, r.surname, r.given_name, r.name_original FROM search_index s "
+            "JOIN records r ON r.id = s.record_id WHERE ")
 
 
-def candidates(conn: Any, read: ReadQuery) -> list[Any]:
-    """The index rows of the records whose keys meet one of the query's readings (at most MAX_CANDIDATES)."""
-    seeks = _seeks(read)
-    ids = union(*seeks).subquery() if len(seeks) > 1 else seeks[0].subquery()
-    query = select(*_ROW).where(search_index.c.record_id.in_(select(ids.c.record_id))).limit(MAX_CANDIDATES)
-    return list(conn.execute(query))
+@dataclass(frozen=True)
+class Row:
+    """An index row with its record's name as written (for the exact-spelling bonus)."""
+
+    record_id: int
+    person_id: int | None
+    kind: str
+    sn_set: str | None
+    gn_set: str | None
+    birth_year: int | None
+    pref: int | None
+    camp: str | None
+    fate: str
+    death_year: int | None
+    surname: str | None
+    given_name: str | None
+    name_original: str | None
 
 
-def _similarities(queries: list[str], tokens: list[str]) -> dict[tuple[str, str], float]:
-    if not queries or not tokens:
-        return {}
-    matrix = process.cdist(queries, tokens, scorer=fuzz.ratio, dtype=np.uint8)
-    return {(q, t): float(matrix[i, j]) / 100 for i, q in enumerate(queries) for j, t in enumerate(tokens)}
-
-
-def _best_name(read: ReadQuery, rows: list[Any]) -> list[tuple[float, NameReading]]:
-    """For each row, the best (similarity, reading of the query) over every reading on both sides."""
-    sn_tokens = [(row.sn_set or "").split() for row in rows]
-    gn_tokens = [(row.gn_set or "").split() for row in rows]
-    s_sim = _similarities(sorted({r.surname for r in read.readings}), sorted({t for ts in sn_tokens for t in ts}))
-    g_sim = _similarities(sorted({r.given for r in read.readings if r.given}),
-                          sorted({t for ts in gn_tokens for t in ts}))
+def _sought(read: ReadQuery) -> list[NameReading]:
     top = max(r.probability for r in read.readings) or 1.0
-    out = []
-    for surnames, givens in zip(sn_tokens, gn_tokens, strict=True):
-        best, chosen = -1.0, read.readings[0]
-        for reading in read.readings:
-            s = max((s_sim[(reading.surname, t)] for t in surnames), default=0.0)
-            if reading.given:
-                g = max((g_sim[(reading.given, t)] for t in givens), default=0.0)
-                ls, lg = len(reading.surname), len(reading.given)
-                similarity = (ls * s + lg * g) / (ls + lg)
-            else:
-                similarity = s
-            value = similarity * (1 - _READING_SHARE) + _READING_SHARE * reading.probability / top
-            if value > best:
-                best, chosen = value, reading
-        out.append((best, chosen))
+    return [r for r in read.readings if r.probability >= _SEEK_SHARE * top][:_SEEK_READINGS]
+
+
+def _seek_sql(read: ReadQuery, mark: str) -> tuple[str, list[Any]]:
+    """One statement of index seeks: each likely reading's (surname key, given key) on each of the three key
+    pairs for a full name; the folded surname for a surname alone. Each OR term is an index seek."""
+    from kartoteka.linkage.features import blocking_key
+
+    sought = _sought(read)
+    pairs = sorted({(s, g) for r in sought if r.given and (s := blocking_key(r.surname)) and
+                    (g := blocking_key(r.given))})
+    folds = sorted({r.surname for r in sought if not r.given})
+    terms, params = [], []
+    for s_col, g_col in _KEY_PAIRS:
+        for s_key, g_key in pairs:
+            terms.append(f"(s.{s_col} = {mark} AND s.{g_col} = {mark})")
+            params += [s_key, g_key]
+    if folds:
+        terms.append(f"s.sn_fold IN ({', '.join([mark] * len(folds))})")
+        params += folds
+    return " OR ".join(terms), params
+
+
+def candidates(conn: Any, read: ReadQuery) -> list[Row]:
+    """The index rows of the records whose keys meet one of the query's likely readings (at most MAX_CANDIDATES),
+    read through the driver (plain tuples: a few thousand rows a query)."""
+    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+    where, params = _seek_sql(read, mark)
+    if not where:
+        return []
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(f"{_ROW_SQL}{where} LIMIT {MAX_CANDIDATES}", params)
+        return [Row(*found) for found in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def _set_matrix(queries: list[str], sets: list[str | None]) -> np.ndarray:
+    """For each query reading (rows) and each distinct reading set (columns): the best similarity of the query
+    to any reading in the set (0 for an empty set)."""
+    out = np.zeros((len(queries), len(sets)), dtype=np.float64)
+    tokens = [(value or "").split() for value in sets]
+    flat = [t for ts in tokens for t in ts]
+    if not queries or not flat:
+        return out
+    distinct = sorted(set(flat))
+    position = {t: i for i, t in enumerate(distinct)}
+    matrix = process.cdist(queries, distinct, scorer=fuzz.ratio, dtype=np.uint8).astype(np.float64) / 100
+    lengths = np.array([len(ts) for ts in tokens])
+    filled = np.flatnonzero(lengths)
+    taken = matrix[:, [position[t] for t in flat]]
+    out[:, filled] = np.maximum.reduceat(taken, np.concatenate(([0], np.cumsum(lengths[filled])[:-1])), axis=1)
     return out
 
 
-def _spellings(conn: Any, record_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """(surname, surname + given) of each record as written, folded for an exact match."""
-    out: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(record_ids), 5000):
-        chunk = record_ids[start:start + 5000]
-        query = select(records.c.id, records.c.surname, records.c.given_name, records.c.name_original).where(
-            records.c.id.in_(chunk))
-        for row in conn.execute(query):
-            surname = spelling_key(row.surname)
-            full = surname + spelling_key(row.given_name) if surname else spelling_key(row.name_original)
-            out[int(row.id)] = (surname, full)
-    return out
+def _best_name(read: ReadQuery, rows: list[Row]) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the best similarity over every reading of the query and of the record, and which reading of
+    the query gave it (its position in read.readings), computed on the distinct reading sets."""
+    s_codes, s_sets = _factorized([row.sn_set for row in rows])
+    g_codes, g_sets = _factorized([row.gn_set for row in rows])
+    surnames = sorted({r.surname for r in read.readings})
+    givens = sorted({r.given for r in read.readings if r.given})
+    s_matrix = _set_matrix(surnames, s_sets)[:, s_codes]
+    g_matrix = _set_matrix(givens, g_sets)[:, g_codes] if givens else np.zeros((0, len(rows)))
+    s_at = {name: i for i, name in enumerate(surnames)}
+    g_at = {name: i for i, name in enumerate(givens)}
+    top = max(r.probability for r in read.readings) or 1.0
+    values = np.empty((len(read.readings), len(rows)), dtype=np.float64)
+    for k, reading in enumerate(read.readings):
+        similarity = s_matrix[s_at[reading.surname]]
+        if reading.given:
+            ls, lg = len(reading.surname), len(reading.given)
+            similarity = (ls * similarity + lg * g_matrix[g_at[reading.given]]) / (ls + lg)
+        values[k] = similarity * (1 - _READING_SHARE) + _READING_SHARE * reading.probability / top
+    chosen = values.argmax(axis=0)  # the first of equals, as a loop keeping the first best would
+    return values[chosen, np.arange(len(rows))], chosen
+
+
+def _factorized(values: list[str | None]) -> tuple[np.ndarray, list[str | None]]:
+    position: dict[str | None, int] = {}
+    codes = np.fromiter((position.setdefault(v, len(position)) for v in values), dtype=np.int64, count=len(values))
+    return codes, list(position)
+
+
+def _spelled(row: Row) -> tuple[str, str]:
+    """(surname, surname + given) of a record as written, folded for an exact match."""
+    surname = spelling_key(row.surname)
+    return surname, surname + spelling_key(row.given_name) if surname else spelling_key(row.name_original)
 
 
 @dataclass
@@ -135,22 +173,36 @@ class _Facts:
     fates: set[str] = field(default_factory=set)
 
     def add(self, row: Any) -> None:
-        for values, value in ((self.birth_years, row.birth_year), (self.prefectures, row.pref),
-                              (self.camps, row.camp), (self.death_years, row.death_year), (self.fates, row.fate)):
+        self.add_values(row.birth_year, row.pref, row.camp, row.death_year, row.fate)
+
+    def add_values(self, birth_year: int | None, pref: int | None, camp: str | None, death_year: int | None,
+                   fate: str | None) -> None:
+        for values, value in ((self.birth_years, birth_year), (self.prefectures, pref), (self.camps, camp),
+                              (self.death_years, death_year), (self.fates, fate)):
             if value is not None:
-                values.add(value)
+                values.add(value)  # type: ignore[arg-type]
 
     @property
     def fate(self) -> str:
         return "died" if "died" in self.fates else "repatriated" if "repatriated" in self.fates else "unknown"
 
 
+_FACT_SQL = "SELECT person_id, birth_year, pref, camp, death_year, fate FROM search_index WHERE person_id IN "
+
+
 def _person_facts(conn: Any, person_ids: list[int]) -> dict[int, _Facts]:
+    """What every record of each person says (index seeks on person_id, plain tuples through the driver)."""
     facts: dict[int, _Facts] = defaultdict(_Facts)
-    for start in range(0, len(person_ids), 5000):
-        query = select(*_ROW).where(search_index.c.person_id.in_(person_ids[start:start + 5000]))
-        for row in conn.execute(query):
-            facts[int(row.person_id)].add(row)
+    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        for start in range(0, len(person_ids), 900):
+            chunk = person_ids[start:start + 900]
+            cursor.execute(f"{_FACT_SQL}({', '.join([mark] * len(chunk))})", chunk)
+            for person, birth_year, pref, camp, death_year, fate in cursor.fetchall():
+                facts[int(person)].add_values(birth_year, pref, camp, death_year, fate)
+    finally:
+        cursor.close()
     return facts
 
 
@@ -181,22 +233,20 @@ def _filter_factor(read: ReadQuery, facts: _Facts) -> tuple[float, list[str]] | 
     return factor, notes
 
 
-def rank(conn: Any, read: ReadQuery, rows: list[Any]) -> list[Scored]:
+def rank(conn: Any, read: ReadQuery, rows: list[Row]) -> list[Scored]:
     """The candidates scored and grouped, best first: one entry per person (per record before any link)."""
     if not rows:
         return []
-    named = _best_name(read, rows)
-    kept = [(row, sim, reading) for row, (sim, reading) in zip(rows, named, strict=True) if sim >= MIN_NAME_SCORE]
-    spelled = _spellings(conn, [int(row.record_id) for row, _, _ in kept])
+    similarity, chosen = _best_name(read, rows)
     best: dict[tuple[str, int], Scored] = {}
-    for row, sim, reading in kept:
-        surname, full = spelled.get(int(row.record_id), ("", ""))
+    for at in np.flatnonzero(similarity >= MIN_NAME_SCORE).tolist():
+        row, sim, reading = rows[at], float(similarity[at]), read.readings[int(chosen[at])]
+        surname, full = _spelled(row)
         exact = (full if reading.given else surname) in read.spellings
         name_score = sim * (1 - _EXACT_SHARE) + (_EXACT_SHARE if exact else 0.0)
-        key = ("p", int(row.person_id)) if row.person_id is not None else ("r", int(row.record_id))
+        key = ("p", row.person_id) if row.person_id is not None else ("r", row.record_id)
         if key not in best or best[key].name_score < name_score:
-            best[key] = Scored(None if row.person_id is None else int(row.person_id), int(row.record_id),
-                               name_score, name_score, reading, exact)
+            best[key] = Scored(row.person_id, row.record_id, name_score, name_score, reading, exact)
     return _filtered(conn, read, list(best.values()), rows)
 
 

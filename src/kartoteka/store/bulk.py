@@ -11,6 +11,8 @@ Arrow columns instead.
                                           connection so that one INSERT ... SELECT per table copies them
                                           inside the caller's own transaction (the staging file is
                                           another file: the driver may write it in this process)
+    copy_frame(conn, table, frame)        a frame's rows into a PostgreSQL table by COPY (CSV made by pandas in C,
+                                          not row by row in Python)
 """
 
 from __future__ import annotations
@@ -125,6 +127,27 @@ def staged(path: Path, driver_connection: Any, tables: dict[str, pd.DataFrame]) 
         finally:
             _remove(staging)
             os.close(handle)
+
+
+def copy_frame(conn: Any, table: str, frame: pd.DataFrame, chunk_rows: int = 200_000) -> None:
+    """COPY `frame`'s rows into `table` on a PostgreSQL connection (SQLAlchemy, inside the caller's transaction).
+
+    Missing values (None, NaN, pandas' NA) are NULL, and so is an empty string; integer columns with gaps must be nullable integers
+    ("Int64"), not floats, which COPY refuses for an integer column."""
+    import csv
+
+    if frame.empty:
+        return
+    columns = ", ".join(frame.columns)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+            for start in range(0, len(frame), chunk_rows):
+                text = frame.iloc[start:start + chunk_rows].to_csv(header=False, index=False, na_rep="",
+                                                                    quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+                copy.write(text.encode())
+    finally:
+        cursor.close()
 
 
 def remove_stale_staging(path: Path) -> list[Path]:

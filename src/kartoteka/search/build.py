@@ -1,0 +1,134 @@
+"""The index rows built from the store alone (`kartoteka search --reindex`): only the columns the index needs.
+
+`kartoteka link` builds the rows from the linkage's features (index.index_frame); a reindex would pay for every
+feature the linkage compares (units, ranks, places, dates, the father's name) to keep a handful. Here the records
+are read with the columns the index needs, and each distinct spelling is read once through the run folder's
+reading cache (linkage.reading_cache: the readings and the literal reading), so a store that has been linked
+reads no name again. The keys are the linkage's (linkage.features), computed the same way.
+
+    load_index_records(store)          the records' columns the index needs (Arrow on a SQLite file)
+    index_rows(records, reader)        one index row per record, as index.index_frame makes them
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kartoteka.linkage.features import blocking_key, fold_romaji, name_columns
+from kartoteka.linkage.vocabulary import first_number, prefecture_code
+from kartoteka.store import Store, bulk, records
+
+RECORD_COLUMNS = ("id", "kind", "surname", "given_name", "name_original", "birth_year", "birth_place",
+                  "prefecture", "camp", "death_date")
+_INTEGERS = ("id", "birth_year")
+_DIED_KINDS = ("death_roster", "burial")
+_READ_BATCH = 200_000
+_PARTS = {"sn": "surname", "gn": "given"}
+_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?$")
+
+
+def load_index_records(store: Store) -> pd.DataFrame:
+    """The columns of every record the index needs, in record order (blanks as None)."""
+    path = bulk.sqlite_file(store)
+    chunks = list(_sqlite_chunks(path) if path is not None else _driver_chunks(store))
+    if not chunks:
+        return pd.DataFrame(columns=list(RECORD_COLUMNS))
+    return pd.concat(chunks, ignore_index=True)
+
+
+def _sqlite_chunks(path: Any) -> Iterator[pd.DataFrame]:
+    text = [name for name in RECORD_COLUMNS if name not in _INTEGERS]
+    columns = ", ".join(name if name in _INTEGERS else f"coalesce({name}, '') AS {name}" for name in RECORD_COLUMNS)
+    for batch in bulk.read_batches(path, f"SELECT {columns} FROM {records.name} ORDER BY id", text,
+                                   batch_rows=_READ_BATCH):
+        yield batch.to_pandas()
+
+
+def _driver_chunks(store: Store) -> Iterator[pd.DataFrame]:
+    sql = f"SELECT {', '.join(RECORD_COLUMNS)} FROM {records.name} ORDER BY id"
+    with store.engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql)
+            while rows := cursor.fetchmany(_READ_BATCH):
+                yield pd.DataFrame.from_records(rows, columns=list(RECORD_COLUMNS))
+        finally:
+            cursor.close()
+
+
+def _keys(found: list[str], literal: str | None) -> tuple[str | None, ...]:
+    """(key, key2, literal key, folded best reading, every folded reading) of one spelling, as
+    linkage.features._derived and index.index_frame make them."""
+    r1 = found[0].lower() if found else None
+    r2 = found[1].lower() if len(found) > 1 else None
+    key1 = blocking_key(r1)
+    folded = sorted({f for f in (fold_romaji(r) for r in found) if f})
+    lit = fold_romaji(literal)
+    words = folded + ([lit] if lit and lit not in folded else [])
+    return key1, blocking_key(r2) or key1, blocking_key(lit), fold_romaji(r1), " ".join(words) or None
+
+
+def _name_keys(texts: pd.Series, part: str, reader: Any) -> list[np.ndarray]:
+    """The five key columns of one name part, each distinct spelling read once."""
+    codes, distinct = pd.factorize(texts.astype(object), use_na_sentinel=True)
+    spellings = distinct.tolist()
+    from kartoteka.names import literal_reading
+
+    literal = getattr(reader, "literal", literal_reading)  # a ReadingCache keeps the literal readings
+    table = [_keys(reader(text, part), literal(text)) if isinstance(text, str) and text else (None,) * 5
+             for text in spellings] + [(None,) * 5]
+    lookup = np.array(table, dtype=object).reshape(len(table), 5)
+    return [lookup[codes, k] for k in range(5)]
+
+
+def _distinct(values: pd.Series, func: Any) -> np.ndarray:
+    """``func`` of each value, called once per distinct value; blanks (None, empty or spaces) give None."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    lookup = np.array([func(v) if isinstance(v, str) and v.strip() else None for v in distinct.tolist()] + [None],
+                      dtype=object)
+    return lookup[codes]
+
+
+def _month(value: Any) -> str | None:
+    """YYYY-MM of a death date known at least to the month (as linkage.features reads it)."""
+    if isinstance(value, str) and _MONTH.match(value.strip()):
+        return value.strip()[:7]
+    return None
+
+
+def index_rows(frame: pd.DataFrame, reader: Any) -> pd.DataFrame:
+    """One index row per record of `frame` (RECORD_COLUMNS), without person: as index.index_frame makes them from
+    the linkage's features, in record order. `reader` is a ReadingCache (or any (text, part) -> readings)."""
+    if len(frame) and "patronymic" not in frame.columns:
+        frame = frame.assign(patronymic=None)
+    names = name_columns(frame)
+    prefetch = getattr(reader, "prefetch", None)
+    if prefetch is not None:  # every new spelling read at once (in parallel), its literal reading too
+        from kartoteka.linkage.reading_cache import LITERAL
+
+        items = {(text, _PARTS[p]) for p in _PARTS for text in names[p].dropna().unique()}
+        prefetch(items | {(text, LITERAL) for text, _ in items})
+    sn = _name_keys(names["sn"], "surname", reader)
+    gn = _name_keys(names["gn"], "given", reader)
+    kind = frame["kind"].astype(object)
+    month = _distinct(frame["death_date"], _month)
+    died = pd.notna(month) | kind.isin(_DIED_KINDS).to_numpy()  # a death known to the day is known to the month
+    pref = pd.Series(_distinct(frame["prefecture"], prefecture_code))
+    pref = pref.where(pref.notna(), pd.Series(_distinct(frame["birth_place"], prefecture_code)))
+    death_year = pd.to_numeric(pd.Series(month, dtype=object).str[:4], errors="coerce")
+    return pd.DataFrame({
+        "record_id": frame["id"].astype("int64").to_numpy(),
+        "kind": kind.to_numpy(),
+        "sn_key": sn[0], "gn_key": gn[0], "sn_key2": sn[1], "gn_key2": gn[1], "sn_lkey": sn[2], "gn_lkey": gn[2],
+        "sn_fold": sn[3], "sn_set": sn[4], "gn_set": gn[4],
+        "birth_year": pd.to_numeric(frame["birth_year"], errors="coerce").astype("Int64").array,
+        "pref": pref.astype("Int64").array,
+        "camp": _distinct(frame["camp"], first_number),
+        "fate": np.where(died, "died", np.where(kind.eq("manifest").to_numpy(), "repatriated", "unknown")),
+        "death_year": pd.array(death_year, dtype="Int64"),
+    })
