@@ -55,11 +55,26 @@ def _remember_store_readings(store: Store, runs_dir: Path | None) -> int:
     from kartoteka.linkage.service import default_runs_dir
     from kartoteka.search.query import remember_readings
 
-    cache = ReadingCache.in_folder(runs_dir or default_runs_dir(store), search=True)  # the query reads with the search too
+    folder = runs_dir or _latest_run_folder(store) or default_runs_dir(store)
+    cache = ReadingCache.in_folder(folder, search=True)  # the query reads with the search too
     try:
         return remember_readings(cache.entries)
     finally:
         cache.close()
+
+
+def _latest_run_folder(store: Store) -> Path | None:
+    """The folder of the latest finished run's model (where `kartoteka link --runs-dir` put its reading cache)."""
+    from sqlalchemy import select
+
+    from kartoteka.linkage.tables import link_runs
+
+    query = (select(link_runs.c.model_path).where(link_runs.c.status == "done")
+             .order_by(link_runs.c.id.desc()).limit(1))
+    with store.engine.connect() as conn:
+        model_path = conn.execute(query).scalar()
+    folder = Path(model_path).parent if model_path else None
+    return folder if folder is not None and folder.is_dir() else None
 
 
 def reindex(store: Store, progress: Callable[[str], None] | None = None) -> IndexSummary:

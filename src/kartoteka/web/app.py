@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
+from kartoteka.search.service import warm_up
 from kartoteka.store import open_store
 from kartoteka.web import api, pages
 from kartoteka.web.errors import install_error_handlers
@@ -29,6 +30,9 @@ def create_app(store_url: str) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Each worker loads the names tables and the store's known readings before it answers (the first search
+        # would otherwise wait seconds for them).
+        warm_up(store)
         yield
         store.close()
 
