@@ -49,9 +49,8 @@ def load_records(store: Store, on_chunk: Callable[[pd.DataFrame], None] | None =
 
     ``on_chunk`` sees each chunk of records as it is read (`link` hands their new names to the reading
     workers, so the names are read while the rest of the records load)."""
-    path = bulk.sqlite_file(store)
     chunks = []
-    for chunk in (_sqlite_chunks(path) if path is not None else _driver_chunks(store)):
+    for chunk in record_chunks(store):
         chunks.append(_typed(chunk))
         if on_chunk is not None:
             on_chunk(chunks[-1])
@@ -60,26 +59,33 @@ def load_records(store: Store, on_chunk: Callable[[pd.DataFrame], None] | None =
     return pd.concat(chunks, ignore_index=True)
 
 
-def _sqlite_chunks(path: Path) -> Iterator[pd.DataFrame]:
+def record_chunks(store: Store, columns: tuple[str, ...] = RECORD_COLUMNS,
+                  batch_rows: int = _READ_BATCH) -> Iterator[pd.DataFrame]:
+    """The records' ``columns`` in record order, chunk by chunk: Arrow batches (ADBC, in a child process) from a
+    SQLite file, with blank text as ''; the driver's cursor on PostgreSQL. The search index reads through it too."""
+    path = bulk.sqlite_file(store)
+    return _sqlite_chunks(path, columns, batch_rows) if path is not None else _driver_chunks(store, columns, batch_rows)
+
+
+def _sqlite_chunks(path: Path, columns: tuple[str, ...], batch_rows: int) -> Iterator[pd.DataFrame]:
     """The records as Arrow batches (ADBC): several times faster than Python's sqlite3 at millions of rows."""
-    text = [name for name in RECORD_COLUMNS if name not in _INTEGER_COLUMNS]
-    columns = ", ".join(name if name in _INTEGER_COLUMNS else f"coalesce({name}, '') AS {name}"
-                        for name in RECORD_COLUMNS)
-    for batch in bulk.read_batches(path, f"SELECT {columns} FROM {records.name} ORDER BY id", text,
-                                   batch_rows=_READ_BATCH):
+    text = [name for name in columns if name not in _INTEGER_COLUMNS]
+    selected = ", ".join(name if name in _INTEGER_COLUMNS else f"coalesce({name}, '') AS {name}" for name in columns)
+    for batch in bulk.read_batches(path, f"SELECT {selected} FROM {records.name} ORDER BY id", text,
+                                   batch_rows=batch_rows):
         yield batch.to_pandas()
 
 
-def _driver_chunks(store: Store) -> Iterator[pd.DataFrame]:
+def _driver_chunks(store: Store, columns: tuple[str, ...], batch_rows: int) -> Iterator[pd.DataFrame]:
     """The records through the database driver's cursor (PostgreSQL), chunk by chunk."""
-    sql = f"SELECT {', '.join(RECORD_COLUMNS)} FROM {records.name} ORDER BY id"
+    sql = f"SELECT {', '.join(columns)} FROM {records.name} ORDER BY id"
     with store.engine.connect() as conn:
         # Chunks turned into string columns at once: two million records as Python objects would take 4 GB.
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql)
-            while rows := cursor.fetchmany(_READ_BATCH):
-                yield pd.DataFrame.from_records(rows, columns=list(RECORD_COLUMNS))
+            while rows := cursor.fetchmany(batch_rows):
+                yield pd.DataFrame.from_records(rows, columns=list(columns))
         finally:
             cursor.close()
 

@@ -13,19 +13,18 @@ reads no name again. The keys are the linkage's (linkage.features), computed the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kartoteka.linkage.features import blocking_key, fold_romaji, name_columns
+from kartoteka.linkage.runs import record_chunks
 from kartoteka.linkage.vocabulary import first_number, prefecture_code
-from kartoteka.store import Store, bulk, records
+from kartoteka.store import Store
 
 RECORD_COLUMNS = ("id", "kind", "surname", "given_name", "name_original", "birth_year", "birth_place",
                   "prefecture", "camp", "death_date")
-_INTEGERS = ("id", "birth_year")
 _DIED_KINDS = ("death_roster", "burial")
 _READ_BATCH = 200_000
 _PARTS = {"sn": "surname", "gn": "given"}
@@ -33,32 +32,11 @@ _MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?$")
 
 
 def load_index_records(store: Store) -> pd.DataFrame:
-    """The columns of every record the index needs, in record order (blanks as None)."""
-    path = bulk.sqlite_file(store)
-    chunks = list(_sqlite_chunks(path) if path is not None else _driver_chunks(store))
+    """The columns of every record the index needs, in record order."""
+    chunks = list(record_chunks(store, RECORD_COLUMNS, _READ_BATCH))
     if not chunks:
         return pd.DataFrame(columns=list(RECORD_COLUMNS))
     return pd.concat(chunks, ignore_index=True)
-
-
-def _sqlite_chunks(path: Any) -> Iterator[pd.DataFrame]:
-    text = [name for name in RECORD_COLUMNS if name not in _INTEGERS]
-    columns = ", ".join(name if name in _INTEGERS else f"coalesce({name}, '') AS {name}" for name in RECORD_COLUMNS)
-    for batch in bulk.read_batches(path, f"SELECT {columns} FROM {records.name} ORDER BY id", text,
-                                   batch_rows=_READ_BATCH):
-        yield batch.to_pandas()
-
-
-def _driver_chunks(store: Store) -> Iterator[pd.DataFrame]:
-    sql = f"SELECT {', '.join(RECORD_COLUMNS)} FROM {records.name} ORDER BY id"
-    with store.engine.connect() as conn:
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql)
-            while rows := cursor.fetchmany(_READ_BATCH):
-                yield pd.DataFrame.from_records(rows, columns=list(RECORD_COLUMNS))
-        finally:
-            cursor.close()
 
 
 def _keys(found: list[str], literal: str | None) -> tuple[str | None, ...]:
