@@ -229,3 +229,25 @@ def test_the_same_records_give_the_same_persons_on_every_run(store, tmp_path, wr
     models = [json.loads((tmp_path / f"run-{run.run_id}-model.json").read_text()) for run in runs]
     assert models[0] == models[1] == models[2]  # the same model, to the last digit
     assert runs[0].training == runs[2].training and runs[0].training[0].startswith("prior: ")
+
+
+def test_a_stop_that_a_library_turned_into_its_own_error_is_still_a_stop(store, tmp_path, write_archive,
+                                                                         plain_reader, monkeypatch):
+    """Ctrl-C inside a DuckDB query comes back as Splink's "Query interrupted" error, not KeyboardInterrupt: the
+    run was marked failed and the CLI printed Splink's error. The signal handler notes the signal; link stops."""
+    import signal
+
+    from kartoteka.core import processes
+    from kartoteka.linkage.tables import link_runs
+
+    write_archive(store, persons=10)
+
+    def interrupted_inside_a_library(text: str, part: str) -> list[str]:
+        monkeypatch.setattr(processes, "stopped_by", signal.SIGINT)  # what the handler notes before it raises
+        raise RuntimeError("Query interrupted")  # what DuckDB raises in its place
+
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        link(store, reader=interrupted_inside_a_library, runs_dir=tmp_path)
+    assert isinstance(stopped.value.__cause__, RuntimeError)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(link_runs.c.status)).scalars().all() == ["interrupted"]

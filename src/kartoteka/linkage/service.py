@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kartoteka.core import processes
 from kartoteka.core.bulk_work import collector_paused
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import runs
@@ -234,9 +236,14 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
         }, also_write=write_more)
         lap("write")
     except BaseException as exc:
+        # DuckDB turns a Ctrl-C that lands inside one of its queries into its own error ("Query interrupted"),
+        # which Splink wraps again: the signal handler has noted the signal, so it is a stop all the same.
+        stopped = isinstance(exc, KeyboardInterrupt) or processes.stopped_by is not None
         if run_id is not None:
             runs.fail_run(store, run_id, f"{type(exc).__name__}: {exc}",
-                          status="interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
+                          status="interrupted" if stopped else "failed")
+        if stopped and not isinstance(exc, KeyboardInterrupt):
+            raise (processes.Terminated() if processes.stopped_by == signal.SIGTERM else KeyboardInterrupt()) from exc
         raise
     finally:
         if cache is not None:
