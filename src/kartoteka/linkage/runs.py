@@ -60,11 +60,12 @@ def load_records(store: Store, on_chunk: Callable[[pd.DataFrame], None] | None =
 
 
 def record_chunks(store: Store, columns: tuple[str, ...] = RECORD_COLUMNS,
-                  batch_rows: int = _READ_BATCH) -> Iterator[pd.DataFrame]:
+                  batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
     """The records' ``columns`` in record order, chunk by chunk: Arrow batches (ADBC, in a child process) from a
     SQLite file, with blank text as ''; the driver's cursor on PostgreSQL. The search index reads through it too."""
     path = bulk.sqlite_file(store)
-    return _sqlite_chunks(path, columns, batch_rows) if path is not None else _driver_chunks(store, columns, batch_rows)
+    rows = batch_rows or _READ_BATCH  # read when called (a test makes the batches small)
+    return _sqlite_chunks(path, columns, rows) if path is not None else _driver_chunks(store, columns, rows)
 
 
 def _sqlite_chunks(path: Path, columns: tuple[str, ...], batch_rows: int) -> Iterator[pd.DataFrame]:
