@@ -19,6 +19,33 @@ from kartoteka.names.readings import Reading, literal_reading, normalize, readin
 from kartoteka.names.script import detect_script
 from kartoteka.names.similarity import explain, keys, similarity
 
+
+def _one_thread_at_a_time_in_sudachi() -> None:
+    """Sudachi's tokenizer refuses a second thread ("Tokenizer is already in use"), and the web server reads
+    names on a pool of threads: every concurrent kanji search answered 500. Each use goes through one lock.
+
+    Installed here, not in kanji.py, because kanji.py is an input of the shipped spelling table's digest
+    (names.spellings): a change to it retires the table until bench/build_spellings.py rebuilds it (a long run).
+    At the next rebuild this lock belongs in kanji._sudachi_name_readings itself."""
+    import threading
+
+    from kartoteka.names import kanji
+
+    unlocked = kanji._sudachi_name_readings
+    if getattr(unlocked, "locked", False):
+        return
+    lock = threading.Lock()
+
+    def locked(text: str, part: kanji.Part) -> list[tuple[str, float]]:
+        with lock:
+            return unlocked(text, part)
+
+    locked.locked = True  # type: ignore[attr-defined]
+    kanji._sudachi_name_readings = locked
+
+
+_one_thread_at_a_time_in_sudachi()
+
 __all__ = [
     "Reading",
     "detect_script",

@@ -15,14 +15,13 @@ from __future__ import annotations
 import functools
 import gzip
 import math
-import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from kartoteka.core.errors import KartotekaError
 
@@ -397,21 +396,11 @@ def _sudachi():
     return dictionary, dictionary.tokenizer()
 
 
-# Sudachi's dictionary and tokenizer are not safe to use from two threads at once ("Tokenizer is already in
-# use"): the web server answers requests on a pool of threads. One lock around each use (a few microseconds).
-_SUDACHI_LOCK = threading.Lock()
-
-
 def _sudachi_name_readings(text: str, part: Part) -> list[tuple[str, float]]:
     """Readings of ``text`` from Sudachi's person-name entries for the part, else from its analysis."""
     sudachi = _sudachi()
     if sudachi is None:
         return []
-    with _SUDACHI_LOCK:
-        return _sudachi_readings_locked(sudachi, text, part)
-
-
-def _sudachi_readings_locked(sudachi: tuple[Any, Any], text: str, part: Part) -> list[tuple[str, float]]:
     dictionary, tokenizer = sudachi
     wanted = "姓" if part == "surname" else "名"
     found = [m.reading_form() for m in dictionary.lookup(text) if m.part_of_speech()[2:4] == ("人名", wanted)]
