@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 import pytest
 from sqlalchemy import func, select
+from tests.ingest.test_cli import run
 
 from kartoteka.access.policy import COLUMN_RULES, EXTRA_RULES, PROVENANCE_FIELDS
 from kartoteka.catalog import service as catalog
@@ -221,32 +222,20 @@ def test_a_retired_id_is_not_a_person(linked):
     assert not isinstance(catalog.person(linked.store, _person_ids(linked.store)[0]), Moved)
 
 
-def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    from kartoteka.cli import main
-
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_the_cli_exports_persons_and_lists_corrections(linked, tmp_path, capsys):
     url = str(linked.store.engine.url.render_as_string(hide_password=False))
     out = tmp_path / "persons.jsonl"  # the suffix picks JSON Lines
-    code, printed, err = _run(capsys, "-d", url, "export", "persons", str(out))
+    code, printed, err = run(capsys, "-d", url, "export", "persons", str(out))
     assert code == 0 and err.startswith("store: ")
     assert printed.splitlines() == ["*** SIMULATED DATA: generated names, not real people ***",
                                     f"exported {len(_person_ids(linked.store)):,} persons to {out} (public fields only)"]
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["simulated"] == "SIMULATED"
     catalog.add_correction(linked.store, "the burial site is Сучан №2", person_id=_person_ids(linked.store)[0],
                            contact="son@example.org")
-    code, printed, _ = _run(capsys, "-d", url, "corrections", "--json")
+    code, printed, _ = run(capsys, "-d", url, "corrections", "--json")
     listed = json.loads(printed)["corrections"]
     assert code == 0 and listed[-1]["text"] == "the burial site is Сучан №2" and listed[-1]["contact"]
-    code, printed, _ = _run(capsys, "-d", url, "corrections")
+    code, printed, _ = run(capsys, "-d", url, "corrections")
     assert code == 0 and "the burial site is Сучан №2" in printed and "contact: son@example.org" in printed
-    code, _, err = _run(capsys, "-d", url, "export", "persons", str(out), "--format", "xml")
+    code, _, err = run(capsys, "-d", url, "export", "persons", str(out), "--format", "xml")
     assert code == 2 and "error [usage.format]: unknown export format 'xml'" in err

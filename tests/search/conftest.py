@@ -3,7 +3,6 @@ take a minute to make; every test reads them and only the index tests write, to 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -11,8 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-PG_ADMIN_URL = os.environ.get("KARTOTEKA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+from tests.conftest import PG_ADMIN_URL, _pg_connect, _sqlalchemy_url
 
 PERSONS = 400
 SEED = 3
@@ -28,20 +26,6 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = cli("simulate", str(out), "--persons", str(PERSONS), "--seed", str(SEED), "--profile", "realistic")
     assert done.returncode == 0, done.stderr
     return out
-
-
-def _pg_connect(url: str):  # type: ignore[no-untyped-def]
-    import psycopg
-
-    try:
-        return psycopg.connect(url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {url} ({exc}); start it (pg_ctlcluster 15 main start)",
-                    pytrace=False)
-
-
-def _sqlalchemy_url(admin_url: str, dbname: str) -> str:
-    return admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + "/" + dbname
 
 
 def new_url(backend: str, folder: Path, created: list[str]) -> str:
