@@ -35,7 +35,11 @@ ALLOWED: dict[str, frozenset[str] | None] = {
     "catalog": frozenset({"store", "names", "core", "linkage", "search", "access"}),
     "access": frozenset({"core"}),
     "gazetteer": SERVICE_DEPENDENCIES,
-    "stats": SERVICE_DEPENDENCIES,
+    # the numbers: counts from the linked persons, camps resolved through the gazetteer
+    "stats": frozenset({"store", "names", "core", "linkage", "gazetteer"}),
+    # accounts, roles, sessions, tokens, access requests; the audit log is written by every layer
+    "accounts": frozenset({"store", "core", "access", "audit"}),
+    "audit": frozenset({"store", "core"}),
     "cli": ANYTHING,
     "web": ANYTHING,
 }
