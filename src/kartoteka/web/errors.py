@@ -5,7 +5,7 @@ errors become "usage.parameter" (naming the parameter), an unknown address "web.
 "web.method", and anything unexpected "web.internal" (logged with its traceback). The API answers
 ``KartotekaError.to_dict()`` as JSON; a page answers the same message, in the page's language, as HTML.
 
-    status by code:  *.not_found 404 · *.gone 410 · web.method 405 · store.* and search.stale_index 503 ·
+    status by code:  *.not_found 404 · *.gone 410 · web.method 405 · auth.required 401 · auth.forbidden 403 · store.* and search.stale_index 503 ·
                      web.internal 500 · everything else (a query, a parameter, a form a client got wrong) 400
 """
 
@@ -35,6 +35,10 @@ def status_for(code: str) -> int:
         return 410
     if code == "web.method":
         return 405
+    if code == "auth.required":
+        return 401
+    if code == "auth.forbidden":
+        return 403
     if code.startswith("store.") or code == "search.stale_index":  # the server's state, not the client's request
         return 503
     if code == "web.internal":
