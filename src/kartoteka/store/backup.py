@@ -121,9 +121,8 @@ def decode(kind: str, value: Any, aware: bool = False) -> Any:
     return value
 
 
-def row_line(values: list[Any]) -> bytes:
-    """One row as one line of the table's data file (the bytes the checksum covers)."""
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode("utf-8") + b"\n"
+PASS_THROUGH = frozenset({"int", "float", "bool", "text", "json"})  # values JSON writes as they come
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode
 
 
 def user_tables(conn: Connection) -> list[Table]:
@@ -217,6 +216,7 @@ def _write(conn: Connection, archive: zipfile.ZipFile, label: str, out: str, sta
 
 def _write_table(conn: Connection, archive: zipfile.ZipFile, table: Table) -> dict[str, Any]:
     kinds = [column_kind(column.type) for column in table.columns]
+    converted = [(at, kind) for at, kind in enumerate(kinds) if kind not in PASS_THROUGH]
     order = list(table.primary_key.columns) or list(table.columns)
     query = select(*table.columns).order_by(*order)
     digest = hashlib.sha256()
@@ -225,8 +225,16 @@ def _write_table(conn: Connection, archive: zipfile.ZipFile, table: Table) -> di
     with archive.open(member, "w", force_zip64=True) as handle:
         result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(query)
         for chunk in result.partitions(CHUNK_ROWS):
-            lines = b"".join(row_line([encode(kind, value) for kind, value in zip(kinds, row, strict=True)])
-                             for row in chunk)
+            if converted:
+                rows_out: list[Any] = []
+                for row in chunk:
+                    values = list(row)
+                    for at, kind in converted:
+                        values[at] = encode(kind, values[at])
+                    rows_out.append(values)
+            else:
+                rows_out = [list(row) for row in chunk]
+            lines = "".join(_to_json(values) + "\n" for values in rows_out).encode("utf-8")
             digest.update(lines)
             handle.write(lines)
             rows += len(chunk)

@@ -29,6 +29,7 @@ from kartoteka.store.backup import (
     CHUNK_ROWS,
     FORMAT,
     MANIFEST,
+    PASS_THROUGH,
     SKIPPED_TABLES,
     current_revision,
     decode,
@@ -201,18 +202,21 @@ def _check_tables(manifest: dict[str, Any], tables: dict[str, Table], path: Path
 def _restore_table(conn: Connection, archive: zipfile.ZipFile, table: Table, entry: dict[str, Any],
                    path: Path) -> int:
     names = [column["name"] for column in entry["columns"]]
-    decoders = [_decoder(column["kind"], table.c[column["name"]].type) for column in entry["columns"]]
+    converters = [_converter(conn, column["kind"], table.c[column["name"]].type) for column in entry["columns"]]
+    changed = [(at, convert) for at, convert in enumerate(converters) if convert is not None]
+    write = _copy_writer(conn, table, names) if conn.dialect.name == "postgresql" else _insert_writer(conn, table,
+                                                                                                      names)
     digest = hashlib.sha256()
     rows = 0
-    statement = table.insert()
     try:
         with archive.open(entry["member"]) as handle:
             for chunk in _chunks(handle, digest):
-                conn.execute(statement, [
-                    {name: convert(value) for name, convert, value in zip(names, decoders, row, strict=True)}
-                    for row in chunk])
+                for row in chunk:
+                    for at, convert in changed:
+                        row[at] = convert(row[at])
+                write(chunk)
                 rows += len(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, TypeError, IndexError) as exc:
         raise _corrupt(path, f"the data of table {table.name} cannot be read ({exc})") from exc
     if rows != entry["rows"] or digest.hexdigest() != entry["sha256"]:
         raise _corrupt(path, f"table {table.name} has {rows:,} rows with SHA-256 {digest.hexdigest()[:12]}…, "
@@ -220,11 +224,54 @@ def _restore_table(conn: Connection, archive: zipfile.ZipFile, table: Table, ent
     return rows
 
 
-def _decoder(kind: str, column_type: types.TypeEngine[Any]) -> Callable[[Any], Any]:
+def _converter(conn: Connection, kind: str, column_type: types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
+    """JSON value -> what the driver takes for this column (None: as it is), SQLAlchemy's bind processing included
+    (on SQLite a datetime becomes SQLAlchemy's text form, as the code writes it)."""
     aware = isinstance(column_type, types.DateTime) and bool(column_type.timezone)
-    if kind in ("int", "float", "bool", "text", "json"):
-        return lambda value: value
-    return lambda value: decode(kind, value, aware)
+    bind = column_type.bind_processor(conn.dialect) if conn.dialect.name == "sqlite" else None
+    if kind == "json" and conn.dialect.name == "postgresql":  # COPY takes the JSON document as its text
+        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+    if kind in PASS_THROUGH:
+        return bind
+    if bind is None:
+        return lambda value: decode(kind, value, aware)
+    return lambda value: bind(decode(kind, value, aware))
+
+
+def _insert_writer(conn: Connection, table: Table, names: list[str]) -> Callable[[list[list[Any]]], None]:
+    """SQLite: one prepared INSERT, executed for a chunk of rows at once."""
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
+           f"VALUES ({', '.join('?' for _ in names)})")
+
+    def write(chunk: list[list[Any]]) -> None:
+        conn.exec_driver_sql(sql, [tuple(row) for row in chunk])
+
+    return write
+
+
+def _copy_writer(conn: Connection, table: Table, names: list[str]) -> Callable[[list[list[Any]]], None]:
+    """PostgreSQL: COPY FROM STDIN on the transaction's own connection (several times faster than INSERTs)."""
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+    driver = conn.connection.driver_connection
+    assert driver is not None
+
+    def write(chunk: list[list[Any]]) -> None:
+        try:
+            with driver.cursor() as cursor, cursor.copy(sql) as copy:
+                for row in chunk:
+                    copy.write_row(row)
+        except Exception as exc:
+            if not type(exc).__module__.startswith("psycopg"):
+                raise
+            raise KartotekaError(
+                "backup.restore_failed", f"the restore of table {table.name} failed and was rolled back: {exc}",
+                hint="nothing was restored; a SQLite store can hold text PostgreSQL cannot (a NUL character): "
+                     "restore that backup into SQLite, or correct the value in the SQLite store and back it up "
+                     "again") from exc
+
+    return write
 
 
 def _chunks(handle: Any, digest: Any) -> Iterator[list[list[Any]]]:
