@@ -315,3 +315,22 @@ def test_a_failing_insert_rolls_everything_back(tmp_path, pg_database):
     assert caught.value.code == "backup.restore_failed" and "NUL" in str(caught.value)
     _nothing_there(pg_database)
     assert not (tmp_path / "runs-out" / "run-1-model.json").exists()
+
+
+def test_the_backup_is_one_snapshot_while_others_write(store_url, tmp_path):
+    """Rows committed by another connection while the backup runs (after it read its first table) are not in it."""
+    fill(store_url, _model(tmp_path), nul=False)
+    store = open_store(store_url)
+    written = []
+
+    def write_meanwhile(message: str) -> None:
+        if not written:  # the backup has begun its snapshot: another writer commits a row to a later table
+            store.set_meta("written meanwhile", "not in the backup")
+            written.append(message)
+
+    try:
+        summary = backup(store_url, tmp_path / "snap.zip", progress=write_meanwhile)
+        assert written and summary.tables["meta"] == 4
+        assert store.get_meta("written meanwhile") == "not in the backup"
+    finally:
+        store.close()
