@@ -121,6 +121,8 @@ def _model(folder: Path) -> Path:
     model = folder / "runs" / "run-1-model.json"
     model.parent.mkdir(parents=True, exist_ok=True)
     model.write_text(json.dumps({"m": [0.1, 0.9], "simulated": True}), encoding="utf-8")
+    (model.parent / "readings-cache.json").write_text('{"ヤマダ": ["yamada"]}', encoding="utf-8")
+    (model.parent / "scratch.partial").write_text("a file being written: not kept", encoding="utf-8")
     return model
 
 
@@ -132,7 +134,7 @@ def test_round_trip_gives_back_every_table_row_by_row(store_url, other_url, tmp_
     out = tmp_path / "store.zip"
     written = backup(store_url, out)
     assert written.tables == counts
-    assert written.files == 1 and written.missing_files == []
+    assert written.files == 2 and written.missing_files == []  # the model and the reading cache beside it
 
     summary = restore(other_url, out, runs_dir=tmp_path / "restored-runs")
     assert summary.tables == counts
@@ -140,6 +142,7 @@ def test_round_trip_gives_back_every_table_row_by_row(store_url, other_url, tmp_
     assert before.keys() == after.keys()
     moved = tmp_path / "restored-runs" / model.name
     assert moved.read_bytes() == model.read_bytes()
+    assert sorted(path.name for path in moved.parent.iterdir()) == ["readings-cache.json", "run-1-model.json"]
     for name in before:
         if name == "link_runs":  # the model moved with the store: model_path names its new place
             column = [c.name for c in _tables_by_name(other_url)["link_runs"].columns].index("model_path")
@@ -255,7 +258,9 @@ def test_a_store_that_holds_anything_is_refused(store_url, a_backup, tmp_path):
     assert open_store(store_url).get_meta("greeting") == "hello"
 
 
-def test_a_newer_schema_is_refused(store_url, a_backup, tmp_path):
+def test_a_newer_schema_is_refused(a_backup, tmp_path):
+    """Refused from the manifest alone, before any store is touched (so one backend is enough)."""
+    store_url = f"sqlite:///{tmp_path / 'new.sqlite'}"
     newer = tmp_path / "newer.zip"
     _rewrite(a_backup, newer, lambda name, body: body.replace(b'"schema_revision": "', b'"schema_revision": "9', 1)
              if name == "manifest.json" else body)

@@ -9,7 +9,8 @@ The file is a ZIP archive:
   Unicode (NUL included), integers of any size, floats (``repr`` round-trips), booleans and NULLs; dates and
   times are ISO 8601 text (UTC wall time, the same on both backends), bytes are base64.
 - ``files/N-NAME``: the files the store points to (each link run's model, ``link_runs.model_path``), so that a
-  restored store can score again with the same model.
+  restored store can score again with the same model, and the other files of their run folder (the reading
+  cache).
 
 The tables are not listed in this code: every table of the store's schema (reflected from the database, at
 whatever revision it is) goes into the backup, except Alembic's own ``alembic_version``, whose revision the
@@ -254,12 +255,23 @@ def run_file_paths(conn: Connection) -> list[str]:
     return sorted(str(value) for value in conn.execute(query).scalars())
 
 
+def run_folder_files(conn: Connection) -> list[tuple[Path, bool]]:
+    """The run files to keep: each model the store points to (True), then the other files of the folders they
+    are in (False: the reading cache, which spares a restored store reading every name again)."""
+    models = [Path(path) for path in run_file_paths(conn)]
+    found = {path for path in models if path.is_file()}
+    extras: set[Path] = set()
+    for folder in {path.parent for path in found}:
+        extras |= {path for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")
+                   and not path.name.endswith((".partial", ".tmp", ".lock")) and path not in found}
+    return [(path, True) for path in models] + [(path, False) for path in sorted(extras)]
+
+
 def _write_files(conn: Connection, archive: zipfile.ZipFile, summary: BackupSummary) -> list[dict[str, Any]]:
     files = []
-    for number, original in enumerate(run_file_paths(conn), start=1):
-        source = Path(original)
+    for number, (source, referenced) in enumerate(run_folder_files(conn), start=1):
         if not source.is_file():
-            summary.missing_files.append(original)
+            summary.missing_files.append(str(source))
             continue
         member = f"files/{number}-{source.name}"
         digest = hashlib.sha256()
@@ -269,7 +281,8 @@ def _write_files(conn: Connection, archive: zipfile.ZipFile, summary: BackupSumm
                 digest.update(block)
                 writer.write(block)
                 size += len(block)
-        files.append({"path": original, "member": member, "sha256": digest.hexdigest(), "bytes": size})
+        files.append({"path": str(source), "member": member, "sha256": digest.hexdigest(), "bytes": size,
+                      "model": referenced})
         summary.files += 1
     return files
 

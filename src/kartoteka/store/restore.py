@@ -314,6 +314,8 @@ def _restore_files(conn: Connection, archive: zipfile.ZipFile, manifest: dict[st
             raise _corrupt(path, f"the file {entry['member']} does not match its SHA-256")
         if target.exists():
             if target.read_bytes() != data:
+                if not entry.get("model", True):  # a cache from another run folder: the first one stays
+                    continue
                 raise KartotekaError("backup.file_exists", f"{target} exists with other contents",
                                      hint="restore with another --runs-dir, or move that file away")
         else:
