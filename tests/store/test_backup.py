@@ -132,13 +132,21 @@ def test_round_trip_gives_back_every_table_row_by_row(store_url, other_url, tmp_
     model = _model(tmp_path)
     counts = fill(store_url, model, nul=store_url.startswith("sqlite") and other_url.startswith("sqlite"))
     out = tmp_path / "store.zip"
-    written = backup(store_url, out)
-    assert written.tables == counts
+    source = open_store(store_url)
+    try:  # once the backup has begun its snapshot, another writer commits a row to a later table (meta)
+        written = backup(store_url, out, progress=lambda _message: source.get_meta("meanwhile") or source.set_meta(
+            "meanwhile", "committed while the backup ran: not in it"))
+        assert source.get_meta("meanwhile") is not None
+    finally:
+        source.close()
+    counts["meta"] += 1
+    assert written.tables == {**counts, "meta": counts["meta"] - 1}  # one snapshot
     assert written.files == 2 and written.missing_files == []  # the model and the reading cache beside it
 
     summary = restore(other_url, out, runs_dir=tmp_path / "restored-runs")
-    assert summary.tables == counts
+    assert summary.tables == written.tables
     before, after = dump(store_url), dump(other_url)
+    before["meta"] = [row for row in before["meta"] if row[0] != "meanwhile"]
     assert before.keys() == after.keys()
     moved = tmp_path / "restored-runs" / model.name
     assert moved.read_bytes() == model.read_bytes()
@@ -235,7 +243,9 @@ def _damaged(kind: str, good: Path, bad: Path) -> str:
     return "rows"
 
 
-def test_a_damaged_backup_is_refused_and_nothing_is_written(store_url, a_backup, tmp_path):
+def test_refusals_leave_the_store_as_it_was(store_url, a_backup, tmp_path):
+    """A damaged backup (truncated, a flipped byte, edited data, a wrong count) and one from a newer schema are
+    refused with nothing written; then a store that holds anything is refused and keeps what it holds."""
     for kind in ("truncated", "flipped", "edited", "miscounted"):
         bad = tmp_path / f"{kind}.zip"
         words = _damaged(kind, a_backup, bad)
@@ -246,21 +256,6 @@ def test_a_damaged_backup_is_refused_and_nothing_is_written(store_url, a_backup,
         _nothing_there(store_url)
         assert not (tmp_path / "runs-out" / "run-1-model.json").exists()
 
-
-def test_a_store_that_holds_anything_is_refused(store_url, a_backup, tmp_path):
-    store = open_store(store_url)
-    store.set_meta("greeting", "hello")
-    store.close()
-    with pytest.raises(KartotekaError) as caught:
-        restore(store_url, a_backup, runs_dir=tmp_path / "runs-out")
-    assert caught.value.code == "backup.not_empty"
-    assert "meta" in str(caught.value) and "new" in caught.value.hint
-    assert open_store(store_url).get_meta("greeting") == "hello"
-
-
-def test_a_newer_schema_is_refused(a_backup, tmp_path):
-    """Refused from the manifest alone, before any store is touched (so one backend is enough)."""
-    store_url = f"sqlite:///{tmp_path / 'new.sqlite'}"
     newer = tmp_path / "newer.zip"
     _rewrite(a_backup, newer, lambda name, body: body.replace(b'"schema_revision": "', b'"schema_revision": "9', 1)
              if name == "manifest.json" else body)
@@ -268,6 +263,19 @@ def test_a_newer_schema_is_refused(a_backup, tmp_path):
         restore(store_url, newer)
     assert caught.value.code == "backup.too_new"
     _nothing_there(store_url)
+
+    store = open_store(store_url)
+    store.set_meta("greeting", "hello")
+    store.close()
+    with pytest.raises(KartotekaError) as caught:
+        restore(store_url, a_backup, runs_dir=tmp_path / "runs-out")
+    assert caught.value.code == "backup.not_empty"
+    assert "meta" in str(caught.value) and "new" in caught.value.hint
+    store = open_store(store_url)
+    assert store.get_meta("greeting") == "hello"
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(sources)).scalar_one() == 0
+    store.close()
 
 
 def test_an_older_backup_is_restored_then_migrated(store_url, tmp_path):
@@ -321,21 +329,3 @@ def test_a_failing_insert_rolls_everything_back(tmp_path, pg_database):
     _nothing_there(pg_database)
     assert not (tmp_path / "runs-out" / "run-1-model.json").exists()
 
-
-def test_the_backup_is_one_snapshot_while_others_write(store_url, tmp_path):
-    """Rows committed by another connection while the backup runs (after it read its first table) are not in it."""
-    fill(store_url, _model(tmp_path), nul=False)
-    store = open_store(store_url)
-    written = []
-
-    def write_meanwhile(message: str) -> None:
-        if not written:  # the backup has begun its snapshot: another writer commits a row to a later table
-            store.set_meta("written meanwhile", "not in the backup")
-            written.append(message)
-
-    try:
-        summary = backup(store_url, tmp_path / "snap.zip", progress=write_meanwhile)
-        assert written and summary.tables["meta"] == 4
-        assert store.get_meta("written meanwhile") == "not in the backup"
-    finally:
-        store.close()
