@@ -147,7 +147,8 @@ def main() -> None:
         f"Store: SQLite, {rows:,} rows in {len(source_counts)} tables ("
         + ", ".join(f"{name} {count:,}" for name, count in biggest)
         + f"; {'SIMULATED' if manifest['simulated'] else 'real'} archive, "
-        + (f"given: {args.store}" if args.store else f"{args.persons:,} persons, seed {args.seed}, profile realistic")
+        + (f"given: {args.store}, {source_counts.get('persons', 0):,} persons of its last run" if args.store
+           else f"{args.persons:,} persons, seed {args.seed}, profile realistic")
         + f"). Backup file: {size / 2**20:,.1f} MiB (ZIP of one JSON-lines file per table, deflate level 1, "
         f"and {len(manifest['files'])} run files: the model and the reading cache).",
         "",
