@@ -70,6 +70,8 @@ def _value(column: Any, row: int, text_of: list[str], model: Path) -> Any:
         if column.primary_key or column.foreign_keys or row < 3:
             return row
         return BIG + row if isinstance(kind, types.BigInteger) else 2**31 - row  # 32-bit columns: their limit
+    if isinstance(kind, types._Binary):  # every byte value, NUL included
+        return bytes(range(256)) + bytes([row])
     if isinstance(kind, types.Float):
         return FLOATS[row % len(FLOATS)]
     if isinstance(kind, types.DateTime):
