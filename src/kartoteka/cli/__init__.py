@@ -48,6 +48,7 @@ def _common(
 
 def _register_all() -> None:
     from kartoteka.cli import (
+        backup_commands,
         catalog_commands,
         ingest_commands,
         linkage_commands,
@@ -60,7 +61,7 @@ def _register_all() -> None:
     )
 
     for module in (store_commands, ingest_commands, quarantine_commands, names_commands, simulate_commands,
-                   linkage_commands, search_commands, catalog_commands, serve_commands):
+                   linkage_commands, search_commands, catalog_commands, serve_commands, backup_commands):
         module.register(app)
 
 
