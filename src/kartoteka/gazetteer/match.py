@@ -23,7 +23,8 @@ _PUNCT = re.compile(r"[\s\-‐–—_.,;:()\[\]{}«»/\\|!?№#*+=<>~]+")
 # first. "Читинский" and "Чита" share "чит", "Иркутский" and "Иркутск" share "иркут".
 _RU_ENDINGS = ("инский", "инская", "инское", "енский", "нский", "ского", "ский", "ская", "ское", "ском", "цкий",
                "ск", "ий", "а", "о", "е", "я", "ы")
-MIN_STEM = 4
+MIN_STEM = 3
+ADJECTIVE_ENDINGS = ("инский", "енский", "нский", "ский", "цкий", "ская", "ское", "ского")
 
 
 def script_of(text: str) -> str:
@@ -50,7 +51,7 @@ def name_key(text: str) -> str:
     text = to_katakana(text).translate(_DROP_IN_KANA) if script_of(text) in ("kana", "kanji") else text
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     # strip combining marks from Latin letters only: й and ў must keep their breve
-    kept = []
+    kept: list[str] = []
     for ch in decomposed:
         if unicodedata.combining(ch) and kept and kept[-1].isascii():
             continue
@@ -61,9 +62,9 @@ def name_key(text: str) -> str:
 
 def ru_stem(word: str) -> str:
     """The stem a Russian place name shares with its adjective ("тайшетский" -> "тайшет", "чита" -> "чит");
-    the word itself when no ending leaves at least ``MIN_STEM`` - 1 letters."""
+    the word itself when no ending leaves at least ``MIN_STEM`` letters."""
     for ending in _RU_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM - 1:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
             return word[: -len(ending)]
     return word
 
@@ -92,6 +93,7 @@ _BEFORE = (
     ("hospital", ("госпитал", "hospital", "спецгоспитал")),
     ("otdelenie", ("лаготделен", "отделен", "лагпункт", "otdelenie", "lagpunkt")),
     ("transit", ("транзит", "репатриац", "transit", "repatriation")),
+    ("district", ("district", "район")),
     ("camp", ("лагер", "лаг", "гупви", "упви", "camp", "lager", "no", "n", "номер")),
 )
 
