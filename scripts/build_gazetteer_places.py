@@ -20,25 +20,15 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from kartoteka.gazetteer.match import kana_latin_key, name_key, script_of
+from kartoteka.gazetteer.match import kana_latin_key, name_key, russian_to_latin, script_of
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "kartoteka" / "gazetteer" / "data"
 # Letters of Cyrillic alphabets other than Russian: an alternate name with one is not the Russian name.
 NOT_RUSSIAN = set("іїєјљњћџґўІЇЄЈЉЊЋЏҐЎәғқңөұүһӘҒҚҢӨҰҮҺ")
-RU_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
-                     "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
-
-
 def read_tsv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8") as handle:
         lines = [line for line in handle if not line.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t"))
-
-
-def russian_to_latin(text: str) -> str:
-    """A plain BGN/PCGN-like reading of a Russian name, to tell which Cyrillic alternate is the Russian one."""
-    return "".join(RU_LATIN.get(ch, ch) for ch in text.casefold())
 
 
 def _similar(a: str, b: str) -> float:

@@ -49,6 +49,7 @@ def _common(
 def _register_all() -> None:
     from kartoteka.cli import (
         catalog_commands,
+        gazetteer_commands,
         ingest_commands,
         linkage_commands,
         names_commands,
@@ -60,7 +61,7 @@ def _register_all() -> None:
     )
 
     for module in (store_commands, ingest_commands, quarantine_commands, names_commands, simulate_commands,
-                   linkage_commands, search_commands, catalog_commands, serve_commands):
+                   linkage_commands, search_commands, catalog_commands, gazetteer_commands, serve_commands):
         module.register(app)
 
 

@@ -60,6 +60,17 @@ def name_key(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", text).split())
 
 
+RU_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
+                     "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
+
+
+def russian_to_latin(text: str) -> str:
+    """A Russian name in Latin letters as English texts and GeoNames mostly write it (BGN/PCGN-like, without
+    diacritics): "Красная Заря" -> "krasnaya zarya", "Тайшет" -> "tayshet"."""
+    return "".join(RU_LATIN.get(ch, ch) for ch in text.casefold())
+
+
 def ru_stem(word: str) -> str:
     """The stem a Russian place name shares with its adjective ("тайшетский" -> "тайшет", "чита" -> "чит");
     the word itself when no ending leaves at least ``MIN_STEM`` letters."""

@@ -28,6 +28,7 @@ from kartoteka.gazetteer.match import (
     name_key,
     numbers_in,
     ru_stem,
+    russian_to_latin,
     script_of,
     words_of,
 )
@@ -186,6 +187,11 @@ class Index:
             for alias, target in self.latin:
                 if len(alias) >= 3 and f" {alias} " in padded:
                     note(target, 0.9, f"the name {alias!r} in the text")
+            if script == "cyrillic":  # a place GeoNames has no Russian name for: "Красная Заря" = Krasnaya Zarya
+                latin = f" {name_key(russian_to_latin(key))} "
+                for alias, target in self.latin:
+                    if target not in found and len(alias) >= 4 and f" {alias} " in latin:
+                        note(target, 0.8, f"{key!r} read in Latin letters as {alias!r}")
             for word in words_of(key):
                 stem = ru_stem(word)
                 for target in self.stems.get(stem, ()) if len(stem) >= MIN_STEM else ():
@@ -237,7 +243,7 @@ class Index:
                 for p in c.places)]
 
         # a burial text names the burial site at the place, else (none in the gazetteer) the camp there
-        found = (burial and there(("burial_site",))) or there(("camp", "transit", "hospital"))
+        found = (burial and there(("burial_site",))) or there(("camp", "transit", "hospital")) or there(("area",))
         hq = [c for c in found if any(p.place_id == place_id and p.role == "hq" for p in c.places)]
         return hq if len(hq) == 1 else found
 
