@@ -82,8 +82,9 @@ def camp_counts(store: Store, index: Index) -> tuple[dict[int, int], dict[int, i
                 return _memo[key]
         person_of: dict[int, int] = {}
         if run is not None:
-            person_of = dict(conn.execute(select(_person_records.c.record_id, _person_records.c.person_id)
-                                          .where(_person_records.c.run_id == run)).tuples().all())
+            person_of = {int(r): int(p) for r, p in conn.execute(
+                select(_person_records.c.record_id, _person_records.c.person_id)
+                .where(_person_records.c.run_id == run))}
         rows = conn.execute(select(records.c.id, records.c.camp, records.c.death_date, records.c.death_place,
                                    records.c.burial_place, records.c.burial_site, records.c.event_date))
         held, died = _count(rows, person_of, _Resolutions(index), index)

@@ -63,7 +63,9 @@ def geojson(store: Store) -> dict[str, Any]:
 def _timespan(marker: CampMarker) -> dict[str, Any] | None:
     if marker.years_from is None and marker.years_to is None:
         return None
-    span: dict[str, Any] = {"start": {"in": str(marker.years_from)} if marker.years_from else {}}
+    # LPF wants a start: where only the end is known, the start is at the latest that year
+    span: dict[str, Any] = {"start": {"in": str(marker.years_from)} if marker.years_from else
+                            {"latest": str(marker.years_to)}}
     if marker.years_to:
         span["end"] = {"in": str(marker.years_to)}
     return {"timespans": [span]}

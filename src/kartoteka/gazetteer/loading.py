@@ -29,6 +29,7 @@ from kartoteka.store.schema import meta
 VERSION_KEY = "gazetteer_data_version"
 GENERATION_KEY = "gazetteer_generation"  # changes with every load and fix: the resolver's caches key on it
 LOAD_LOCK_KEY = 0x67617A65  # "gaze": PostgreSQL advisory lock held while the bundled data is loaded
+LOCAL_CHANGES = [0]  # loads and fixes made by this process: its caches are stale at once, others' within seconds
 
 
 def loaded_version(store: Store) -> str | None:
@@ -36,10 +37,21 @@ def loaded_version(store: Store) -> str | None:
     return store.get_meta(VERSION_KEY)
 
 
-def ensure_loaded(store: Store) -> None:
-    """Load the bundled data unless the store already holds this version of it."""
-    if loaded_version(store) != data_version():
+def state(store: Store) -> tuple[str | None, str | None]:
+    """The loaded data version and the generation, in one query."""
+    with store.engine.connect() as conn:
+        values = dict(conn.execute(select(meta.c.key, meta.c.value).where(meta.c.key.in_((VERSION_KEY,
+                                                                                           GENERATION_KEY)))).all())
+    return values.get(VERSION_KEY), values.get(GENERATION_KEY)
+
+
+def ensure_loaded(store: Store) -> str | None:
+    """Load the bundled data unless the store already holds this version of it; the generation."""
+    version, generation = state(store)
+    if version != data_version():
         load(store)
+        version, generation = state(store)
+    return generation
 
 
 def load(store: Store, force: bool = False) -> dict[str, Any]:
@@ -64,6 +76,7 @@ def load(store: Store, force: bool = False) -> dict[str, Any]:
             set_meta_in(conn, VERSION_KEY, data_version())
             set_meta_in(conn, "gazetteer_loaded_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         set_meta_in(conn, GENERATION_KEY, _generation())
+    LOCAL_CHANGES[0] += 1
     return {"version": data_version(), "places": len(rows.places), "camps": len(rows.camps),
             "numbers": len(rows.numbers), "names": len(rows.names)}
 
@@ -91,6 +104,7 @@ def fix_place(store: Store, place_key: str, lat: float, lon: float, source: str,
         row = {"place_key": place_key, "lat": lat, "lon": lon, "source": source.strip(), "note": note.strip()}
         conn.execute(insert(gazetteer_fixes).values(**row, fixed_at=fixed_at))
         set_meta_in(conn, GENERATION_KEY, _generation())
+    LOCAL_CHANGES[0] += 1
     return {**row, "fixed_at": fixed_at.isoformat(timespec="seconds")}
 
 

@@ -8,36 +8,42 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import select
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.gazetteer.counts import camp_counts
-from kartoteka.gazetteer.loading import GENERATION_KEY, ensure_loaded, place_not_found
+from kartoteka.gazetteer.loading import LOCAL_CHANGES, ensure_loaded, place_not_found
 from kartoteka.gazetteer.resolver import Index, in_use
 from kartoteka.gazetteer.tables import gazetteer_camps, gazetteer_fixes, gazetteer_names, gazetteer_places
 from kartoteka.gazetteer.types import CampMarker, PlaceResolution
 from kartoteka.store import Store
 
+RECHECK_SECONDS = 2.0  # how long an index is used before the store is asked again whether it changed
 _lock = threading.Lock()
-_indexes: dict[tuple[str, str], Index] = {}
+_indexes: dict[str, tuple[Index, str | None, int, float]] = {}  # store -> index, generation, local changes, checked
 
 
 def index_of(store: Store) -> Index:
-    """The store's gazetteer in memory (loaded first if needed; rebuilt when a load or a fix changed it)."""
-    ensure_loaded(store)
-    generation = store.get_meta(GENERATION_KEY) or ""
-    key = (store.label, generation)
+    """The store's gazetteer in memory (loaded first if needed; rebuilt when a load or a fix changed it: at once
+    in this process, within ``RECHECK_SECONDS`` when another process made the change)."""
+    now = time.monotonic()
     with _lock:
-        found = _indexes.get(key)
-        if found is None:
-            with store.engine.connect() as conn:
-                found = Index(conn)
-            for old in [k for k in _indexes if k[0] == store.label]:
-                del _indexes[old]
-            _indexes[key] = found
-    return found
+        cached = _indexes.get(store.label)
+    if cached and cached[2] == LOCAL_CHANGES[0] and now - cached[3] < RECHECK_SECONDS:
+        return cached[0]
+    generation = ensure_loaded(store)
+    with _lock:
+        cached = _indexes.get(store.label)
+        if cached and cached[1] == generation and cached[2] == LOCAL_CHANGES[0]:
+            _indexes[store.label] = (cached[0], generation, LOCAL_CHANGES[0], now)
+            return cached[0]
+        with store.engine.connect() as conn:
+            index = Index(conn)
+        _indexes[store.label] = (index, generation, LOCAL_CHANGES[0], now)
+    return index
 
 
 def resolve(store: Store, text: str, on: dt.date | None = None) -> PlaceResolution:
@@ -113,11 +119,12 @@ def unresolved(store: Store) -> list[dict[str, Any]]:
             for place in places(store) if place["coordinate"] is None]
 
 
-def show(store: Store, key: str) -> dict[str, Any]:
-    """A camp (by key or id) or a place (by key): everything the gazetteer holds on it, with its sources."""
+def show(store: Store, key: str, what: str | None = None) -> dict[str, Any]:
+    """A camp (by key or id) or a place (by key): everything the gazetteer holds on it, with its sources. A key
+    that names both (a place and the one camp there) is the camp unless ``what`` is "place"."""
     index = index_of(store)
     with store.engine.connect() as conn:
-        camp = conn.execute(select(gazetteer_camps).where(
+        camp = None if what == "place" else conn.execute(select(gazetteer_camps).where(
             (gazetteer_camps.c.key == key) | (gazetteer_camps.c.id == (int(key) if key.isdigit() else -1)))).first()
         if camp is not None:
             marker = camp_marker(store, camp.id)
