@@ -1,4 +1,4 @@
-"""A small hand-made store for the gazetteer's tests, on SQLite and PostgreSQL (one per module and backend).
+"""A small hand-made store for the gazetteer's tests, on SQLite and PostgreSQL (one per backend for the session).
 
 Its records are SIMULATED and written here, not imported: cards naming camps in the ways clerks and the Japanese
 rosters did, deaths with a death place, a burial at a burial site of the gazetteer, and two records that one
@@ -57,9 +57,11 @@ def write_records(store: Store) -> dict[str, int]:
     return ids
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="session", params=BACKENDS)
 def hand_made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """The hand-made store on each backend, with the gazetteer loaded on first use."""
+    """The hand-made store on each backend, with the gazetteer loaded on first use (one for the whole session:
+    the gazetteer's tests run on one worker, in the xdist group "gazetteer"; a test that changes the store
+    changes only what no other test reads)."""
     folder: Path = tmp_path_factory.mktemp(f"gazetteer-{request.param}")
     with throwaway_url(request.param, folder) as url:
         store = open_store(url)

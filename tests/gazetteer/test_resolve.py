@@ -15,6 +15,8 @@ from kartoteka.gazetteer.resolver import in_use, parse_on
 TAISHET = ["Тайшет", "タイシェト", "Taishet", "Tayshet", "Тайшетский лагерь № 7", "лагерь 7", "タイシェト第7地区",
            "Taishet camp No. 7", "ТАЙШЕТ", "тайшетский лагерь ГУПВИ №7", "7", "イルクーツク州 タイシェット第7収容所"]
 
+pytestmark = pytest.mark.xdist_group("gazetteer")
+
 
 @pytest.mark.parametrize("text", TAISHET)
 def test_every_script_and_spelling_of_taishet_is_one_place_and_camp(hand_made, text):

@@ -98,7 +98,8 @@ class NumberMention:
 _JA_AFTER = {"収容所": "camp", "収容地区": "camp", "地区": "district", "墓地": "burial", "病院": "hospital",
              "送還収容所": "transit", "分所": "otdelenie", "本所": "camp", "ラーゲリ": "camp"}
 _JA_NUMBER = re.compile(r"第\s*(\d{1,4})\s*(送還収容所|収容地区|収容所|地区|墓地|病院|分所|本所|ラーゲリ)?")
-_WORD_NUMBER = re.compile(r"(?:([^\W\d]+)\.?\s*)?(?:№|No\.?|N\b|#|номер)?\s*(\d{1,4})\b", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<!\d)(\d{1,4})(?!\d)")
+_WORD_BEFORE = re.compile(r"([^\W\d]+)\.?\s*(?:№|No\.?|N|#)?\s*$", re.IGNORECASE)
 _BEFORE = (
     ("burial", ("кладбищ", "могил", "участ", "захорон", "cemetery", "grave", "burial", "site", "plot")),
     ("hospital", ("госпитал", "hospital", "спецгоспитал")),
@@ -117,8 +118,10 @@ def numbers_in(text: str) -> list[NumberMention]:
     for match in _JA_NUMBER.finditer(text):
         found.append(NumberMention(match.group(1).lstrip("0") or "0", _JA_AFTER.get(match.group(2) or "", "unknown")))
     rest = _JA_NUMBER.sub(" ", text)
-    for match in _WORD_NUMBER.finditer(rest):
-        word, number = (match.group(1) or "").casefold(), match.group(2)
+    for match in _NUMBER.finditer(rest):
+        # the word just before the number (looked for in a short window: a long text stays linear)
+        before = _WORD_BEFORE.search(rest[max(0, match.start() - 40):match.start()])
+        word, number = (before.group(1) if before else "").casefold(), match.group(1)
         if len(number) == 4 and 1900 <= int(number) <= 1999:
             continue  # a year
         counts = "unknown"

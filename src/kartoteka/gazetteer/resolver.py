@@ -243,7 +243,8 @@ class Index:
                 for p in c.places)]
 
         # a burial text names the burial site at the place, else (none in the gazetteer) the camp there
-        found = (burial and there(("burial_site",))) or there(("camp", "transit", "hospital")) or there(("area",))
+        found = ((burial and there(("burial_site",))) or there(("camp", "transit", "hospital")) or there(("subcamp",))
+                 or there(("area",)))
         hq = [c for c in found if any(p.place_id == place_id and p.role == "hq" for p in c.places)]
         return hq if len(hq) == 1 else found
 
