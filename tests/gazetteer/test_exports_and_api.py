@@ -44,6 +44,8 @@ def test_geojson_validates_and_carries_names_numbers_and_sources(hand_made, tmp_
     assert props["numbers"][0]["system"] == "soviet" and props["numbers"][0]["to"] == "1947"
     assert props["held_in_store"] == 3 and props["source_url"] == "https://bystrov.ustrcr.cz/tabory/6037"
     assert props["simulated"] is True and document["kartoteka"]["simulated"] is True
+    assert by_key["suchan_11"]["properties"]["place_names"] == {
+        "en": "Partizansk", "ru": "Партизанск", "ja": "スーチャン", "historic": ["Suchan"]}
     # an unresolved place: no geometry, never a guessed point
     assert by_key["buryat_6"]["geometry"] is None and by_key["buryat_6"]["properties"]["coordinate_source"] is None
     # a document that breaks the schema is caught by it (the schema can fail)

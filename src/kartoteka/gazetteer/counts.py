@@ -26,6 +26,7 @@ _person_records = table("person_records", column("person_id"), column("record_id
 _link_runs = table("link_runs", column("id"), column("status"))
 _ISO = re.compile(r"(1[89]\d\d|20\d\d)-(\d\d)(?:-(\d\d))?")
 _lock = threading.Lock()
+_computing = threading.Lock()  # twenty requests of a cold map page count once, not twenty times
 _memo: dict[tuple[Any, ...], tuple[dict[int, int], dict[int, int]]] = {}
 
 
@@ -76,7 +77,11 @@ def camp_counts(store: Store, index: Index) -> tuple[dict[int, int], dict[int, i
     with store.engine.connect() as conn:
         run = _current_run(conn)
         size = conn.execute(select(func.count(), func.max(records.c.id)).select_from(records)).first()
-        key = (store.label, id(index), run, tuple(size) if size else None)
+    key = (store.label, id(index), run, tuple(size) if size else None)
+    with _lock:
+        if key in _memo:
+            return _memo[key]
+    with _computing, store.engine.connect() as conn:
         with _lock:
             if key in _memo:
                 return _memo[key]
@@ -88,10 +93,10 @@ def camp_counts(store: Store, index: Index) -> tuple[dict[int, int], dict[int, i
         rows = conn.execute(select(records.c.id, records.c.camp, records.c.death_date, records.c.death_place,
                                    records.c.burial_place, records.c.burial_site, records.c.event_date))
         held, died = _count(rows, person_of, _Resolutions(index), index)
-    result = ({k: len(v) for k, v in held.items()}, {k: len(v) for k, v in died.items()})
-    with _lock:
-        _memo.clear()
-        _memo[key] = result
+        result = ({k: len(v) for k, v in held.items()}, {k: len(v) for k, v in died.items()})
+        with _lock:
+            _memo.clear()
+            _memo[key] = result
     return result
 
 

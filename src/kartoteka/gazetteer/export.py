@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.gazetteer.service import camp_markers
+from kartoteka.gazetteer.service import camp_markers, places
 from kartoteka.gazetteer.types import CampMarker
 from kartoteka.store import Store
 
@@ -20,7 +20,8 @@ LPF_CONTEXT = "https://raw.githubusercontent.com/LinkedPasts/linked-places/maste
 BASE_URI = "urn:kartoteka:gazetteer:"  # no public server hosts the ids: a URN names them without promising one
 LANGUAGE_OF = {"ru": "ru", "ja": "ja", "en": "en"}
 COUNTRY = {"kazakh": "KZ", "uzbek": "UZ", "mongolia": "MN", "north_korea": "KP", "liaoning": "CN"}
-CSV_COLUMNS = ("id", "key", "kind", "name_ru", "name_ja", "name_en", "numbers", "region", "place", "lat", "lon",
+CSV_COLUMNS = ("id", "key", "kind", "name_ru", "name_ja", "name_en", "numbers", "region", "place", "place_name_ru",
+               "place_name_ja", "place_name_en", "place_historic", "lat", "lon",
                "coordinate_source", "coordinate_confidence", "years_from", "years_to", "held_in_store",
                "died_in_store", "published", "died_published", "source_url", "reference_row", "simulated")
 FORMATS = ("geojson", "lpf", "csv")
@@ -34,9 +35,15 @@ def _numbers_text(marker: CampMarker) -> str:
     return "; ".join(parts)
 
 
+def _place_names(store: Store) -> dict[str, dict[str, Any]]:
+    """Each place's names in each script, with its former names ("historic": Suchan for Partizansk)."""
+    return {p["key"]: {**p["names"], "historic": p["historic"]} for p in places(store)}
+
+
 def geojson(store: Store) -> dict[str, Any]:
     """The camps and burial sites as a GeoJSON FeatureCollection (longitude first, WGS 84)."""
     simulated = store.is_simulated()
+    place_names = _place_names(store)
     features = []
     for marker in camp_markers(store):
         c = marker.coordinate
@@ -47,6 +54,7 @@ def geojson(store: Store) -> dict[str, Any]:
             "properties": {
                 "key": marker.key, "kind": marker.kind, "names": marker.names, "numbers": marker.numbers,
                 "region": marker.region, "place": marker.place_key,
+                "place_names": place_names.get(marker.place_key or "", None),
                 "coordinate_source": c.source if c else None, "coordinate_confidence": c.confidence if c else None,
                 "years_from": marker.years_from, "years_to": marker.years_to,
                 "held_in_store": marker.held, "died_in_store": marker.died,
@@ -120,13 +128,17 @@ def lpf(store: Store) -> dict[str, Any]:
 def csv_rows(store: Store) -> list[dict[str, Any]]:
     """One row per camp and burial site, with every source (CSV_COLUMNS)."""
     simulated = store.is_simulated()
+    place_names = _place_names(store)
     rows = []
     for marker in camp_markers(store):
         c = marker.coordinate
+        names = place_names.get(marker.place_key or "", {})
         rows.append({
             "id": marker.id, "key": marker.key, "kind": marker.kind, "name_ru": marker.names.get("ru") or "",
             "name_ja": marker.names.get("ja") or "", "name_en": marker.names.get("en") or "",
             "numbers": _numbers_text(marker), "region": marker.region or "", "place": marker.place_key or "",
+            "place_name_ru": names.get("ru") or "", "place_name_ja": names.get("ja") or "",
+            "place_name_en": names.get("en") or "", "place_historic": "; ".join(names.get("historic") or []),
             "lat": c.lat if c else "", "lon": c.lon if c else "", "coordinate_source": c.source if c else "",
             "coordinate_confidence": c.confidence if c else "", "years_from": marker.years_from or "",
             "years_to": marker.years_to or "", "held_in_store": marker.held, "died_in_store": marker.died,
