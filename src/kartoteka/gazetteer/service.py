@@ -23,26 +23,30 @@ from kartoteka.store import Store
 
 RECHECK_SECONDS = 2.0  # how long an index is used before the store is asked again whether it changed
 _lock = threading.Lock()
-_indexes: dict[str, tuple[Index, str | None, int, float]] = {}  # store -> index, generation, local changes, checked
+# an open store -> its index, generation, this process's changes and when the store was last asked
+_indexes: dict[tuple[str, int], tuple[Index, str | None, int, float]] = {}
 
 
 def index_of(store: Store) -> Index:
     """The store's gazetteer in memory (loaded first if needed; rebuilt when a load or a fix changed it: at once
     in this process, within ``RECHECK_SECONDS`` when another process made the change)."""
     now = time.monotonic()
+    which = (store.label, id(store.engine))
     with _lock:
-        cached = _indexes.get(store.label)
+        cached = _indexes.get(which)
     if cached and cached[2] == LOCAL_CHANGES[0] and now - cached[3] < RECHECK_SECONDS:
         return cached[0]
     generation = ensure_loaded(store)
     with _lock:
-        cached = _indexes.get(store.label)
+        cached = _indexes.get(which)
         if cached and cached[1] == generation and cached[2] == LOCAL_CHANGES[0]:
-            _indexes[store.label] = (cached[0], generation, LOCAL_CHANGES[0], now)
+            _indexes[which] = (cached[0], generation, LOCAL_CHANGES[0], now)
             return cached[0]
         with store.engine.connect() as conn:
             index = Index(conn)
-        _indexes[store.label] = (index, generation, LOCAL_CHANGES[0], now)
+        for old in [key for key in _indexes if key[0] == store.label]:
+            del _indexes[old]
+        _indexes[which] = (index, generation, LOCAL_CHANGES[0], now)
     return index
 
 

@@ -24,7 +24,7 @@ class CampMarker:
     """One camp or burial site on the map: names in each script, where, and how many the store holds there."""
 
     id: int
-    kind: str  # "camp" | "subcamp" | "hospital" | "transit" | "burial_site"
+    kind: str  # "camp" | "subcamp" | "hospital" | "transit" | "burial_site" | "area" (a regional total)
     names: dict[str, str | None]  # "ru", "ja", "en"
     numbers: list[dict[str, Any]]  # [{"system": "soviet"|"japanese_1947", "number": "7", "from": date|None, "to": ...}]
     coordinate: Coordinate | None
