@@ -128,6 +128,8 @@ def test_the_commands(capsys, tmp_path):
     assert code == 0 and "camp posyet_7" in out and "not in use on 1948-07-01" in out
     code, out = run(capsys, "-d", url, "gazetteer", "unresolved")
     assert code == 0 and "krasnaya_zarya" in out and "places unresolved" in out
+    code, out = run(capsys, "-d", url, "gazetteer", "unresolved", "--texts")
+    assert code == 0 and "0 texts shown" in out  # an empty store
     code, out = run(capsys, "-d", url, "gazetteer", "fix", "krasnaya_zarya", "--lat", "53.1", "--lon", "119.2",
                     "--source", "test sheet", "--note", "SIMULATED")
     assert code == 0

@@ -103,6 +103,14 @@ def test_unresolved_places_are_listed_and_a_curators_fix_is_kept(hand_made):
         fix_place(hand_made, "kivda", 50.0, 10.0, "x", " ")
 
 
+def test_the_record_texts_that_name_no_camp_are_listed(hand_made):
+    texts = {(row["field"], row["text"]): row for row in service.unresolved_in_store(hand_made)}
+    assert ("camp", "Какой-то лагерь") in texts and ("camp", "第7地区") in texts  # undated, it stays ambiguous
+    assert "ambiguous" in " ".join(texts[("camp", "第7地区")]["reasons"])
+    assert texts[("camp", "第7地区")]["records"] == 2
+    assert not any(field == "camp" and "Тайшет" in text for field, text in texts)
+
+
 def test_a_load_is_idempotent_and_loads_once(hand_made):
     first = load(hand_made)
     with hand_made.engine.connect() as conn:

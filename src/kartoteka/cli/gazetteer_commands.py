@@ -148,12 +148,27 @@ def resolve_command(
 
 
 @gazetteer_app.command("unresolved")
-def unresolved_command(as_json: JSON = False) -> None:
+def unresolved_command(
+    texts: Annotated[bool, typer.Option("--texts", help="Instead: the record texts (camp, death place, burial) "
+                                        "that name no camp, most frequent first")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="With --texts: how many")] = 50,
+    as_json: JSON = False,
+) -> None:
     """The places without a coordinate: no GeoNames match in their region, and no curator's fix yet."""
     from kartoteka.cli.store_commands import opened_store
     from kartoteka.gazetteer import service
 
     with opened_store() as store:
+        if texts:
+            rows = service.unresolved_in_store(store, limit)
+            if as_json:
+                _echo_json({"unresolved_texts": rows})
+                return
+            for row in rows:
+                why = "; ".join(row["reasons"]) or "no name or number of the gazetteer in it"
+                typer.echo(f"{row['records']:>7,}  {row['field']:<12} {row['text'][:60]!r}  ({why})")
+            typer.echo(f"{len(rows)} texts shown (the text as written stays in each record)")
+            return
         found = service.unresolved(store)
     if as_json:
         _echo_json({"unresolved": found})

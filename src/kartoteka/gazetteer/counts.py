@@ -119,3 +119,22 @@ def _count(rows: Any, person_of: dict[int, int], resolutions: _Resolutions,
         if site is not None and index.camps[site].kind == "burial_site":
             died[site].add(person)
     return held, died
+
+
+def unresolved_texts(store: Store, index: Index, limit: int = 100) -> list[dict[str, Any]]:
+    """The texts of the store's camp, death place and burial fields that name no camp of the gazetteer, the most
+    frequent first, with how many records hold each and why (the resolver's reasons)."""
+    found = []
+    with store.engine.connect() as conn:
+        for name in ("camp", "death_place", "burial_place", "burial_site"):
+            column = records.c[name]
+            query = select(column, func.count()).where(column.is_not(None)).group_by(column)
+            for text, count in conn.execute(query):
+                if not text.strip():
+                    continue
+                resolution = index.resolve(text)
+                if resolution.camp_id is None:
+                    found.append({"field": name, "text": text, "records": int(count),
+                                  "place": resolution.place_key, "reasons": resolution.reasons})
+    found.sort(key=lambda item: (-item["records"], item["field"], item["text"]))
+    return found[:limit]

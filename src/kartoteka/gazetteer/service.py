@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.gazetteer.counts import camp_counts
+from kartoteka.gazetteer.counts import camp_counts, unresolved_texts
 from kartoteka.gazetteer.loading import LOCAL_CHANGES, ensure_loaded, place_not_found
 from kartoteka.gazetteer.resolver import Index, in_use
 from kartoteka.gazetteer.tables import gazetteer_camps, gazetteer_fixes, gazetteer_names, gazetteer_places
@@ -121,6 +121,12 @@ def unresolved(store: Store) -> list[dict[str, Any]]:
             users.setdefault(place.place_id, []).append(camp.key)
     return [{**place, "camps": sorted(set(users.get(place["id"], [])))}
             for place in places(store) if place["coordinate"] is None]
+
+
+def unresolved_in_store(store: Store, limit: int = 100) -> list[dict[str, Any]]:
+    """The camp, death-place and burial texts of the store's records that resolve to no camp, most frequent
+    first (a curator's list of what the gazetteer does not know yet, or what a clerk's slip made unreadable)."""
+    return unresolved_texts(store, index_of(store), limit)
 
 
 def show(store: Store, key: str, what: str | None = None) -> dict[str, Any]:
