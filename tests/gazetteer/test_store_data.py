@@ -50,6 +50,9 @@ def test_places_say_where_their_coordinates_come_from():
     assert len(located) >= 40
     for row in located:
         assert row["lat"] and row["lon"] and 0 < float(row["confidence"]) <= 1 and row["match"]
+    wanted = read_tsv("places_in.tsv")  # places.tsv is built from it: rebuilt after every change to it
+    assert [(r["place"], r["region"]) for r in rows] == [(r["place"], r["region"]) for r in wanted]
+    assert [r["name_en"] for r in rows] == [r["names_en"].split(";")[0] for r in wanted]
     for row in rows:
         if not row["geonames_id"]:
             assert not row["lat"] and row["match"].startswith(("no GeoNames entry", "ambiguous"))
