@@ -16,7 +16,7 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import column, func, inspect, select, table
+from sqlalchemy import column, func, inspect, or_, select, table
 
 from kartoteka.gazetteer.resolver import Index
 from kartoteka.gazetteer.types import PlaceResolution
@@ -58,13 +58,15 @@ class _Resolutions:
         self.plain: dict[str, PlaceResolution] = {}
         self.dated: dict[tuple[str, dt.date], PlaceResolution] = {}
 
-    def camp(self, text: str | None, on: dt.date | None) -> int | None:
+    def camp(self, text: str | None, dates: tuple[str | None, ...]) -> int | None:
+        """The camp a text names; the record's ``dates`` are read only when the text's camp depends on one."""
         if not text or not text.strip():
             return None
         found = self.plain.get(text)
         if found is None:
             found = self.plain[text] = self.index.resolve(text)
-        if found.camp_id is None and found.candidates and on is not None:
+        on = record_date(*dates) if found.camp_id is None and found.candidates else None
+        if on is not None:
             dated = self.dated.get((text, on))
             if dated is None:
                 dated = self.dated[(text, on)] = self.index.resolve(text, on)
@@ -90,8 +92,10 @@ def camp_counts(store: Store, index: Index) -> tuple[dict[int, int], dict[int, i
             person_of = {int(r): int(p) for r, p in conn.execute(
                 select(_person_records.c.record_id, _person_records.c.person_id)
                 .where(_person_records.c.run_id == run))}
-        rows = conn.execute(select(records.c.id, records.c.camp, records.c.death_date, records.c.death_place,
-                                   records.c.burial_place, records.c.burial_site, records.c.event_date))
+        c = records.c
+        rows = conn.execute(select(c.id, c.camp, c.death_date, c.death_place, c.burial_place, c.burial_site,
+                                   c.event_date).where(or_(c.camp.is_not(None), c.death_date.is_not(None),
+                                                           c.burial_place.is_not(None), c.burial_site.is_not(None))))
         held, died = _count(rows, person_of, _Resolutions(index), index)
         result = ({k: len(v) for k, v in held.items()}, {k: len(v) for k, v in died.items()})
         with _lock:
@@ -106,16 +110,16 @@ def _count(rows: Any, person_of: dict[int, int], resolutions: _Resolutions,
     died: dict[int, set[Any]] = defaultdict(set)
     for record_id, camp, death_date, death_place, burial_place, burial_site, event_date in rows:
         person = person_of.get(record_id, ("record", record_id))
-        on = record_date(event_date, death_date)
-        camp_id = resolutions.camp(camp, on)
+        dates = (event_date, death_date)
+        camp_id = resolutions.camp(camp, dates)
         if camp_id is not None:
             held[camp_id].add(person)
         if death_date and death_date.strip():
-            where = resolutions.camp(death_place, on) or camp_id
+            where = resolutions.camp(death_place, dates) or camp_id
             if where is not None:
                 died[where].add(person)
         burial = ", ".join(t for t in (burial_site, burial_place) if t and t.strip())
-        site = resolutions.camp(burial, on) if burial else None
+        site = resolutions.camp(burial, dates) if burial else None
         if site is not None and index.camps[site].kind == "burial_site":
             died[site].add(person)
     return held, died

@@ -158,6 +158,9 @@ class Index:
                     if len(stem) >= MIN_STEM:
                         self.stems[stem].add(target)
         self.cjk.sort(key=lambda item: -len(item[0]))
+        self.latin_keys: dict[str, set[tuple[str, int]]] = defaultdict(set)
+        for alias, target in self.latin:
+            self.latin_keys[alias].add(target)
 
     # -- the parts of a text ---------------------------------------------------------------------------------
 
@@ -179,9 +182,9 @@ class Index:
                     note(target, 0.9, f"the name {alias!r} in the text")
                     rest = rest.replace(alias, " ")
             for run in re.findall(r"[ァ-ヺ]{3,}", rest):
-                for alias, target in self.latin:
-                    if alias == kana_latin_key(run):
-                        note(target, 0.75, f"{run!r} read as {alias!r}")
+                read = kana_latin_key(run)
+                for target in self.latin_keys.get(read, ()):
+                    note(target, 0.75, f"{run!r} read as {read!r}")
         else:
             padded = f" {key} "
             for alias, target in self.latin:
