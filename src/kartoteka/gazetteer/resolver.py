@@ -238,16 +238,16 @@ class Index:
         return self.places[here[0].place_id] if here else None
 
     def camps_at(self, place_id: int, on: dt.date | None, burial: bool) -> list[Camp]:
-        """The camps (not areas or sub-camps) whose headquarters or site is the place on ``on``; for a burial text
-        its burial sites first."""
+        """The camps whose headquarters or site is the place on ``on``: for a burial text its burial sites first;
+        then camps, transit camps and hospitals; then sub-camps; then regional totals."""
+
         def there(kinds: tuple[str, ...]) -> list[Camp]:
             return [c for c in self.camps.values() if c.kind in kinds and any(
                 p.place_id == place_id and p.role in ("hq", "site") and in_use(p.valid_from, p.valid_to, on)
                 for p in c.places)]
 
-        # a burial text names the burial site at the place, else (none in the gazetteer) the camp there
-        found = ((burial and there(("burial_site",))) or there(("camp", "transit", "hospital")) or there(("subcamp",))
-                 or there(("area",)))
+        found = ((burial and there(("burial_site",))) or there(("camp", "transit", "hospital"))
+                 or there(("subcamp",)) or there(("area",)))
         hq = [c for c in found if any(p.place_id == place_id and p.role == "hq" for p in c.places)]
         return hq if len(hq) == 1 else found
 
