@@ -17,10 +17,10 @@ from collections.abc import Callable
 import matplotlib
 
 matplotlib.use("Agg")  # before anything draws: no display, no GUI toolkit
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
-from kartoteka.stats.counts import FIRST_WINTER  # noqa: E402
-from kartoteka.stats.types import CountTable, Statistics  # noqa: E402
+from kartoteka.stats.counts import FIRST_WINTER
+from kartoteka.stats.types import CountTable, Statistics
 
 CHARTS = ("deaths_by_month", "by_year", "repatriation_by_year", "by_camp")
 FORMATS = ("svg", "png")

@@ -21,9 +21,9 @@ from kartoteka.core.dates import PartialDate
 from kartoteka.core.errors import KartotekaError
 from kartoteka.gazetteer import service as gazetteer
 from kartoteka.linkage.tables import person_records, persons
-from kartoteka.store import Store, records
 from kartoteka.stats.reference import REPATRIATION_FILE, reference_source, repatriation_by_year
 from kartoteka.stats.types import CountTable
+from kartoteka.store import Store, records
 
 # The first winter in captivity, as the simulator and the published share ("~80 % of deaths in the first
 # winter", estimates.tsv) read it: November 1945 to March 1946.

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import desc, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from kartoteka.linkage.tables import decisions, link_runs
 from kartoteka.stats import counts, interval
@@ -100,11 +102,9 @@ def compute(store: Store, run: RunInfo | None) -> Statistics:
 
 def _remember(store: Store, key: tuple[Any, ...], figures: Statistics) -> Statistics:
     """Keep the figures in the store for other processes; a store that cannot be written is no error."""
-    try:
+    with suppress(SQLAlchemyError):  # a read-only or busy store: the figures are still right, just not kept
         store.set_meta(CACHE_META_KEY, json.dumps({"key": list(key), "figures": figures.to_dict()},
                                                   ensure_ascii=False))
-    except Exception:  # noqa: BLE001 - a read-only or busy store: the figures are still right, just not kept
-        pass
     return figures
 
 
