@@ -6,6 +6,7 @@ which (the page's sources are written in the reader's language; the API's and th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -17,7 +18,7 @@ from kartoteka.core.errors import KartotekaError
 from kartoteka.stats import charts, service
 from kartoteka.stats.interval import PersonsInterval
 from kartoteka.stats.reference import ESTIMATES_FILE, REPATRIATION_FILE, Estimate
-from kartoteka.stats.types import RunInfo
+from kartoteka.stats.types import RunInfo, Statistics
 from kartoteka.web.api import store_of
 from kartoteka.web.i18n import translations
 from kartoteka.web.models import ERRORS
@@ -26,6 +27,10 @@ from kartoteka.web.render import N_
 
 router = APIRouter()
 MAX_TABLE_ROWS = 100  # rows of one table shown on the page (the API and the CLI's --json hold them all)
+# The page as rendered, per figures and language: the same figures give the same page (a page is 100-200 KB of
+# tables and charts; rendering it for every reader would cost more than reading the figures).
+_pages: dict[tuple[str, str], bytes] = {}
+_answers: dict[str, bytes] = {}  # /api/v1/stats's JSON, per figures
 
 TITLES = {"deaths_by_month": N_("Deaths by month"), "by_year": N_("Held, died and repatriated by year"),
           "repatriation_by_year": N_("Repatriation by year, beside the published numbers"),
@@ -78,15 +83,33 @@ def _say(language: str) -> Callable[[str], str]:
 
 @router.get("/api/v1/stats", response_model=StatsAnswer, responses=ERRORS,
             summary="Counts of the linked persons beside the published estimates, each with its source")
-def stats_api(request: Request) -> dict[str, Any]:
-    return service.statistics(store_of(request)).to_dict()
+def stats_api(request: Request) -> Response:
+    figures = service.statistics(store_of(request))
+    body = _answers.get(figures.key)
+    if body is None:  # the same figures give the same answer: made once, not per request
+        body = json.dumps(figures.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        _answers.clear()
+        _answers[figures.key] = body
+    return Response(body, media_type="application/json")
 
 
 @router.get("/stats", include_in_schema=False)
 def stats_page(request: Request) -> HTMLResponse:
-    store = store_of(request)
-    figures = service.statistics(store)
+    figures = service.statistics(store_of(request))
     language = request_language(request)
+    plain = all(key == "lang" for key in request.query_params)  # other parameters change the language links
+    kept = _pages.get((figures.key, language)) if plain else None
+    if kept is not None:
+        return HTMLResponse(kept)
+    answer = _render_page(request, figures, language)
+    if plain:
+        if len(_pages) > 64:
+            _pages.clear()
+        _pages[(figures.key, language)] = bytes(answer.body)
+    return answer
+
+
+def _render_page(request: Request, figures: Statistics, language: str) -> HTMLResponse:
     say = _say(language)
     drawn = {}
     for name in charts.CHARTS:
