@@ -137,7 +137,7 @@ def test_camps_are_the_stores_counts_as_the_gazetteer_resolves_them(figures, sql
                                       "json_extract(j.value, '$.date') FROM persons p, json_each(p.camps_json) j"):
             if not camp:
                 continue
-            on = PartialDate.from_iso(date).earliest if date else None
+            on = PartialDate.from_iso(date).earliest.replace(day=1) if date else None  # the stay's month
             place = gazetteer.resolve(store, camp, on=on)
             held[place.name if place.camp_id is not None and place.confidence > 0 else camp].add(person)
     finally:

@@ -1,7 +1,7 @@
 """Counts of the current run's persons (the linkage tables): by camp, region, prefecture, month and year.
 
-Camps are counted as the gazetteer resolves the text the cards wrote (``gazetteer.service.resolve``, the stay's
-date deciding which camp a number meant); a text it does not resolve is counted as recorded, and the row says
+Camps are counted as the gazetteer resolves the text the cards wrote (``gazetteer.service.resolve``, the month
+of the stay deciding which camp a number meant); a text it does not resolve is counted as recorded, and the row says
 so (``resolved: false``). A person counts once per camp (however many cards name it), once per year, and his
 death at the last camp his cards name.
 """
@@ -76,8 +76,14 @@ def month_of(date: PartialDate | None) -> str | None:
     return f"{date.earliest.year:04d}-{date.earliest.month:02d}"
 
 
+def stay_day(when: PartialDate | None) -> dt.date | None:
+    """The day that decides what a camp text meant: the first of the month the stay's date starts in (a camp's
+    number changed at most once a month; asking per day would ask the gazetteer tens of thousands of times)."""
+    return when.earliest.replace(day=1) if when is not None else None
+
+
 class CampResolver:
-    """The gazetteer's resolution of each camp text at a date, asked once per (text, day)."""
+    """The gazetteer's resolution of each camp text at a date, asked once per (text, month)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -85,7 +91,7 @@ class CampResolver:
 
     def __call__(self, text: str, when: PartialDate | None) -> tuple[tuple[str, Any], str, bool, str | None]:
         """(key, label, resolved, region) of a camp text; the key groups the texts of one camp."""
-        on = when.earliest if when is not None else None
+        on = stay_day(when)
         found = self.seen.get((text, on))
         if found is None:
             place = gazetteer.resolve(self.store, text, on=on)
