@@ -13,6 +13,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,10 +41,14 @@ class PersonRow:
 
 
 def _date(text: Any) -> PartialDate | None:
-    if not text:
-        return None
+    return _parsed(str(text)) if text else None
+
+
+@lru_cache(maxsize=65_536)
+def _parsed(text: str) -> PartialDate | None:
+    """An ISO partial date, read once per distinct text (the same few thousand dates recur on every card)."""
     try:
-        return PartialDate.from_iso(str(text))
+        return PartialDate.from_iso(text)
     except KartotekaError:
         return None
 
