@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from contextlib import suppress
 from dataclasses import replace
 from typing import Any
@@ -28,6 +29,7 @@ CACHE_META_KEY = "stats.cache"
 CACHE_VERSION = 1  # bump when what is computed changes: a kept answer of another version is made again
 _cache: dict[tuple[Any, ...], Statistics] = {}
 _locks: dict[tuple[Any, ...], threading.Lock] = {}
+_checked: dict[str, tuple[float, Statistics]] = {}  # store URL -> (when the run and decisions were last read, figures)
 _guard = threading.Lock()
 
 
@@ -56,15 +58,25 @@ def cache_key(store: Store, run: RunInfo | None) -> tuple[Any, ...]:
     return (CACHE_VERSION, run.id if run else None, int(latest or 0), int(undone or 0))
 
 
-def statistics(store: Store) -> Statistics:
-    """Every figure, from the cache when the run and the decisions have not changed since it was made."""
+def statistics(store: Store, max_age: float = 0.0) -> Statistics:
+    """Every figure, from the cache when the run and the decisions have not changed since it was made.
+
+    ``max_age``: seconds for which the last check of the run and the decisions is trusted without asking the
+    store again (the portal passes 1 s: under load the two small queries per request were most of its work)."""
+    url = str(store.engine.url)
+    with _guard:
+        checked = _checked.get(url)
+    if checked is not None and time.monotonic() - checked[0] < max_age:
+        return checked[1]
     run = current_run(store)
     key = cache_key(store, run)
-    where = (str(store.engine.url), *key)
+    where = (url, *key)
     with _guard:
         found = _cache.get(where)
         lock = _locks.setdefault(where, threading.Lock())
     if found is not None:
+        with _guard:
+            _checked[url] = (time.monotonic(), found)
         return found
     with lock:  # twenty clients asking at once: one computes, the others wait for it
         found = _cache.get(where)
@@ -75,6 +87,7 @@ def statistics(store: Store) -> Statistics:
                 for old in [k for k in _cache if k[0] == where[0]]:
                     del _cache[old]
                 _cache[where] = found
+                _checked[url] = (time.monotonic(), found)
     return found
 
 

@@ -26,6 +26,7 @@ from kartoteka.web.pages import page, request_language
 from kartoteka.web.render import N_
 
 router = APIRouter()
+FRESH_SECONDS = 1.0  # a new run or review decision shows on the page within a second
 MAX_TABLE_ROWS = 100  # rows of one table shown on the page (the API and the CLI's --json hold them all)
 # The page as rendered, per figures and language: the same figures give the same page (a page is 100-200 KB of
 # tables and charts; rendering it for every reader would cost more than reading the figures).
@@ -84,7 +85,7 @@ def _say(language: str) -> Callable[[str], str]:
 @router.get("/api/v1/stats", response_model=StatsAnswer, responses=ERRORS,
             summary="Counts of the linked persons beside the published estimates, each with its source")
 def stats_api(request: Request) -> Response:
-    figures = service.statistics(store_of(request))
+    figures = service.statistics(store_of(request), max_age=FRESH_SECONDS)
     body = _answers.get(figures.key)
     if body is None:  # the same figures give the same answer: made once, not per request
         body = json.dumps(figures.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -95,7 +96,7 @@ def stats_api(request: Request) -> Response:
 
 @router.get("/stats", include_in_schema=False)
 def stats_page(request: Request) -> HTMLResponse:
-    figures = service.statistics(store_of(request))
+    figures = service.statistics(store_of(request), max_age=FRESH_SECONDS)
     language = request_language(request)
     plain = all(key == "lang" for key in request.query_params)  # other parameters change the language links
     kept = _pages.get((figures.key, language)) if plain else None
@@ -132,7 +133,7 @@ def _interval(persons: PersonsInterval | None) -> dict[str, Any] | None:
 def stats_chart(request: Request, name: Annotated[str, Path(max_length=40)],
                 fmt: Literal["svg", "png"]) -> Response:
     language = request_language(request)
-    figures = service.statistics(store_of(request))
+    figures = service.statistics(store_of(request), max_age=FRESH_SECONDS)
     drawn = charts.render(figures, name, fmt, language, _say(language)) if name in charts.CHARTS else None
     if drawn is None:
         raise KartotekaError("web.not_found", f"No chart {name!r}.",
