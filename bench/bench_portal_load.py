@@ -37,6 +37,7 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,15 +154,19 @@ def _request_plan(workload: Workload, rng: random.Random, api: bool) -> tuple[st
     return PERSON, f"{prefix}/persons/{rng.choice(workload.person_ids)}"
 
 
+#: What a client asks next: (kind, path) from the workload, its random draw and whether the API is asked.
+RequestPlan = Callable[[Workload, random.Random, bool], tuple[str, str]]
+
+
 def _client(host: str, port: int, workload: Workload, seed: int, warmup_until: float, stop_at: float,
-            api: bool, think: float, tally: Tally) -> None:
+            api: bool, think: float, tally: Tally, plan: RequestPlan = _request_plan) -> None:
     rng = random.Random(seed)
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     samples: list[str] = []
     conn = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT)
     while True:
-        kind, path = _request_plan(workload, rng, api)
+        kind, path = plan(workload, rng, api)
         started = time.perf_counter()
         if started >= stop_at:
             break
@@ -217,15 +222,16 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_load(url: str, workload: Workload, clients: int, seconds: float, warmup: float, seed: int,
-             api: bool, think: float = 0.0) -> dict[str, dict[str, float]]:
-    """One run: `clients` threads for warm-up + `seconds`. Per kind (and "all"): count, p50/p95/p99 ms, errors."""
+             api: bool, think: float = 0.0, plan: RequestPlan = _request_plan) -> dict[str, dict[str, float]]:
+    """One run: `clients` threads for warm-up + `seconds`. Per kind (and "all"): count, p50/p95/p99 ms, errors.
+    ``plan`` chooses each request (the portal's mix by default; bench_stats.py passes its own)."""
     parsed = urllib.parse.urlsplit(url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
     tally = Tally()
     now = time.perf_counter()
     warmup_until, stop_at = now + warmup, now + warmup + seconds
     threads = [threading.Thread(target=_client, args=(host, port, workload, seed * 1000 + i, warmup_until,
-                                                      stop_at, api, think, tally)) for i in range(clients)]
+                                                      stop_at, api, think, tally, plan)) for i in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -36,6 +36,7 @@ def page_kinds(portal: Server, archive: Archive) -> dict[str, str]:
         "memorial row": "/memorial?" + urllib.parse.urlencode({"row": "カ"}),
         "memorial prefecture": "/memorial?" + urllib.parse.urlencode({"prefecture": prefecture}),
         "sources": "/sources",
+        "statistics": "/stats",
         "bad query": "/search?q=",
         "no such person": "/persons/99999999",
     }
@@ -47,7 +48,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(page: Any, po
     blocking: list[str] = []
     kinds = page_kinds(portal, archive)
     # Every kind in English; in Japanese the pages whose text and lang attributes change the most.
-    scans = [("en", kind) for kind in kinds] + [("ja", kind) for kind in ("home", "results", "person", "memorial row")]
+    japanese = ("home", "results", "person", "memorial row", "statistics")
+    scans = [("en", kind) for kind in kinds] + [("ja", kind) for kind in japanese]
     for language, kind in scans:
         address = kinds[kind]
         page.goto(f"{portal.url}{address}{'&' if '?' in address else '?'}lang={language}")

@@ -58,12 +58,13 @@ def _register_all() -> None:
         search_commands,
         serve_commands,
         simulate_commands,
+        stats_commands,
         store_commands,
     )
 
     for module in (store_commands, ingest_commands, quarantine_commands, names_commands, simulate_commands,
-                   linkage_commands, search_commands, catalog_commands, gazetteer_commands, serve_commands,
-                   backup_commands):
+                   linkage_commands, search_commands, catalog_commands, gazetteer_commands, stats_commands,
+                   serve_commands, backup_commands):
         module.register(app)
 
 
