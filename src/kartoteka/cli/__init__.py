@@ -57,10 +57,11 @@ def _register_all() -> None:
         serve_commands,
         simulate_commands,
         store_commands,
+        user_commands,
     )
 
     for module in (store_commands, ingest_commands, quarantine_commands, names_commands, simulate_commands,
-                   linkage_commands, search_commands, catalog_commands, serve_commands):
+                   linkage_commands, search_commands, catalog_commands, serve_commands, user_commands):
         module.register(app)
 
 
