@@ -85,3 +85,18 @@ def sources() -> list[SourceView]:
 
 def moved() -> Moved:
     return Moved(person_id=5, now=[7, 8], reason="split")
+
+
+def admin():  # type: ignore[no-untyped-def]
+    from kartoteka.accounts.types import Role, User
+
+    return User(id=1, name="root", role=Role.ADMIN)
+
+
+def audit_entries():  # type: ignore[no-untyped-def]
+    from kartoteka.audit.service import AuditEntry
+
+    return [AuditEntry(id=2, at="2026-12-07T10:00:00+00:00", who="ana", user_id=2, action="view",
+                       target="person 7", client="127.0.0.1", outcome="ok", detail={"records": [1, 2]}),
+            AuditEntry(id=1, at="2026-12-07T09:00:00+00:00", who="os:root", user_id=None, action="user_add",
+                       target="user ana", client="cli", outcome="ok", detail={})]

@@ -32,6 +32,9 @@ def pages(simulated: bool = True) -> dict[str, tuple[str, dict]]:
         "moved": ("moved.html", {"moved": samples.moved()}),
         "thanks": ("thanks.html", {"correction_id": 3, "person_id": 7}),
         "error": ("error.html", {"title": "Not found", "message": "m", "hint": "h", "code": "web.not_found"}),
+        "login": ("login.html", {"error": None, "name": "", "next_page": "/"}),
+        "audit": ("audit.html", {"entries": samples.audit_entries(), "who": "", "since": "", "action": "",
+                                 "user": samples.admin()}),
     }
 
 
