@@ -55,7 +55,7 @@ def create_app(store_url: str) -> FastAPI:
     app.include_router(account_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app, pages.error_page)
-    install_security(app)
+    install_security(app, pages.error_page)
 
     @app.middleware("http")
     async def remember_language(request: Request, call_next: Any) -> Response:

@@ -25,7 +25,8 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.web.auth import client_address, https
+from kartoteka.web.auth import client_address, current_user, https
+from kartoteka.web.errors import API_PREFIX, PageRenderer, json_error, status_for
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -79,13 +80,24 @@ def rate_limited(bucket: str) -> Callable[[Request], None]:
     return dependency
 
 
-def install_security(app: FastAPI) -> None:
-    """The security headers on every answer, and the rate limits' state."""
+def install_security(app: FastAPI, render_page_error: PageRenderer) -> None:
+    """The security headers on every answer, a bearer token checked on every request that sends one (401
+    "auth.token" in the one error shape when it is not valid), and the rate limits' state."""
     app.state.rate_limits = default_limits()
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
+        response: Response
+        try:
+            if request.headers.get("authorization"):
+                current_user(request)  # kept in request.state for the handler
+            response = await call_next(request)
+        except KartotekaError as exc:
+            if exc.code != "auth.token":
+                raise
+            status = status_for(exc.code)
+            response = json_error(exc, status) if request.url.path.startswith(API_PREFIX) else \
+                render_page_error(request, exc, status)
         headers = response.headers
         headers["Content-Security-Policy"] = DOCS_CSP if request.url.path == DOCS_PATH else CSP
         headers["X-Frame-Options"] = "DENY"

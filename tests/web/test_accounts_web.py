@@ -1,0 +1,218 @@
+"""Accounts in the portal: /login and /logout (ja, en, ru), the session cookie's flags, CSRF on every form,
+bearer tokens, the personal file withheld from the public, the audit log and its admin page, rate limits, the
+lockout, and the security headers. On a copy of the linked simulated store (SIMULATED)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from tests.ingest.test_cli import run
+
+from kartoteka.accounts import service as accounts
+from kartoteka.audit import service as audit
+from kartoteka.store import open_store, records
+from kartoteka.web.security import RateLimit, default_limits
+
+PASSWORD = "correct horse battery staple"
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "kartoteka" / "web" / "templates"
+
+
+@pytest.fixture(scope="module")
+def site(portal_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """A copy of the portal's store with an admin, a reviewer and a researcher (tokens for each), and an app."""
+    from kartoteka.web import create_app
+
+    copy = tmp_path_factory.mktemp("accounts-web") / "portal.sqlite"
+    shutil.copy(portal_url.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    with open_store(url) as store:
+        accounts.add_user(store, "root", "admin", PASSWORD, by="os:test")
+        accounts.add_user(store, "rev", "reviewer", PASSWORD, by="os:test")
+        accounts.add_user(store, "res", "researcher", PASSWORD, by="os:test")
+        tokens = {name: accounts.make_token(store, name, by="os:test")[1] for name in ("root", "rev", "res")}
+        with store.engine.connect() as conn:
+            personal_file = conn.execute(select(records.c.id).where(records.c.kind == "personal_file")
+                                         .order_by(records.c.id).limit(1)).scalar_one()
+    app = create_app(url)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield {"client": client, "app": app, "url": url, "tokens": tokens, "personal_file": personal_file}
+
+
+def bearer(site: dict, name: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {site['tokens'][name]}"}
+
+
+def token_of(client: TestClient, address: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(address).text)
+    assert found, address
+    return found.group(1)
+
+
+def fresh_client(site: dict, base_url: str = "http://testserver") -> TestClient:
+    return TestClient(site["app"], base_url=base_url, raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize(("language", "words"), [("ja", "ログイン"), ("en", "Sign in"), ("ru", "Войти")])
+def test_the_login_page_in_each_language(site, language, words):
+    page = fresh_client(site).get(f"/login?lang={language}")
+    assert page.status_code == 200 and words in page.text and 'autocomplete="current-password"' in page.text
+
+
+def test_sign_in_sets_a_secure_httponly_samesite_session_and_sign_out_ends_it(site):
+    client = fresh_client(site, "https://testserver")
+    token = token_of(client, "/login")
+    answer = client.post("/login", data={"name": "rev", "password": PASSWORD, "csrf_token": token, "next": "/sources"},
+                         follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/sources"
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("kt_session="))
+    assert all(flag in cookie.lower() for flag in ("httponly", "secure", "samesite=lax"))
+    home = client.get("/")
+    assert "rev (reviewer)" in home.text
+    assert "Strict-Transport-Security" in home.headers
+    session_token = token_of(client, "/")
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
+    assert client.post("/logout", data={"csrf_token": session_token}, follow_redirects=False).status_code == 303
+    assert "rev (reviewer)" not in client.get("/").text
+    with open_store(site["url"], create=False) as store:
+        assert {"login", "logout"} <= {e.action for e in audit.entries(store, who="rev")}
+
+
+def test_over_http_the_cookie_is_not_secure_and_no_hsts(site):
+    client = fresh_client(site)
+    answer = client.post("/login", data={"name": "res", "password": PASSWORD, "csrf_token": token_of(client, "/login")},
+                         follow_redirects=False)
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("kt_session="))
+    assert "secure" not in cookie.lower() and "httponly" in cookie.lower()
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_a_form_without_its_csrf_token_is_refused(site):
+    client = fresh_client(site)
+    token_of(client, "/login")  # the visitor's cookie is set; the post below does not carry the token
+    refused = client.post("/login", data={"name": "rev", "password": PASSWORD})
+    assert refused.status_code == 403 and "kt_session" not in refused.cookies
+
+
+def test_wrong_passwords_then_the_lockout(site):
+    client = fresh_client(site)
+    with open_store(site["url"], create=False) as store:
+        accounts.add_user(store, "locky", "family", PASSWORD, by="os:test")
+    for _ in range(5):
+        wrong = client.post("/login?lang=en", data={"name": "locky", "password": "wrong password here",
+                                                    "csrf_token": token_of(client, "/login")})
+        assert wrong.status_code == 401 and "The name or the password is wrong" in wrong.text
+    locked = client.post("/login?lang=en", data={"name": "locky", "password": PASSWORD,
+                                                 "csrf_token": token_of(client, "/login")})
+    assert locked.status_code == 403 and "locked" in locked.text
+
+
+def test_sign_in_and_search_are_rate_limited_per_client(site):
+    app, client = site["app"], fresh_client(site)
+    app.state.rate_limits = {"search": RateLimit(2, 60), "login": RateLimit(2, 60)}
+    try:
+        token = token_of(client, "/login")
+        answers = [client.post("/login", data={"name": "x", "password": "y" * 12, "csrf_token": token})
+                   for _ in range(3)]
+        assert [a.status_code for a in answers] == [401, 401, 429]
+        assert int(answers[-1].headers["Retry-After"]) >= 1
+        searches = [client.get("/api/v1/search", params={"q": "Ямада"}) for _ in range(3)]
+        assert searches[-1].status_code == 429 and searches[-1].json()["error"]["code"] == "web.rate_limited"
+        assert client.get("/search", params={"q": "Ямада"}).status_code == 429
+    finally:
+        app.state.rate_limits = default_limits()
+    window = RateLimit(1, 10)
+    assert window.wait("a", now=0) == 0 and window.wait("a", now=1) > 0 and window.wait("b", now=1) == 0
+    assert window.wait("a", now=10.5) == 0
+
+
+def test_a_personal_file_is_withheld_from_the_public_and_shown_to_a_reviewer(site):
+    client, record_id = site["client"], site["personal_file"]
+    refused = client.get(f"/api/v1/records/{record_id}")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "auth.forbidden" and set(refused.json()) == {"error"}
+    assert client.get(f"/records/{record_id}").status_code == 403
+    researcher = client.get(f"/api/v1/records/{record_id}", headers=bearer(site, "res")).json()
+    reviewer = client.get(f"/api/v1/records/{record_id}", headers=bearer(site, "rev")).json()
+    assert researcher["access"] in ("public", "list") and reviewer["access"] in ("full", "public")
+    assert set(researcher["fields"]) <= set(reviewer["fields"])
+    person = client.get(f"/api/v1/persons/{reviewer['person_id']}").json()
+    listed = {r["id"]: r for r in person["records"]}
+    assert listed[record_id]["kind"] == "personal_file" and listed[record_id]["fields"] == {}
+    assert listed[record_id]["access"] == "withheld"
+
+
+def test_a_bad_token_answers_401_in_the_error_shape(site):
+    answer = site["client"].get("/api/v1/sources", headers={"Authorization": "Bearer kt_not-a-token"})
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "auth.token"
+
+
+def test_restricted_views_are_audited_and_the_admin_page_shows_them(site):
+    client = site["client"]
+    with open_store(site["url"], create=False) as store:
+        before = len(audit.entries(store, action="view"))
+        client.get(f"/api/v1/persons/{_person_of(client, site)}")  # anonymous: nothing restricted, nothing logged
+        assert len(audit.entries(store, action="view")) == before
+        shown = client.get(f"/api/v1/records/{site['personal_file']}", headers=bearer(site, "rev")).json()
+        views = audit.entries(store, action="view")
+    if shown["access"] == "full":
+        assert len(views) == before + 1 and views[0].who == "rev" and views[0].client == "testclient"
+        assert views[0].target == f"record {site['personal_file']}"
+    anonymous = client.get("/admin/audit")
+    assert anonymous.status_code == 401, (anonymous.text[:2000], client.cookies)
+    assert client.get("/admin/audit", headers=bearer(site, "res")).status_code == 403
+    page = client.get("/admin/audit?who=rev&lang=en", headers=bearer(site, "root"))
+    assert page.status_code == 200 and "Audit log" in page.text and "rev" in page.text
+
+
+def _person_of(client: TestClient, site: dict) -> int:
+    return int(client.get(f"/api/v1/records/{site['personal_file']}", headers=bearer(site, "res")).json()["person_id"])
+
+
+def test_security_headers_on_pages_and_the_api(site):
+    for address in ("/", "/api/v1/sources", "/login", "/no-such-page"):
+        headers = site["client"].get(address).headers
+        policy = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy
+        assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_no_template_has_inline_script_or_style():
+    """The CSP forbids inline script and style: a template that had them would break under it."""
+    for template in TEMPLATES.glob("*.html"):
+        html = re.sub(r"\{#.*?#\}", "", template.read_text(encoding="utf-8"), flags=re.S)  # Jinja comments
+        assert "<script" not in html and "<style" not in html, template.name
+        assert not re.search(r"\sstyle\s*=", html), template.name
+        assert not re.search(r"\son[a-z]+\s*=", html), template.name
+        assert "javascript:" not in html, template.name
+
+
+def test_the_cli_makes_the_first_admin_and_shows_the_audit_log(capsys, monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    assert run(capsys, "-d", url, "init")[0] == 0
+    monkeypatch.setenv("KARTOTEKA_PASSWORD", PASSWORD)
+    code, _, err = run(capsys, "-d", url, "user", "add", "ana", "--role", "family")
+    assert code != 0 and "accounts.first_admin" in err
+    assert run(capsys, "-d", url, "user", "add", "root", "--role", "admin")[0] == 0
+    assert run(capsys, "-d", url, "user", "add", "ana")[0] == 0
+    code, printed, _ = run(capsys, "-d", url, "user", "token", "ana")
+    assert code == 0 and printed.strip().startswith("kt_")
+    assert run(capsys, "-d", url, "user", "grant", "ana", "--person", "7")[0] == 0
+    assert run(capsys, "-d", url, "user", "revoke", "ana")[0] == 0
+    code, printed, _ = run(capsys, "-d", url, "user", "list")
+    assert code == 0 and "revoked" in printed
+    code, printed, _ = run(capsys, "-d", url, "audit", "--json", "--since", "1h")
+    import json
+
+    actions = [e["action"] for e in json.loads(printed)["entries"]]
+    assert actions == ["revoke", "grant", "token", "user_add", "user_add"]
+    assert all(e["who"].startswith("os:") and e["client"] == "cli" for e in json.loads(printed)["entries"])
+    code, printed, _ = run(capsys, "-d", url, "audit", "--user", "nobody")
+    assert code == 0 and "no entries" in printed
