@@ -67,7 +67,8 @@ def person(store: Store, person_id: int, viewer: Viewer = PUBLIC_VIEWER) -> Pers
         prefecture=row.prefecture, unit=None if listed else row.unit, rank=None if listed else row.rank,
         fate=row.fate, death_date=None if listed else row.death_date,
         death_place=None if listed else row.death_place, burial_site=None if listed else row.burial_site,
-        timeline=build_timeline(row.birth_year, views), records=views, grouping=grouping,
+        timeline=[event for event in build_timeline(row.birth_year, views) if not listed or event.kind == "birth"],
+        records=views, grouping=grouping,
         citation=_person_citation(person_id, names, views, simulated), simulated=simulated, access=access.value)
 
 
