@@ -216,3 +216,11 @@ def test_the_cli_makes_the_first_admin_and_shows_the_audit_log(capsys, monkeypat
     assert all(e["who"].startswith("os:") and e["client"] == "cli" for e in json.loads(printed)["entries"])
     code, printed, _ = run(capsys, "-d", url, "audit", "--user", "nobody")
     assert code == 0 and "no entries" in printed
+    cards = tmp_path / "cards.csv"
+    cards.write_text("surname,given_name,birth_year\nКавасаки,Тиро,1920\n", encoding="utf-8")
+    assert run(capsys, "-d", url, "import", "card", str(cards))[0] == 0
+    assert run(capsys, "-d", url, "export", "card", str(tmp_path / "out.csv"))[0] == 0
+    code, printed, _ = run(capsys, "-d", url, "audit", "--json", "--limit", "2")
+    latest = json.loads(printed)["entries"]
+    assert [(e["action"], e["target"]) for e in latest] == [("export", str(tmp_path / "out.csv")),
+                                                            ("import", str(cards))]

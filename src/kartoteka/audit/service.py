@@ -2,12 +2,14 @@
 reads, and the table refuses UPDATE and DELETE (triggers of migration 0140).
 
     record(store, action, who=, ...) -> int      one entry (its id)
+    record_cli(store, action, target, **detail)  one entry for a command (who: the OS user, from: "cli")
     entries(store, who=, since=, action=, limit=) -> list[AuditEntry], newest first
     parse_since("2026-12-01" | "24h" | "7d" | "30m") -> datetime
     os_user() -> "os:NAME"                        "who" for the command line
 
-Actions (ACTIONS): view (restricted data shown), login, login_failed, lockout, logout, decision, merge,
-import, export, grant, revoke, token, user_add, request.
+Actions (ACTIONS): view (restricted data shown), login, login_failed, lockout, logout, decision, merge, split
+(a reviewer's on persons), link (a run of `kartoteka link`), import, export, grant, revoke, token, user_add,
+request.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from kartoteka.audit.tables import audit_log
 from kartoteka.core.errors import KartotekaError
 from kartoteka.store.database import Store
 
-ACTIONS = ("view", "login", "login_failed", "lockout", "logout", "decision", "merge", "import", "export", "grant",
-           "revoke", "token", "user_add", "request")
+ACTIONS = ("view", "login", "login_failed", "lockout", "logout", "decision", "merge", "split", "link", "import",
+           "export", "grant", "revoke", "token", "user_add", "request")
 CLI_CLIENT = "cli"
 _SPAN = re.compile(r"^(\d{1,6})\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -66,6 +68,11 @@ def record(store: Store, action: str, *, who: str, user_id: int | None = None, t
               "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None}
     with store.engine.begin() as conn:
         return int(conn.execute(insert(audit_log).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+
+
+def record_cli(store: Store, action: str, target: str | None = None, **detail: Any) -> int:
+    """An entry for a command-line action: the OS user as "who", "cli" as where from."""
+    return record(store, action, who=os_user(), target=target, client=CLI_CLIENT, detail=detail or None)
 
 
 def parse_since(text: str) -> datetime:
