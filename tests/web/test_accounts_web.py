@@ -224,3 +224,27 @@ def test_the_cli_makes_the_first_admin_and_shows_the_audit_log(capsys, monkeypat
     latest = json.loads(printed)["entries"]
     assert [(e["action"], e["target"]) for e in latest] == [("export", str(tmp_path / "out.csv")),
                                                             ("import", str(cards))]
+
+
+def test_sign_in_a_token_and_the_audit_log_on_each_backend(imported_url, capsys):
+    """The same journey on SQLite and PostgreSQL: the first admin, a sign-in, a bad password, a token, the log."""
+    from kartoteka.web import create_app
+
+    with open_store(imported_url, create=False) as store:
+        if not accounts.users_list(store):
+            accounts.add_user(store, "root", "admin", PASSWORD, by="os:test")
+        _, token = accounts.make_token(store, "root", role="reviewer", by="os:test")
+    with TestClient(create_app(imported_url), raise_server_exceptions=False) as client:
+        csrf = token_of(client, "/login")
+        wrong = client.post("/login", data={"name": "root", "password": "x" * 12, "csrf_token": csrf})
+        assert wrong.status_code == 401
+        signed = client.post("/login", data={"name": "root", "password": PASSWORD, "csrf_token": csrf,
+                                             "next": "//elsewhere.example/"}, follow_redirects=False)
+        assert signed.status_code == 303 and signed.headers["location"] == "/"  # never off this site
+        assert client.get("/admin/audit").status_code == 200
+        record = client.get("/api/v1/records/1", headers={"Authorization": f"Bearer {token}"})
+        assert record.status_code == 200 and record.json()["kind"] == "card"
+    with open_store(imported_url, create=False) as store:
+        actions = [e.action for e in audit.entries(store, who="root", since=audit.parse_since("1h"))]
+        tokens = audit.entries(store, who="os:test", action="token")
+    assert actions[:2] == ["login", "login_failed"] and tokens[0].target == "user root"
