@@ -176,7 +176,9 @@ def viewer_for(store: Store, user: User | None) -> Viewer:
     """What the access policy needs to know of who is asking."""
     if user is None:
         return Viewer()
-    granted = granted_persons(store, user.id) if user.role == Role.FAMILY else frozenset()
+    # A granted request opens a person to its requester whatever their role (a researcher may be family too);
+    # reviewers and admins see every file anyway.
+    granted = granted_persons(store, user.id) if user.role < Role.REVIEWER else frozenset()
     return Viewer(role=user.role, granted=granted, user_id=user.id, name=user.name)
 
 
