@@ -141,3 +141,36 @@ def test_since_reads_dates_and_spans():
     with pytest.raises(KartotekaError) as bad:
         audit.parse_since("last tuesday")
     assert bad.value.code == "usage.since"
+
+
+def test_a_request_is_checked_dated_decided_once_and_opens_only_its_person(store):
+    from kartoteka.accounts import requests
+
+    _admin(store)
+    family = accounts.add_user(store, "ana", "family", None, by=BY)
+    reviewer = accounts.add_user(store, "rev", "reviewer", None, by=BY)
+    pdf = b"%PDF-1.7\n" + b"x" * 100
+    for proof, problem in ((b"", "empty"), (b"GIF89a", "not a PDF"),
+                           (b"%PDF-" + b"x" * requests.MAX_PROOF_BYTES, "larger than")):
+        with pytest.raises(KartotekaError) as bad:
+            requests.submit(store, family, 7, requester="Ana", relationship="daughter", proof_name="p",
+                            proof=proof, client=None)
+        assert bad.value.code == "requests.proof" and problem in bad.value.message
+    with pytest.raises(KartotekaError) as blank:
+        requests.submit(store, family, 7, requester=" ", relationship="daughter", proof_name="p", proof=pdf,
+                        client=None)
+    assert blank.value.code == "requests.invalid"
+    asked = requests.submit(store, family, 7, requester="Ana", relationship="daughter", proof_name="k.pdf",
+                            proof=pdf, client="10.0.0.3")
+    assert not accounts.viewer_for(store, family).opens(7)
+    with pytest.raises(KartotekaError):
+        requests.decide(store, asked, grant=False, reason="", by=reviewer, client=None)  # a reason is needed
+    decided = requests.decide(store, asked, grant=True, reason="register matches", by=reviewer, client=None)
+    assert decided.status == "granted" and decided.decided_at and decided.requested_at
+    with pytest.raises(KartotekaError) as twice:
+        requests.decide(store, asked, grant=False, reason="no", by=reviewer, client=None)
+    assert twice.value.code == "requests.decided"
+    viewer = accounts.viewer_for(store, family)
+    assert viewer.opens(7) and not viewer.opens(8)
+    assert requests.proof_of(store, asked) == ("k.pdf", "application/pdf", pdf)
+    assert [r.status for r in requests.requests_of(store, family.id)] == ["granted"]

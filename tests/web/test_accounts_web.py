@@ -248,3 +248,53 @@ def test_sign_in_a_token_and_the_audit_log_on_each_backend(imported_url, capsys)
         actions = [e.action for e in audit.entries(store, who="root", since=audit.parse_since("1h"))]
         tokens = audit.entries(store, who="os:test", action="token")
     assert actions[:2] == ["login", "login_failed"] and tokens[0].target == "user root"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_family_request_granted_opens_that_persons_file_and_no_other(site):
+    client = fresh_client(site)
+    with open_store(site["url"], create=False) as store:
+        accounts.add_user(store, "fam", "family", PASSWORD, by="os:test")
+        family = {"Authorization": f"Bearer {accounts.make_token(store, 'fam', by='os:test')[1]}"}
+        with store.engine.connect() as conn:
+            files = conn.execute(select(records.c.id).where(records.c.kind == "personal_file")
+                                 .order_by(records.c.id)).scalars().all()
+    person_id = _person_of(client, site)
+    form = client.get(f"/persons/{person_id}/request?lang=en", headers=family)
+    assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    fields = {"requester": "Test Hanako (SIMULATED)", "relationship": "daughter", "csrf_token": token}
+    refused = client.post(f"/persons/{person_id}/request?lang=en", headers=family, data=fields,
+                          files={"proof": ("proof.png", b"MZ not an image", "image/png")})
+    assert refused.status_code == 400 and "PDF, JPEG or PNG" in refused.text
+    sent = client.post(f"/persons/{person_id}/request", headers=family, data=fields,
+                       files={"proof": ("koseki.png", PNG, "image/png")}, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/account"
+    assert "waiting for a reviewer" in client.get("/account?lang=en", headers=family).text
+    assert client.get("/requests", headers=family).status_code == 403
+
+    reviewer = bearer(site, "rev")
+    listed = client.get("/requests?lang=en", headers=reviewer)
+    request_id = int(re.search(r"/requests/(\d+)/decision", listed.text).group(1))  # type: ignore[union-attr]
+    proof = client.get(f"/requests/{request_id}/proof", headers=reviewer)
+    assert proof.content == PNG and proof.headers["content-type"] == "image/png"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', listed.text).group(1)  # type: ignore[union-attr]
+    decided = client.post(f"/requests/{request_id}/decision", headers=reviewer, follow_redirects=False,
+                          data={"decision": "grant", "reason": "family register matches", "csrf_token": token})
+    assert decided.status_code == 303
+    again = client.post(f"/requests/{request_id}/decision", headers=reviewer,
+                        data={"decision": "refuse", "reason": "second thoughts", "csrf_token": token})
+    assert again.status_code == 400  # a decided request stays as it was
+
+    assert "granted" in client.get("/account?lang=en", headers=family).text
+    mine = client.get(f"/api/v1/records/{site['personal_file']}", headers=family).json()
+    assert mine["access"] == "full" and mine["person_id"] == person_id
+    others = [client.get(f"/api/v1/records/{rid}", headers=family).json() for rid in files[1:4]]
+    assert all(o["access"] in ("public", "list") for o in others if o["person_id"] != person_id)
+    with open_store(site["url"], create=False) as store:
+        assert audit.entries(store, who="fam", action="request")[0].target == f"person {person_id}"
+        grant = audit.entries(store, who="rev", action="grant")[0]
+        assert grant.outcome == "granted" and grant.detail["user"] == "fam"
+        assert audit.entries(store, who="fam", action="view")[0].target == f"record {site['personal_file']}"

@@ -62,6 +62,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.locked": (N_("This account is locked after repeated wrong passwords."),
                     N_("Try again in fifteen minutes, or ask an administrator.")),
     "auth.token": (N_("The API token is not valid."), N_("Ask an administrator for a new token.")),
+    "requests.invalid": (N_("The request is not complete."), N_("Fill in every field of the request.")),
+    "requests.proof": (N_("The proof file cannot be accepted."),
+                       N_("Attach a scan or photo as a PDF, JPEG or PNG of at most 5 MB.")),
+    "requests.decided": (N_("This request has already been decided."), ""),
     "web.internal": (N_("Something went wrong on the server. The error has been logged."),
                      N_("Please try again later.")),
 }
