@@ -33,6 +33,9 @@ def pages(simulated: bool = True) -> dict[str, tuple[str, dict]]:
         "thanks": ("thanks.html", {"correction_id": 3, "person_id": 7}),
         "error": ("error.html", {"title": "Not found", "message": "m", "hint": "h", "code": "web.not_found"}),
         "login": ("login.html", {"error": None, "name": "", "next_page": "/"}),
+        "request": ("request_form.html", {"person": samples.person_view(), "error": None, "form": {}, "max_mb": 5}),
+        "account": ("account.html", {"requests": samples.access_requests()}),
+        "requests": ("requests.html", {"requests": samples.access_requests(), "user": samples.admin()}),
         "audit": ("audit.html", {"entries": samples.audit_entries(), "who": "", "since": "", "action": "",
                                  "user": samples.admin()}),
     }
