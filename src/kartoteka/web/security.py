@@ -7,8 +7,8 @@ run uvicorn with --proxy-headers so that the scheme is seen). The API's interact
 (/api/v1/docs, FastAPI's Swagger UI, which loads its script from a CDN and starts it inline) gets a policy that
 allows exactly that, and only on that address.
 
-Rate limits (LIMITS): a sliding window per client address and per bucket (search: the search page and API;
-login: sign-in attempts), kept in the memory of each worker process: with N workers a client may make up to N
+Rate limits: a sliding window per client address and per bucket (search: the search page and API, 120 a
+minute; login: sign-in attempts, 10 a minute; the settings search_rate_limit and login_rate_limit), kept in the memory of each worker process: with N workers a client may make up to N
 times the limit. Over the limit: 429 "web.rate_limited" with Retry-After.
 """
 
@@ -63,7 +63,12 @@ class RateLimit:
 
 
 def default_limits() -> dict[str, RateLimit]:
-    return {"search": RateLimit(120, 60.0), "login": RateLimit(10, 60.0)}
+    """The limits of the settings search_rate_limit and login_rate_limit (a minute each; 0: no limit)."""
+    from kartoteka.core.settings import load_settings
+
+    settings = load_settings(None)
+    return {"search": RateLimit(settings.search_rate_limit or 10**9, 60.0),
+            "login": RateLimit(settings.login_rate_limit or 10**9, 60.0)}
 
 
 def rate_limited(bucket: str) -> Callable[[Request], None]:
