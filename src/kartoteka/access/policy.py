@@ -21,8 +21,8 @@ kartoteka.search); nothing else decides. Four levels of access to a record (``Ac
   written to the audit log by the web layer.
 
 By role (kartoteka.core.roles.Role): public -> public fields, personal files withheld, the possibly living as a
-list; family and researcher -> public fields of every kind, the possibly living as a list; family with a granted
-request -> full for that person only; reviewer and admin -> full.
+list; family and researcher -> public fields of every kind, the possibly living as a list; an account with a
+granted request (a family member) -> full for that person only; reviewer and admin -> full.
 
 Never public, and why:
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
@@ -71,8 +72,8 @@ def account_role(name: str) -> Role:
     return role
 
 
-def _row(conn: object, name: str) -> object:
-    found = conn.execute(select(users).where(users.c.name == name)).first()  # type: ignore[attr-defined]
+def _row(conn: Any, name: str) -> Any:
+    found = conn.execute(select(users).where(users.c.name == name)).first()
     if found is None:
         raise KartotekaError("accounts.unknown", f"no account named {name!r}", hint="kartoteka user list")
     return found
@@ -116,8 +117,8 @@ def users_list(store: Store) -> list[Account]:
                     last_login_at=_iso(r.last_login_at), tokens=int(r.tokens)) for r in rows]
 
 
-def _locked(row: object) -> bool:
-    until = aware(row.locked_until)  # type: ignore[attr-defined]
+def _locked(row: Any) -> bool:
+    until = aware(row.locked_until)
     return until is not None and until > now()
 
 
@@ -131,11 +132,11 @@ def grant_role(store: Store, name: str, role: Role | str, *, by: str) -> User:
     role = account_role(role.label if isinstance(role, Role) else role)
     with store.engine.begin() as conn:
         row = _row(conn, name)
-        conn.execute(update(users).where(users.c.id == row.id).values(  # type: ignore[attr-defined]
+        conn.execute(update(users).where(users.c.id == row.id).values(
             role=role.label, disabled_at=None, locked_until=None, failed_logins=0))
     audit.record(store, "grant", who=by, target=f"user {name}", client=_client(by),
-                 detail={"role": role.label, "was": row.role})  # type: ignore[attr-defined]
-    return User(id=int(row.id), name=name, role=role)  # type: ignore[attr-defined]
+                 detail={"role": role.label, "was": row.role})
+    return User(id=int(row.id), name=name, role=role)
 
 
 def revoke_user(store: Store, name: str, *, by: str) -> None:
@@ -143,7 +144,7 @@ def revoke_user(store: Store, name: str, *, by: str) -> None:
     moment = now()
     with store.engine.begin() as conn:
         row = _row(conn, name)
-        uid = row.id  # type: ignore[attr-defined]
+        uid = row.id
         conn.execute(update(users).where(users.c.id == uid).values(disabled_at=moment))
         conn.execute(update(sessions).where(sessions.c.user_id == uid, sessions.c.ended_at.is_(None))
                      .values(ended_at=moment))
@@ -157,7 +158,7 @@ def grant_person(store: Store, name: str, person_id: int, *, by: str, reason: st
     with store.engine.begin() as conn:
         row = _row(conn, name)
         request_id = int(conn.execute(insert(access_requests).values(
-            user_id=row.id, person_id=person_id, status="granted", reason=reason or None,  # type: ignore[attr-defined]
+            user_id=row.id, person_id=person_id, status="granted", reason=reason or None,
             requested_at=now(), decided_at=now(), decided_by=by)).inserted_primary_key[0])  # type: ignore[index]
     audit.record(store, "grant", who=by, target=f"person {person_id}", client=_client(by),
                  detail={"user": name, "request": request_id, "reason": reason})
@@ -188,18 +189,18 @@ def make_token(store: Store, name: str, *, role: Role | str | None = None, label
     token, which is shown once and stored only as its SHA-256."""
     with store.engine.begin() as conn:
         row = _row(conn, name)
-        own = Role.named(row.role)  # type: ignore[attr-defined]
+        own = Role.named(row.role)
         scoped = own if role is None else account_role(role.label if isinstance(role, Role) else role)
         if scoped > own:
             raise KartotekaError("accounts.role", f"a token of {name!r} cannot have the role {scoped.label}",
                                  hint=f"the account's role is {own.label}; a token may have that role or a lower one")
-        if row.disabled_at is not None:  # type: ignore[attr-defined]
+        if row.disabled_at is not None:
             raise KartotekaError("accounts.disabled", f"the account {name!r} is revoked",
                                  hint="kartoteka user grant NAME ROLE enables it again")
         token = new_secret(TOKEN_PREFIX)
         expires = now() + timedelta(days=days) if days else None
         token_id = int(conn.execute(insert(api_tokens).values(
-            user_id=row.id, token_hash=digest(token), role=scoped.label,  # type: ignore[attr-defined]
+            user_id=row.id, token_hash=digest(token), role=scoped.label,
             label=label or f"token for {name}", created_at=now(), expires_at=expires)).inserted_primary_key[0])  # type: ignore[index]
     audit.record(store, "token", who=by, target=f"user {name}", client=_client(by),
                  detail={"token": token_id, "role": scoped.label, "days": days})

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from kartoteka.accounts.secrets import digest, needs_rehash, new_secret, verify_password
+from kartoteka.accounts.secrets import digest, hash_password, needs_rehash, new_secret, verify_password
 from kartoteka.accounts.service import aware, now
 from kartoteka.accounts.tables import sessions, users
 from kartoteka.accounts.types import Role, User
@@ -67,27 +68,25 @@ def sign_in(store: Store, name: str, password: str, *, client: str | None) -> Si
     return _open_session(store, row, password, client)
 
 
-def _count_failure(store: Store, row: object, client: str | None) -> None:
-    failures = int(row.failed_logins or 0) + 1  # type: ignore[attr-defined]
+def _count_failure(store: Store, row: Any, client: str | None) -> None:
+    failures = int(row.failed_logins or 0) + 1
     values: dict[str, object] = {"failed_logins": failures}
     if failures >= MAX_FAILED_LOGINS:
         values = {"failed_logins": 0, "locked_until": now() + timedelta(minutes=LOCK_MINUTES)}
     with store.engine.begin() as conn:
-        conn.execute(update(users).where(users.c.id == row.id).values(**values))  # type: ignore[attr-defined]
-    audit.record(store, "login_failed", who=row.name, user_id=int(row.id), client=client,  # type: ignore[attr-defined]
+        conn.execute(update(users).where(users.c.id == row.id).values(**values))
+    audit.record(store, "login_failed", who=row.name, user_id=int(row.id), client=client,
                  outcome="refused", detail={"failures": failures})
     if failures >= MAX_FAILED_LOGINS:
-        audit.record(store, "lockout", who=row.name, user_id=int(row.id), client=client,  # type: ignore[attr-defined]
+        audit.record(store, "lockout", who=row.name, user_id=int(row.id), client=client,
                      detail={"minutes": LOCK_MINUTES})
 
 
-def _open_session(store: Store, row: object, password: str, client: str | None) -> SignedIn:
-    from kartoteka.accounts.secrets import hash_password
-
+def _open_session(store: Store, row: Any, password: str, client: str | None) -> SignedIn:
     session_id, csrf = new_secret(), new_secret()
-    user = User(id=int(row.id), name=row.name, role=Role.named(row.role))  # type: ignore[attr-defined]
+    user = User(id=int(row.id), name=row.name, role=Role.named(row.role))
     values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now()}
-    if needs_rehash(row.password_hash):  # type: ignore[attr-defined]
+    if needs_rehash(row.password_hash):
         values["password_hash"] = hash_password(password)
     with store.engine.begin() as conn:
         conn.execute(update(users).where(users.c.id == user.id).values(**values))
