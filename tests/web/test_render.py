@@ -166,3 +166,19 @@ def test_results_link_each_person_and_the_downloads():
     assert 'href="/persons/7"' in html
     assert "format=csv" in html and "format=json" in html
     assert "Page 1 of 3" in html and 'rel="next"' in html
+
+
+def test_hostile_text_in_the_account_pages_renders_as_text():
+    """A requester's words, a reviewer's reason and an audit entry's target are text, never markup."""
+    import dataclasses
+
+    hostile = '<script>alert(1)</script>\u202e"><img src=x onerror=alert(1)>'
+    asked = [dataclasses.replace(r, requester=hostile, reason=hostile) for r in samples.access_requests()]
+    entries = [dataclasses.replace(e, who=hostile, target=hostile, detail={"x": hostile})
+               for e in samples.audit_entries()]
+    for template, context in (("requests.html", {"requests": asked, "user": samples.admin()}),
+                              ("account.html", {"requests": asked}),
+                              ("audit.html", {"entries": entries, "who": hostile, "since": "", "action": "",
+                                              "user": samples.admin()})):
+        html = render(template, "en", simulated=True, **BASE, **context)
+        assert "<script>alert" not in html and "<img src=x" not in html, template
