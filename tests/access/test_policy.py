@@ -85,3 +85,48 @@ def test_unknown_kinds_and_fields_are_denied():
 def test_bad_extra_json_is_ignored_not_shown():
     assert public_record("card", {"extra_json": "{not json", "camp": "7"}) == {"camp": "7"}
     assert public_record("card", {"extra_json": "[1, 2]"}) == {}
+
+
+# --- by role (issue 18) --------------------------------------------------------------------------------------
+
+def test_the_possibly_living_are_those_without_a_death_record_born_after_1920():
+    from kartoteka.access.policy import possibly_living
+
+    assert possibly_living(1921, died=False) and possibly_living(None, died=False)
+    assert not possibly_living(1920, died=False) and not possibly_living(1925, died=True)
+
+
+def test_each_role_gets_its_level_of_access():
+    from kartoteka.access.policy import Access, Viewer, record_access
+    from kartoteka.core.roles import Role
+
+    public, family, researcher = Viewer(), Viewer(Role.FAMILY, frozenset({7})), Viewer(Role.RESEARCHER)
+    reviewer = Viewer(Role.REVIEWER)
+    assert record_access(public, "personal_file", 7, living=False) == Access.WITHHELD
+    assert record_access(public, "personal_file", 7, living=True) == Access.WITHHELD
+    assert record_access(public, "card", 7, living=True) == Access.LIST
+    assert record_access(public, "card", 7, living=False) == Access.PUBLIC
+    assert record_access(researcher, "personal_file", 7, living=False) == Access.PUBLIC
+    assert record_access(researcher, "personal_file", 7, living=True) == Access.LIST
+    assert record_access(family, "personal_file", 7, living=True) == Access.FULL  # the granted person
+    assert record_access(family, "personal_file", 8, living=False) == Access.PUBLIC  # anyone else
+    assert record_access(Viewer(Role.RESEARCHER, frozenset({7})), "card", 7, living=True) == Access.FULL
+    assert record_access(reviewer, "card", None, living=True) == Access.FULL
+    assert record_access(reviewer, "no_such_kind", 7, living=False) == Access.WITHHELD
+
+
+def test_the_levels_show_what_they_say():
+    from kartoteka.access.policy import Access, visible_record
+
+    row = {"id": 1, "kind": "card", "source_id": 1, "record_ref": "c-1", "file_name": "cards.csv", "row_number": 2,
+           "surname": "Кавасаки", "birth_year": 1923, "camp": "7", "occupation": "столяр", "raw_json": "{...}",
+           "row_sha256": "ab", "archive_ref": "ГА РФ 1/2/3", "extra_json": '{"relatives": "жена", "card_number": "5"}'}
+    public = visible_record("card", row, Access.PUBLIC)
+    listed = visible_record("card", row, Access.LIST)
+    full = visible_record("card", row, Access.FULL)
+    assert "camp" in public and "occupation" not in public and public["card_number"] == "5"
+    assert set(listed) == {"id", "kind", "source_id", "record_ref", "file_name", "row_number", "surname",
+                           "birth_year"}
+    assert full["occupation"] == "столяр" and full["relatives"] == "жена"
+    assert not {"raw_json", "row_sha256", "extra_json"} & set(full)
+    assert visible_record("card", row, Access.WITHHELD) == {}

@@ -22,7 +22,8 @@ def page_kinds(portal: Server, archive: Archive) -> dict[str, str]:
     """One address of each kind of page (and of the error pages), of persons picked from the truth."""
     person, card = archive.clerks_spelling()
     person_id = person_holding(portal, archive.cyrillic_name(card), [card])
-    record_id = portal.get_json(f"/api/v1/persons/{person_id}")["records"][0]["id"]
+    record_id = next(r["id"] for r in portal.get_json(f"/api/v1/persons/{person_id}")["records"]
+                     if r["access"] != "withheld")  # a personal file answers 403 to the public
     prefecture = next(row["prefecture"] for row in archive.persons.values()
                       if row["fate"] == "died" and row["prefecture"])
     return {
@@ -37,6 +38,7 @@ def page_kinds(portal: Server, archive: Archive) -> dict[str, str]:
         "memorial prefecture": "/memorial?" + urllib.parse.urlencode({"prefecture": prefecture}),
         "sources": "/sources",
         "statistics": "/stats",
+        "sign in": "/login",
         "bad query": "/search?q=",
         "no such person": "/persons/99999999",
     }

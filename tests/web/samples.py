@@ -85,3 +85,30 @@ def sources() -> list[SourceView]:
 
 def moved() -> Moved:
     return Moved(person_id=5, now=[7, 8], reason="split")
+
+
+def admin():  # type: ignore[no-untyped-def]
+    from kartoteka.accounts.types import Role, User
+
+    return User(id=1, name="root", role=Role.ADMIN)
+
+
+def audit_entries():  # type: ignore[no-untyped-def]
+    from kartoteka.audit.service import AuditEntry
+
+    return [AuditEntry(id=2, at="2026-12-07T10:00:00+00:00", who="ana", user_id=2, action="view",
+                       target="person 7", client="127.0.0.1", outcome="ok", detail={"records": [1, 2]}),
+            AuditEntry(id=1, at="2026-12-07T09:00:00+00:00", who="os:root", user_id=None, action="user_add",
+                       target="user ana", client="cli", outcome="ok", detail={})]
+
+
+def access_requests():  # type: ignore[no-untyped-def]
+    from kartoteka.accounts.requests import AccessRequest
+
+    return [AccessRequest(id=3, user_name="ana", person_id=7, requester="Test Hanako", relationship="daughter",
+                          proof_name="koseki.pdf", proof_type="application/pdf", proof_size=2048, status="requested",
+                          reason=None, requested_at="2026-12-07T10:00+00:00", decided_at=None, decided_by=None),
+            AccessRequest(id=2, user_name="ana", person_id=8, requester="Test Hanako", relationship="daughter",
+                          proof_name="k.png", proof_type="image/png", proof_size=100, status="refused",
+                          reason="<b>no</b> match", requested_at="2026-12-06T10:00+00:00",
+                          decided_at="2026-12-06T12:00+00:00", decided_by="rev")]

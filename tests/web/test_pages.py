@@ -96,12 +96,23 @@ def test_hostile_values_render_escaped_and_isolated(portal, hostile_person):
     assert LONG in html
 
 
+def form_token(client, address: str) -> str:
+    """The CSRF token a page's form carries (its cookie stays in the client)."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(address).text)
+    assert found, f"{address} has no form with a CSRF token"
+    return found.group(1)
+
+
 def test_a_correction_is_kept_and_thanked_for(portal, portal_url, someone):
     from kartoteka.catalog import service as catalog
     from kartoteka.store import open_store
 
+    token = form_token(portal, f"/persons/{someone['person_id']}")
     response = portal.post(f"/persons/{someone['person_id']}/corrections?lang=en",
-                           data={"text": "His birth year is 1919 in the family register.", "contact": "a@b.example"},
+                           data={"text": "His birth year is 1919 in the family register.", "contact": "a@b.example",
+                                 "csrf_token": token},
                            headers={"Origin": "http://testserver"})
     assert response.status_code == 200 and "Thank you" in response.text
     with open_store(portal_url, create=False) as store:
@@ -111,7 +122,9 @@ def test_a_correction_is_kept_and_thanked_for(portal, portal_url, someone):
 
 
 def test_an_empty_correction_is_refused_in_the_pages_language(portal, someone):
-    response = portal.post(f"/persons/{someone['person_id']}/corrections?lang=ru", data={"text": ""})
+    token = form_token(portal, f"/persons/{someone['person_id']}")
+    response = portal.post(f"/persons/{someone['person_id']}/corrections?lang=ru",
+                           data={"text": "", "csrf_token": token})
     assert response.status_code == 400 and "Исправление не удалось сохранить" in response.text
 
 

@@ -32,6 +32,12 @@ def pages(simulated: bool = True) -> dict[str, tuple[str, dict]]:
         "moved": ("moved.html", {"moved": samples.moved()}),
         "thanks": ("thanks.html", {"correction_id": 3, "person_id": 7}),
         "error": ("error.html", {"title": "Not found", "message": "m", "hint": "h", "code": "web.not_found"}),
+        "login": ("login.html", {"error": None, "name": "", "next_page": "/"}),
+        "request": ("request_form.html", {"person": samples.person_view(), "error": None, "form": {}, "max_mb": 5}),
+        "account": ("account.html", {"requests": samples.access_requests()}),
+        "requests": ("requests.html", {"requests": samples.access_requests(), "user": samples.admin()}),
+        "audit": ("audit.html", {"entries": samples.audit_entries(), "who": "", "since": "", "action": "",
+                                 "user": samples.admin()}),
     }
 
 
@@ -160,3 +166,19 @@ def test_results_link_each_person_and_the_downloads():
     assert 'href="/persons/7"' in html
     assert "format=csv" in html and "format=json" in html
     assert "Page 1 of 3" in html and 'rel="next"' in html
+
+
+def test_hostile_text_in_the_account_pages_renders_as_text():
+    """A requester's words, a reviewer's reason and an audit entry's target are text, never markup."""
+    import dataclasses
+
+    hostile = '<script>alert(1)</script>\u202e"><img src=x onerror=alert(1)>'
+    asked = [dataclasses.replace(r, requester=hostile, reason=hostile) for r in samples.access_requests()]
+    entries = [dataclasses.replace(e, who=hostile, target=hostile, detail={"x": hostile})
+               for e in samples.audit_entries()]
+    for template, context in (("requests.html", {"requests": asked, "user": samples.admin()}),
+                              ("account.html", {"requests": asked}),
+                              ("audit.html", {"entries": entries, "who": hostile, "since": "", "action": "",
+                                              "user": samples.admin()})):
+        html = render(template, "en", simulated=True, **BASE, **context)
+        assert "<script>alert" not in html and "<img src=x" not in html, template

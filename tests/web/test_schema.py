@@ -61,3 +61,47 @@ def test_the_api_answers_every_request_within_its_schema(api_schema, label, mode
             assert set(body) == {"error"} and body["error"]["code"], body
 
     answers()
+
+
+ROLE_EXAMPLES = 10
+ROLE_OPERATIONS = ["GET /api/v1/persons/{person_id}", "GET /api/v1/records/{record_id}", "GET /api/v1/search"]
+
+
+@pytest.fixture(scope="module")
+def role_schema(portal_url, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The API of a copy of the portal's store with an API token for each account role."""
+    import shutil
+
+    from kartoteka.accounts import service as accounts
+    from kartoteka.store import open_store
+    from kartoteka.web import create_app
+
+    copy = tmp_path_factory.mktemp("schema-roles") / "portal.sqlite"
+    shutil.copy(portal_url.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    tokens = {}
+    with open_store(url) as store:
+        for role in ("admin", "family", "researcher", "reviewer"):
+            accounts.add_user(store, role, role, None, by="os:test")
+            tokens[role] = accounts.make_token(store, role, by="os:test")[1]
+    return schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(url)), tokens
+
+
+@pytest.mark.parametrize("role", ["family", "researcher", "reviewer"])
+@pytest.mark.parametrize("label", ROLE_OPERATIONS)
+def test_the_api_answers_each_role_within_its_schema(role_schema, role, label):
+    """With each role's bearer token: no 5xx, every answer within its documented schema and status."""
+    api, tokens = role_schema
+    operation = api.find_operation_by_label(label)
+    assert operation is not None
+
+    @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
+    @settings(max_examples=ROLE_EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    def answers(case):  # type: ignore[no-untyped-def]
+        response = case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Bearer {tokens[role]}"})
+        assert response.status_code != 401, "a valid token is never refused as unknown"
+        if response.status_code >= 400:
+            assert set(response.json()) == {"error"}
+
+    answers()

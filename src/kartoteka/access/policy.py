@@ -1,10 +1,28 @@
-"""The public-field policy: which fields of each record kind and of a person may leave the server.
+"""The one access policy: which fields of each record kind and of a person may leave the server, to whom.
 
-Until access tiers exist (a later issue) every page, API answer, search result and export shows only what the
-Japanese ministry publishes for the dead, and what a family needs to recognise their own: the name as each
-record spells it, the birth year, the home prefecture (本籍), unit and rank, the camps and their dates, capture,
-death date and place, burial site and grave number, the fate, and for each record its kind, source, file, line,
-archive reference, scan reference and dates (ship and ports for the repatriation manifests).
+Every page, API answer, search result and export asks this module (through kartoteka.catalog and
+kartoteka.search); nothing else decides. Four levels of access to a record (``Access``):
+
+- ``public``: the public fields below, for anyone. What the Japanese ministry publishes for the dead, and what a
+  family needs to recognise their own: the name as each record spells it, the birth year, the home prefecture
+  (本籍), unit and rank, the camps and their dates, capture, death date and place, burial site and grave number,
+  the fate, and for each record its kind, source, file, line, archive reference, scan reference and dates (ship
+  and ports for the repatriation manifests).
+- ``list``: the public-list fields only (the name in every spelling, the birth year, the prefecture, the fate,
+  and the record's provenance without its archive and scan references). This is all that roles below reviewer
+  see of a **possibly living** person: no death record (no death roster or burial entry, no death date, fate
+  not "died") and born after 1920 (LIVING_BORN_AFTER) or of unknown birth year (unknown is treated as possibly
+  living: deny by default), unless a granted request names that person.
+- ``withheld``: the record is listed by id, kind and source, and nothing of its content. A personal file is
+  withheld from the public (anonymous readers): the file goes only to the internee, the bereaved family or
+  someone they authorise. Signed-in roles see its public fields; its restricted fields, as below.
+- ``full``: every field the record holds (its restricted fields too; never ``raw_json`` or ``row_sha256``): for
+  reviewers and admins, and for a family member with a granted request for that person. Each such view is
+  written to the audit log by the web layer.
+
+By role (kartoteka.core.roles.Role): public -> public fields, personal files withheld, the possibly living as a
+list; family and researcher -> public fields of every kind, the possibly living as a list; an account with a
+granted request (a family member) -> full for that person only; reviewer and admin -> full.
 
 Never public, and why:
 
@@ -36,9 +54,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from kartoteka.core.model import RECORD_KINDS
+from kartoteka.core.roles import Role
 
 _ALL = frozenset(RECORD_KINDS)
 _SOVIET = frozenset({"card", "personal_file", "burial"})
@@ -202,3 +222,108 @@ def _extras(value: Any) -> Mapping[str, Any]:
     except (TypeError, ValueError):
         return {}
     return parsed if isinstance(parsed, dict) else {}
+
+
+# --- by role: the possibly living, the personal files, the granted requests --------------------------------
+
+LIVING_BORN_AFTER = 1920
+DEATH_KINDS = frozenset({"death_roster", "burial"})
+_LIST_COLUMNS = ("surname", "given_name", "patronymic", "name_original", "script", "birth_year", "prefecture")
+_LIST_EXTRAS = ("name_cyrillic", "name_kanji", "name_reading")
+#: A person's fields that the public list shows (search results, the head of a person page).
+LIST_PERSON_FIELDS: tuple[str, ...] = ("id", "name_cyrillic", "name_kana", "name_kanji", "name_romaji",
+                                       "birth_year", "prefecture", "fate", "record_count")
+_NEVER = frozenset({"raw_json", "row_sha256", "extra_json", "source_name"})
+
+
+class Access(StrEnum):
+    FULL = "full"
+    PUBLIC = "public"
+    LIST = "list"
+    WITHHELD = "withheld"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking, as the policy needs to know: the role and the persons a granted request names."""
+
+    role: Role = Role.PUBLIC
+    granted: frozenset[int] = frozenset()
+    user_id: int | None = None
+    name: str = "anonymous"
+
+    def opens(self, person_id: int | None) -> bool:
+        """Whether this viewer sees ``person_id``'s restricted fields."""
+        if self.role >= Role.REVIEWER:
+            return True
+        return person_id is not None and self.role >= Role.FAMILY and person_id in self.granted
+
+
+PUBLIC_VIEWER = Viewer()
+
+
+def possibly_living(birth_year: int | None, died: bool) -> bool:
+    """No death record, and born after 1920 or of unknown birth year."""
+    return not died and (birth_year is None or birth_year > LIVING_BORN_AFTER)
+
+
+def record_died(kind: str, row: Mapping[str, Any]) -> bool:
+    """Whether a record itself says its person died (a death roster or burial entry, a death date)."""
+    return kind in DEATH_KINDS or bool(row.get("death_date"))
+
+
+def record_access(viewer: Viewer, kind: str, person_id: int | None, living: bool) -> Access:
+    """How much of a record of ``kind`` (of person ``person_id``, possibly living or not) this viewer sees."""
+    if kind not in _ALL:
+        return Access.WITHHELD
+    if viewer.opens(person_id):
+        return Access.FULL
+    if kind == "personal_file" and viewer.role == Role.PUBLIC:
+        return Access.WITHHELD
+    return Access.LIST if living else Access.PUBLIC
+
+
+def person_access(viewer: Viewer, person_id: int | None, living: bool) -> Access:
+    """How much of a person's own fields (names, facts, timeline) this viewer sees."""
+    if viewer.opens(person_id):
+        return Access.FULL
+    return Access.LIST if living else Access.PUBLIC
+
+
+def list_record_fields(kind: str) -> tuple[str, ...]:
+    """The fields of ``kind`` that a list shows (for the possibly living)."""
+    return tuple(name for name in PROVENANCE_FIELDS + _LIST_COLUMNS + _LIST_EXTRAS if is_public(kind, name))
+
+
+def visible_fields(kind: str, access: Access) -> frozenset[str] | None:
+    """The fields of ``kind`` shown at ``access`` (None: every field the record holds, ``full``)."""
+    if access == Access.FULL:
+        return None
+    if access == Access.WITHHELD:
+        return frozenset()
+    if access == Access.LIST:
+        return frozenset(list_record_fields(kind))
+    return frozenset(public_record_fields(kind) + public_extra_fields(kind))
+
+
+def visible_record(kind: str, row: Mapping[str, Any], access: Access) -> dict[str, Any]:
+    """The fields of one record row that ``access`` shows, blanks left out."""
+    if access == Access.FULL:
+        return full_record(row)
+    if access == Access.WITHHELD:
+        return {}
+    fields = public_record(kind, row)
+    if access == Access.LIST:
+        allowed = set(list_record_fields(kind))
+        fields = {name: value for name, value in fields.items() if name in allowed}
+    return fields
+
+
+def full_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field a record holds (its extra fields flattened), for ``full`` access; never the raw row."""
+    fields = {name: value for name, value in row.items()
+              if name not in _NEVER and value is not None and value != ""}
+    for name, value in _extras(row.get("extra_json")).items():
+        if value is not None and value != "" and name not in fields and name not in _NEVER:
+            fields[name] = value if isinstance(value, (str, int, float)) else str(value)
+    return fields

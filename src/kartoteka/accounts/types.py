@@ -7,23 +7,10 @@ otherwise."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
+from kartoteka.core.roles import Role
 
-class Role(IntEnum):
-    PUBLIC = 0  # no login
-    FAMILY = 1
-    RESEARCHER = 2
-    REVIEWER = 3
-    ADMIN = 4
-
-    @classmethod
-    def named(cls, name: str) -> Role:
-        return cls[name.strip().upper()]
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
+__all__ = ["Role", "User"]
 
 
 @dataclass(frozen=True)

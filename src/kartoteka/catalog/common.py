@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kartoteka.access.policy import public_record
+from kartoteka.access.policy import Access, public_record, visible_record
 from kartoteka.catalog.types import Citation, RecordView
 from kartoteka.core.errors import KartotekaError
 from kartoteka.core.model import RECORD_KIND_DESCRIPTIONS
@@ -40,8 +40,11 @@ def not_found(what: str, value: object, hint: str) -> KartotekaError:
                           details={"what": what, "id": value})
 
 
-def citation(row: Mapping[str, Any], simulated: bool) -> Citation:
-    """Where a record comes from, and the line to cite it by."""
+def citation(row: Mapping[str, Any], simulated: bool, access: Access = Access.PUBLIC) -> Citation:
+    """Where a record comes from, and the line to cite it by (without its archive and scan references when the
+    access policy shows the record as a list entry or withholds it: a scan shows the whole record)."""
+    if access in (Access.LIST, Access.WITHHELD):
+        row = {**row, "archive_ref": None, "scan_ref": None}
     title = KIND_TITLES.get(row["kind"], row["kind"])
     source = "" if row["source_name"] == row["file_name"] else f"{row['source_name']}, "
     parts = [f"{title}, {source}{row['file_name']} line {row['row_number']}"]
@@ -54,10 +57,15 @@ def citation(row: Mapping[str, Any], simulated: bool) -> Citation:
                     text=text + (f" [{SIMULATED_MARK}]" if simulated else ""))
 
 
-def record_view(row: Any, person_id: int | None, simulated: bool) -> RecordView:
-    """One record as the catalog shows it: public fields only, with its citation."""
-    return RecordView(id=int(row["id"]), kind=str(row["kind"]), fields=public_record(row["kind"], row),
-                      citation=citation(row, simulated), person_id=person_id, simulated=simulated)
+def record_view(row: Any, person_id: int | None, simulated: bool, access: Access = Access.PUBLIC) -> RecordView:
+    """One record as the catalog shows it: the fields the access policy lets through, with its citation. A full
+    view that shows nothing beyond the public fields says "public" (nothing restricted was seen)."""
+    kind = str(row["kind"])
+    fields = visible_record(kind, row, access)
+    if access == Access.FULL and set(fields) <= set(public_record(kind, row)):
+        access = Access.PUBLIC
+    return RecordView(id=int(row["id"]), kind=kind, fields=fields, citation=citation(row, simulated, access),
+                      person_id=person_id, simulated=simulated, access=access.value)
 
 
 def record_rows(conn: Any, record_ids: Iterable[int]) -> list[Mapping[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import func, select
 
-from kartoteka.access.policy import PUBLIC_PERSON_FIELDS
+from kartoteka.access.policy import LIST_PERSON_FIELDS, PUBLIC_PERSON_FIELDS, possibly_living
 from kartoteka.catalog.common import SIMULATED_MARK
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage.tables import person_records, persons
@@ -89,6 +89,9 @@ def _public_person(row: Any) -> dict[str, Any]:
             camps.append(name)
             numbers.add(number)
     values = {name: row[name] for name in _PERSON_COLUMNS if name not in ("id", "camps_json")}
+    if possibly_living(row["birth_year"], row["fate"] == "died"):  # the list fields only (access.policy)
+        values = {name: value if name in LIST_PERSON_FIELDS else None for name, value in values.items()}
+        camps = []
     return {"person_id": int(row["id"]), **values, "camps": camps}
 
 

@@ -9,6 +9,14 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from kartoteka.access.policy import (
+    PUBLIC_VIEWER,
+    Access,
+    Viewer,
+    person_access,
+    possibly_living,
+    record_access,
+)
 from kartoteka.catalog.common import SIMULATED_MARK, not_found, record_rows, record_view
 from kartoteka.catalog.tables import person_redirects
 from kartoteka.catalog.timeline import build_timeline
@@ -26,8 +34,9 @@ _EXTRA_NAME_FIELDS = ("name_cyrillic", "name_kanji", "name_reading")
 _READINGS = 3
 
 
-def person(store: Store, person_id: int) -> PersonView | Moved:
-    """The person with this id in the current run, or Moved when a run retired the id (merged or split)."""
+def person(store: Store, person_id: int, viewer: Viewer = PUBLIC_VIEWER) -> PersonView | Moved:
+    """The person with this id in the current run, or Moved when a run retired the id (merged or split); what
+    of it ``viewer`` sees is the access policy's (a possibly living person below reviewer: the list fields)."""
     simulated = store.is_simulated()
     with store.engine.connect() as conn:
         row = conn.execute(select(persons).where(persons.c.id == person_id)).first()
@@ -42,20 +51,25 @@ def person(store: Store, person_id: int) -> PersonView | Moved:
         rows = record_rows(conn, record_ids)
         run = conn.execute(select(link_runs.c.model_version).where(link_runs.c.id == row.run_id)).first()
         decided = _decisions_touching(conn, record_ids)
-    views = [record_view(r, person_id, simulated) for r in rows]
+    living = possibly_living(row.birth_year, row.fate == "died")
+    views = [record_view(r, person_id, simulated, record_access(viewer, r["kind"], person_id, living)) for r in rows]
+    access = person_access(viewer, person_id, living)
+    listed = access == Access.LIST  # the list fields only: no unit, rank, death, burial, flags
     probabilities = [p for _, p in members if p is not None]
     grouping = Grouping(
         made_by="reviewer" if decided else ("model" if len(record_ids) > 1 else "single record"),
         model_version=None if run is None else run.model_version, run_id=int(row.run_id),
         weakest_link=min(probabilities) if probabilities else None, decisions=decided,
-        flags=[flag for flag in (row.flags or "").split("; ") if flag])
+        flags=[] if listed else [flag for flag in (row.flags or "").split("; ") if flag])
     names = {key: getattr(row, f"name_{key}") for key in _NAME_KEYS}
     return PersonView(
         id=person_id, names=names, name_forms=name_forms(views), birth_year=row.birth_year,
-        prefecture=row.prefecture, unit=row.unit, rank=row.rank, fate=row.fate, death_date=row.death_date,
-        death_place=row.death_place, burial_site=row.burial_site,
-        timeline=build_timeline(row.birth_year, views), records=views, grouping=grouping,
-        citation=_person_citation(person_id, names, views, simulated), simulated=simulated)
+        prefecture=row.prefecture, unit=None if listed else row.unit, rank=None if listed else row.rank,
+        fate=row.fate, death_date=None if listed else row.death_date,
+        death_place=None if listed else row.death_place, burial_site=None if listed else row.burial_site,
+        timeline=[event for event in build_timeline(row.birth_year, views) if not listed or event.kind == "birth"],
+        records=views, grouping=grouping,
+        citation=_person_citation(person_id, names, views, simulated), simulated=simulated, access=access.value)
 
 
 def moved_to(conn: Any, person_id: int) -> Moved | None:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
 
+from kartoteka.access.policy import (
+    PUBLIC_VIEWER,
+    Access,
+    Viewer,
+    possibly_living,
+    record_access,
+    record_died,
+)
 from kartoteka.catalog.common import current_run, not_found, person_of_record, record_query, record_view
 from kartoteka.catalog.types import RecordView, SourceView, StoreInfo
+from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage.tables import persons
 from kartoteka.store import Store, records
 from kartoteka.store import sources as sources_table
@@ -15,15 +25,31 @@ from kartoteka.store import sources as sources_table
 _DEATH_KINDS = ("death_roster", "burial")
 
 
-def record(store: Store, record_id: int) -> RecordView:
-    """One source record: its public fields, its citation, the person it belongs to (None before a link)."""
+def record(store: Store, record_id: int, viewer: Viewer = PUBLIC_VIEWER) -> RecordView:
+    """One source record: the fields ``viewer`` may see, its citation, the person it belongs to (None before a
+    link). A record the policy withholds from this viewer (a personal file, to the public) raises
+    "auth.forbidden"."""
     simulated = store.is_simulated()
     with store.engine.connect() as conn:
         row = conn.execute(record_query().where(records.c.id == record_id)).first()
         if row is None:
             raise not_found("record", record_id, "check the id; `kartoteka status` lists the sources and their counts")
         person_id = person_of_record(conn, record_id)
-    return record_view(row._mapping, person_id, simulated)
+        fields: Mapping[str, Any] = dict(row._mapping)
+        if person_id is not None:
+            person = conn.execute(select(persons.c.birth_year, persons.c.fate).where(
+                persons.c.id == person_id)).first()
+            living = person is None or possibly_living(person.birth_year, person.fate == "died")
+        else:
+            living = possibly_living(fields["birth_year"], record_died(fields["kind"], fields))
+    access = record_access(viewer, fields["kind"], person_id, living)
+    if access == Access.WITHHELD:
+        raise KartotekaError("auth.forbidden", f"Record {record_id} is a personal file: it is shown only to "
+                                               "signed-in users.",
+                             hint="A family may ask for a person's file: sign in at /login with an account, "
+                                  "then ask for it; the person's page lists the file by id and kind.",
+                             details={"record_id": record_id, "kind": fields["kind"], "person_id": person_id})
+    return record_view(fields, person_id, simulated, access)
 
 
 def sources(store: Store) -> list[SourceView]:

@@ -48,6 +48,7 @@ class RecordView:
     citation: Citation
     person_id: int | None  # the person it belongs to in the current run
     simulated: bool
+    access: str = "public"  # full | public | list | withheld (kartoteka.access.policy.Access)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +93,7 @@ class PersonView:
     grouping: Grouping
     citation: str  # how to cite this person page
     simulated: bool
+    access: str = "public"  # full | public | list (the possibly living, below reviewer)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -60,11 +60,12 @@ def _register_all() -> None:
         simulate_commands,
         stats_commands,
         store_commands,
+        user_commands,
     )
 
     for module in (store_commands, ingest_commands, quarantine_commands, names_commands, simulate_commands,
                    linkage_commands, search_commands, catalog_commands, gazetteer_commands, stats_commands,
-                   serve_commands, backup_commands):
+                   serve_commands, backup_commands, user_commands):
         module.register(app)
 
 

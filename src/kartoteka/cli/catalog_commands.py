@@ -15,12 +15,14 @@ SIMULATED_BANNER = "*** SIMULATED DATA: generated names, not real people ***"
 
 def export_persons_command(out: Path, fmt: str | None) -> None:
     """`kartoteka export persons OUT`: one row per person, public fields only (called by `export`)."""
+    from kartoteka.audit import service as audit
     from kartoteka.catalog.service import export_persons
     from kartoteka.cli.store_commands import opened_store
 
     with opened_store() as store:
         count = export_persons(store, out, fmt)
         simulated = store.is_simulated()
+        audit.record_cli(store, "export", str(out), kind="persons", persons=count)
     if simulated:
         typer.echo(SIMULATED_BANNER)
     typer.echo(f"exported {count:,} persons to {out} (public fields only)")

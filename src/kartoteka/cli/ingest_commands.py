@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from kartoteka.audit import service as audit
 from kartoteka.core.errors import KartotekaError
 from kartoteka.core.settings import Settings
 from kartoteka.ingest import (
@@ -111,6 +112,7 @@ def import_command(
                                           f"kartoteka import {target} {path}/FILE.csv", file=str(path))
             results = [import_file(store, target, path, options, progress_for(path))]  # type: ignore[operator]
         simulated = store.is_simulated()
+        audit.record_cli(store, "import", str(path or target), files=[_describe(r) for r in results])
     if simulated:
         typer.echo(SIMULATED_BANNER)
     for result in results:
@@ -169,6 +171,7 @@ def export_command(
         count = export_records(store, kind, fmt or ("jsonl" if out.suffix.lower() in (".jsonl", ".ndjson") else "csv"),
                                out)
         simulated = store.is_simulated()
+        audit.record_cli(store, "export", str(out), kind=kind, records=count)
     if simulated:
         typer.echo(SIMULATED_BANNER)
     typer.echo(f"exported {count:,} {kind} records to {out}")

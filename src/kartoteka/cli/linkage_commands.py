@@ -45,6 +45,7 @@ def link_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON")] = False,
 ) -> None:
     """Link all records into persons (replaces the current persons in one transaction)."""
+    from kartoteka.audit.service import record_cli
     from kartoteka.core.model import normalize_kind
     from kartoteka.linkage.service import link
     from kartoteka.search.service import index_writer
@@ -59,6 +60,7 @@ def link_command(
     with _store() as store:
         summary = link(store, backend=backend, model_path=model, runs_dir=runs_dir, threshold=threshold,
                        progress=progress, one_per_person=once, also_write=index_writer)
+        record_cli(store, "link", f"run {summary.run_id}", records=summary.records, persons=summary.persons)
     for warning in summary.warnings:
         _err.print(f"[yellow]warning:[/yellow] {warning}")
     if as_json:
@@ -133,6 +135,7 @@ def review_command(
     """The review queue: uncertain pairs side by side; decide same / not-same, or undo. Applied on next link."""
     from dataclasses import asdict
 
+    from kartoteka.audit.service import record_cli
     from kartoteka.linkage import review
 
     console = Console()
@@ -141,11 +144,14 @@ def review_command(
             pair, verdict = (same, "same") if same else (not_same, "not_same")
             assert pair is not None
             new_id = review.decide(store, pair[0], pair[1], verdict, reviewer=reviewer)
+            record_cli(store, "decision", f"records {pair[0]} {pair[1]}", decision=new_id, verdict=verdict,
+                       reviewer=reviewer)
             print(f"decision {new_id}: records {pair[0]} and {pair[1]} are {verdict.replace('_', ' ')} "
                   "(applied by the next `kartoteka link`)")
             return
         if undo:
             undone = review.undo(store, decision_id)
+            record_cli(store, "decision", f"decision {undone}", undone=True)
             print(f"decision {undone} undone (the next `kartoteka link` no longer applies it)")
             return
         if decisions:

@@ -29,6 +29,10 @@ SETTINGS_TABLE: tuple[SettingSpec, ...] = (
                 "Path of the SQLite file, or a postgresql:// URL. Env: KARTOTEKA_DATABASE."),
     SettingSpec("batch_size", int, 5000, "Rows written per database batch during import."),
     SettingSpec("quiet", bool, False, "No progress bars."),
+    SettingSpec("search_rate_limit", int, 120,
+                "Searches a minute per client address and server process (0: no limit)."),
+    SettingSpec("login_rate_limit", int, 10,
+                "Sign-in attempts a minute per client address and server process (0: no limit)."),
 )
 
 
@@ -39,6 +43,8 @@ class Settings:
     database: str = "kartoteka.sqlite"
     batch_size: int = 5000
     quiet: bool = False
+    search_rate_limit: int = 120
+    login_rate_limit: int = 10
 
     @property
     def database_url(self) -> str:

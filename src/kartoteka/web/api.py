@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kartoteka.catalog import service as catalog
@@ -17,8 +17,10 @@ from kartoteka.core.errors import KartotekaError
 from kartoteka.search import service as search_service
 from kartoteka.search.types import MAX_LIMIT, SearchQuery
 from kartoteka.store.database import Store
+from kartoteka.web.auth import audit_restricted_view, viewer
 from kartoteka.web.errors import json_error
 from kartoteka.web.models import ERRORS, ErrorAnswer, MemorialAnswer, SearchAnswer, SourcesAnswer
+from kartoteka.web.security import rate_limited
 
 MAX_ID = 2**31 - 1  # ids are database integers: a larger one is no id at all (400, not a 500 from the driver)
 MAX_OFFSET = 1_000_000
@@ -45,7 +47,8 @@ def moved_answer(moved: Moved, base: str) -> Response:
     return json_error(error, 410)
 
 
-@router.get("/search", response_model=SearchAnswer, summary="Persons whose name matches, in any script")
+@router.get("/search", response_model=SearchAnswer, summary="Persons whose name matches, in any script",
+            dependencies=[Depends(rate_limited("search"))])
 def search(
     request: Request,
     q: Annotated[str, Query(description="a name in kanji, kana, romaji or Cyrillic")],
@@ -70,15 +73,19 @@ def search(
             responses={301: {"description": "a merged person: its records are now the Location's"},
                        410: {"model": ErrorAnswer, "description": "a split person: details.now lists where"}})
 def person(request: Request, person_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Any:
-    found = catalog.person(store_of(request), person_id)
+    found = catalog.person(store_of(request), person_id, viewer(request))
     if isinstance(found, Moved):
         return moved_answer(found, "/api/v1/persons")
+    audit_restricted_view(request, f"person {person_id}", [r.id for r in found.records if r.access == "full"])
     return found
 
 
-@router.get("/records/{record_id}", response_model=RecordView, summary="One source record, public fields")
+@router.get("/records/{record_id}", response_model=RecordView, summary="One source record, the fields the caller may see",
+            responses={403: {"model": ErrorAnswer, "description": "a personal file, asked for without signing in"}})
 def record(request: Request, record_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Any:
-    return catalog.record(store_of(request), record_id)
+    shown = catalog.record(store_of(request), record_id, viewer(request))
+    audit_restricted_view(request, f"record {record_id}", [shown.id] if shown.access == "full" else [])
+    return shown
 
 
 @router.get("/memorial", response_model=MemorialAnswer, summary="The dead in 五十音 order, by kana row or prefecture")

@@ -16,9 +16,10 @@ from fastapi.staticfiles import StaticFiles
 
 from kartoteka.search.service import warm_up
 from kartoteka.store import open_store
-from kartoteka.web import api, camps_api, pages, stats_pages
+from kartoteka.web import account_pages, api, camps_api, pages, request_pages, stats_pages
 from kartoteka.web.errors import install_error_handlers
 from kartoteka.web.i18n import COOKIE, LANGUAGES
+from kartoteka.web.security import install_security
 
 STATIC = Path(__file__).resolve().parent / "static"
 ONE_YEAR = 365 * 24 * 3600
@@ -40,7 +41,8 @@ def create_app(store_url: str) -> FastAPI:
         title="Kartoteka API",
         version="1",
         summary="Search and read the records of the Japanese internees in the Soviet Union and Mongolia.",
-        description="Public fields only. Every error has one shape: {\"error\": {\"code\", \"message\", \"hint\", "
+        description="Anonymous callers get the public fields; an API token (`Authorization: Bearer TOKEN`, from "
+                    "`kartoteka user token`) gets its role's fields (kartoteka.access.policy). Every error has one shape: {\"error\": {\"code\", \"message\", \"hint\", "
                     "\"details\"}}; a client's mistake is a 4xx, never a 5xx.",
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
@@ -52,8 +54,11 @@ def create_app(store_url: str) -> FastAPI:
     app.include_router(camps_api.router)
     app.include_router(pages.router)
     app.include_router(stats_pages.router)
+    app.include_router(account_pages.router)
+    app.include_router(request_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app, pages.error_page)
+    install_security(app, pages.error_page)
 
     @app.middleware("http")
     async def remember_language(request: Request, call_next: Any) -> Response:

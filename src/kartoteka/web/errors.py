@@ -5,8 +5,10 @@ errors become "usage.parameter" (naming the parameter), an unknown address "web.
 "web.method", and anything unexpected "web.internal" (logged with its traceback). The API answers
 ``KartotekaError.to_dict()`` as JSON; a page answers the same message, in the page's language, as HTML.
 
-    status by code:  *.not_found 404 · *.gone 410 · web.method 405 · auth.required 401 · auth.forbidden 403 · store.* and search.stale_index 503 ·
-                     web.internal 500 · everything else (a query, a parameter, a form a client got wrong) 400
+    status by code:  *.not_found 404 · *.gone 410 · web.method 405 · auth.required, auth.token, auth.failed 401 ·
+                     auth.forbidden, auth.locked, web.csrf 403 · web.rate_limited 429 · store.* and
+                     search.stale_index 503 · web.internal 500 · everything else (a query, a parameter, a form a
+                     client got wrong) 400
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ def status_for(code: str) -> int:
         return 410
     if code == "web.method":
         return 405
-    if code == "auth.required":
+    if code in ("auth.required", "auth.token", "auth.failed"):
         return 401
-    if code == "auth.forbidden":
+    if code in ("auth.forbidden", "auth.locked", "web.csrf"):
         return 403
+    if code == "web.rate_limited":
+        return 429
     if code.startswith("store.") or code == "search.stale_index":  # the server's state, not the client's request
         return 503
     if code == "web.internal":
@@ -103,7 +107,8 @@ def install_error_handlers(app: FastAPI, render_page_error: PageRenderer) -> Non
 
     async def on_kartoteka_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, KartotekaError)
-        return answer(request, exc, status_for(exc.code))
+        retry = exc.details.get("retry_after") if exc.code == "web.rate_limited" else None
+        return answer(request, exc, status_for(exc.code), {"Retry-After": str(retry)} if retry else None)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

@@ -49,6 +49,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.method": (N_("This address does not take that kind of request."), N_("Start again from the search.")),
     "web.origin": (N_("The form was sent from another site, so it was not accepted."),
                    N_("Send the correction from the person's page on this site.")),
+    "web.csrf": (N_("The form has expired or was sent from another site, so it was not accepted."),
+                 N_("Reload the page and send the form again.")),
+    "web.rate_limited": (N_("Too many requests from your address."),
+                         N_("Wait a minute, then try again.")),
+    "auth.required": (N_("Sign in to see this page."), N_("Sign in with the account an administrator made for you.")),
+    "auth.forbidden": (N_("Your account may not see this."),
+                       N_("A person's file is shown to the family after their request is granted, and to the "
+                          "reviewers.")),
+    "auth.failed": (N_("The name or the password is wrong."),
+                    N_("After five wrong passwords in a row the account is locked for fifteen minutes.")),
+    "auth.locked": (N_("This account is locked after repeated wrong passwords."),
+                    N_("Try again in fifteen minutes, or ask an administrator.")),
+    "auth.token": (N_("The API token is not valid."), N_("Ask an administrator for a new token.")),
+    "requests.invalid": (N_("The request is not complete."), N_("Fill in every field of the request.")),
+    "requests.proof": (N_("The proof file cannot be accepted."),
+                       N_("Attach a scan or photo as a PDF, JPEG or PNG of at most 5 MB.")),
+    "requests.decided": (N_("This request has already been decided."), ""),
     "web.internal": (N_("Something went wrong on the server. The error has been logged."),
                      N_("Please try again later.")),
 }
@@ -58,7 +75,8 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "usage": (N_("Something in the request is not valid."), ""),
     "store": (N_("The records cannot be reached just now."), N_("Please try again later.")),
 }
-TITLES: dict[int, str] = {400: N_("This request cannot be answered"), 404: N_("Not found"),
+TITLES: dict[int, str] = {400: N_("This request cannot be answered"), 401: N_("Sign in"), 403: N_("Not allowed"),
+                          404: N_("Not found"), 429: N_("Too many requests"),
                           405: N_("Not allowed"), 410: N_("Moved"), 500: N_("Server error"),
                           503: N_("Not available just now")}
 

@@ -53,7 +53,9 @@ class SourcesAnswer(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorAnswer, "description": "a parameter or query the client got wrong"},
+    401: {"model": ErrorAnswer, "description": "an API token that is unknown, revoked or expired (auth.token)"},
     404: {"model": ErrorAnswer, "description": "no such address, person or record"},
+    429: {"model": ErrorAnswer, "description": "too many requests from this address (web.rate_limited)"},
     500: {"model": ErrorAnswer, "description": "the server failed (logged); never for anything a client sends"},
     503: {"model": ErrorAnswer, "description": "the store is not reachable"},
 }

@@ -12,7 +12,7 @@ import math
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kartoteka.catalog import service as catalog
@@ -22,9 +22,18 @@ from kartoteka.linkage.vocabulary import PREFECTURES
 from kartoteka.search import service as search_service
 from kartoteka.search.types import SearchHit, SearchPage, SearchQuery
 from kartoteka.web.api import MAX_ID, store_of
+from kartoteka.web.auth import (
+    audit_restricted_view,
+    check_csrf,
+    csrf_token,
+    current_user,
+    remember_csrf_cookie,
+    viewer,
+)
 from kartoteka.web.i18n import COOKIE, choose_language, translations
 from kartoteka.web.messages import page_error
 from kartoteka.web.render import render
+from kartoteka.web.security import rate_limited
 
 PAGE_SIZE = 20
 MEMORIAL_PAGE_SIZE = 100
@@ -43,8 +52,10 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     store = store_of(request)
     params = {key: value for key, value in request.query_params.items() if key != "lang"}
     html = render(template, request_language(request), simulated=store.is_simulated(), params=params,
-                  prefectures=PREFECTURES, **context)
-    return HTMLResponse(html, status_code=status)
+                  prefectures=PREFECTURES, user=current_user(request), csrf=lambda: csrf_token(request), **context)
+    response = HTMLResponse(html, status_code=status)
+    remember_csrf_cookie(request, response)
+    return response
 
 
 def error_page(request: Request, exc: KartotekaError, status: int) -> HTMLResponse:
@@ -87,7 +98,7 @@ def _search_query(form: dict[str, str], page_no: int) -> SearchQuery:
     )
 
 
-@router.get("/search")
+@router.get("/search", dependencies=[Depends(rate_limited("search"))])
 def search(request: Request) -> Response:
     form = {key: request.query_params.get(key, "") for key in SEARCH_FIELDS}
     if "q" not in request.query_params:
@@ -144,11 +155,12 @@ def _download(result: SearchPage, fmt: str, simulated: bool) -> Response:
 
 @router.get("/persons/{person_id}")
 def person(request: Request, person_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
-    found = catalog.person(store_of(request), person_id)
+    found = catalog.person(store_of(request), person_id, viewer(request))
     if isinstance(found, Moved):
         if len(found.now) == 1:
             return RedirectResponse(f"/persons/{found.now[0]}", status_code=303)
         return page(request, "moved.html", status=410, moved=found)
+    audit_restricted_view(request, f"person {person_id}", [r.id for r in found.records if r.access == "full"])
     return page(request, "person.html", person=found)
 
 
@@ -167,7 +179,9 @@ def _same_origin(request: Request) -> bool:
 @router.post("/persons/{person_id}/corrections")
 def correction(request: Request, person_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                text: Annotated[str, Form(max_length=20_000)] = "",
-               contact: Annotated[str, Form(max_length=2_000)] = "") -> Response:
+               contact: Annotated[str, Form(max_length=2_000)] = "",
+               csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    check_csrf(request, csrf_token)
     if not _same_origin(request):
         raise KartotekaError("web.origin", "The form was sent from another site.",
                              hint="Send the correction from the person's page on this site.")
@@ -178,7 +192,9 @@ def correction(request: Request, person_id: Annotated[int, Path(ge=1, le=MAX_ID)
 
 @router.get("/records/{record_id}")
 def record(request: Request, record_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> HTMLResponse:
-    return page(request, "record.html", record=catalog.record(store_of(request), record_id))
+    shown = catalog.record(store_of(request), record_id, viewer(request))
+    audit_restricted_view(request, f"record {record_id}", [shown.id] if shown.access == "full" else [])
+    return page(request, "record.html", record=shown)
 
 
 @router.get("/memorial")

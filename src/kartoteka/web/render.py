@@ -88,7 +88,12 @@ ENV = Environment(
 )
 ENV.install_null_translations()  # type: ignore[attr-defined]  # each render passes its language's gettext
 ENV.filters.update(label=_label, date=_date, number=_number)
-ENV.globals.update(query=_query, script_lang=SCRIPT_LANG, name_order=NAME_ORDER, languages=LANGUAGE_NAMES,
+def _no_csrf() -> str:
+    """A page rendered outside a request (tests, an error before the session is known) carries no token."""
+    return ""
+
+
+ENV.globals.update(csrf=_no_csrf, user=None, query=_query, script_lang=SCRIPT_LANG, name_order=NAME_ORDER, languages=LANGUAGE_NAMES,
                    citation_fields=CITATION_FIELDS)
 
 
