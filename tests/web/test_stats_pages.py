@@ -139,7 +139,8 @@ def test_camps_are_the_stores_counts_as_the_gazetteer_resolves_them(figures, sql
                 continue
             on = PartialDate.from_iso(date).earliest.replace(day=1) if date else None  # the stay's month
             place = gazetteer.resolve(store, camp, on=on)
-            held[place.name if place.camp_id is not None and place.confidence > 0 else camp].add(person)
+            resolved = place.camp_id is not None and place.confidence > 0
+            held[(place.camp_name or place.name or camp) if resolved else camp].add(person)
     finally:
         store.close()
     shown = ints(figures.tables["by_camp"], "held")

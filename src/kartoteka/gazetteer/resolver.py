@@ -287,7 +287,7 @@ class Index:
             text=text, place_id=place_id, camp_id=camp_id, name=place.name_en if place else None,
             coordinate=place.coordinate if place else None, confidence=round(overall, 2), reasons=reasons, on=on,
             place_key=place.key if place else None, camp_key=self.camps[camp_id].key if camp_id else None,
-            candidates=ambiguous)
+            camp_name=self.camps[camp_id].name if camp_id else None, candidates=ambiguous)
 
     def _score(self, candidates: dict[int, tuple[float, CampNumber]], places: dict[int, tuple[float, str]],
                named_camps: dict[int, tuple[float, str]], on: dt.date | None) -> dict[int, float]:

@@ -60,6 +60,7 @@ class PlaceResolution:
     on: dt.date | None = None  # the date that decided which camp a number meant
     place_key: str | None = None  # the gazetteer's stable keys ("taishet", "taishet_7")
     camp_key: str | None = None
+    camp_name: str | None = None  # the camp's name in English ("Komsomolsk GUPVI camp No.1"): one place, many camps
     candidates: list[int] = field(default_factory=list)  # the camps an ambiguous text may mean (camp_id is None)
 
     def to_dict(self) -> dict[str, Any]:

@@ -102,7 +102,7 @@ class CampResolver:
             place = gazetteer.resolve(self.store, text, on=on)
             if place.camp_id is not None and place.confidence > 0:
                 region = getattr(place, "region", None)  # the camp's region, where the gazetteer gives it
-                found = (("camp", place.camp_id), place.name or text, True, region)
+                found = (("camp", place.camp_id), place.camp_name or place.name or text, True, region)
             else:
                 found = (("text", text), text, False, None)
             self.seen[(text, on)] = found
