@@ -24,6 +24,7 @@ from kartoteka.search.types import SearchHit, SearchPage, SearchQuery
 from kartoteka.web.api import MAX_ID, store_of
 from kartoteka.web.i18n import COOKIE, choose_language, translations
 from kartoteka.web.messages import page_error
+from kartoteka.web.person_route import person_route
 from kartoteka.web.render import render
 
 PAGE_SIZE = 20
@@ -149,7 +150,7 @@ def person(request: Request, person_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -
         if len(found.now) == 1:
             return RedirectResponse(f"/persons/{found.now[0]}", status_code=303)
         return page(request, "moved.html", status=410, moved=found)
-    return page(request, "person.html", person=found)
+    return page(request, "person.html", person=found, route=person_route(store_of(request), found))
 
 
 def _same_origin(request: Request) -> bool:

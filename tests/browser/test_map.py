@@ -1,0 +1,156 @@
+"""The map in a real browser, offline: every request to a host other than the portal's is blocked (and recorded),
+and still the basemap and the markers render, the year filter changes the markers, and a person's route shows.
+
+Until the gazetteer change is on main, the portal here runs in this process (uvicorn in a thread) with the
+gazetteer's ``camp_markers`` and ``resolve`` replaced by tests/map/stand_in.py (synthetic coordinates, counts made
+up). After the merge these tests switch to the ``portal`` fixture and the store's real camps (see the note in
+``map_portal``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from tests.map import stand_in
+
+from .conftest import Archive, Server, _free_port
+from .pages import person_holding, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def map_portal(archive: Archive) -> Iterator[Server]:
+    """The simulated archive's portal with the gazetteer stand-in, served by uvicorn in a thread.
+
+    After the gazetteer merge: drop this fixture and use ``portal`` (the real `kartoteka serve`)."""
+    import uvicorn
+
+    from kartoteka.web import create_app
+
+    with pytest.MonkeyPatch.context() as patch:
+        stand_in.install(patch)
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(archive.database), host="127.0.0.1", port=port,
+                                               log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "the map's portal did not start"
+            time.sleep(0.05)
+        yield Server(f"http://127.0.0.1:{port}", None, Path("/dev/null"))  # type: ignore[arg-type]
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture
+def offline(page: Any, map_portal: Server) -> Any:
+    """The page with every request to another host blocked; ``page.elsewhere`` lists what tried to leave."""
+    served = urllib.parse.urlsplit(map_portal.url).netloc
+    elsewhere: list[str] = []
+
+    def only_this_host(route: Any) -> None:
+        url = route.request.url
+        if urllib.parse.urlsplit(url).netloc != served and not url.startswith(("data:", "blob:")):
+            elsewhere.append(url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    page.context.route("**/*", only_this_host)
+    page.elsewhere = elsewhere
+    return page
+
+
+def _wait_for_map(page: Any, selector: str) -> None:
+    page.wait_for_selector(f"{selector}[data-ready=true]", timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('.leaflet-cluster-anim, .leaflet-zoom-anim')")
+    error = page.get_attribute(selector, "data-error")
+    assert error is None, f"the map's script failed: {error}"
+
+
+def _markers_shown(page: Any) -> int:
+    """The markers the map stands for: each single marker counts one, each cluster the number it shows."""
+    return int(page.evaluate(
+        """() => [...document.querySelectorAll('#camp-map .camp-marker, #camp-map .camp-cluster')]
+                 .reduce((n, icon) => n + (icon.classList.contains('camp-cluster') ? parseInt(icon.textContent) : 1), 0)"""))
+
+
+def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline: Any, map_portal: Server,
+                                                                          tmp_path: Path) -> None:
+    page = offline
+    page.goto(map_portal.url + "/map")
+    _wait_for_map(page, "#camp-map")
+
+    assert page.locator("#camp-map path.basemap-land").count() > 0, "the basemap's land is not drawn"
+    assert page.locator("#camp-map path.basemap-border").count() > 0, "the basemap's borders are not drawn"
+    icons = page.locator("#camp-map .camp-marker, #camp-map .camp-cluster").count()
+    assert icons > 0, "no marker or cluster icon on the map"
+    placed = [m for m in stand_in.camp_markers(None) if m.coordinate is not None]
+    assert _markers_shown(page) == len(placed) == int(page.get_attribute("#camp-map", "data-markers") or 0)
+    screenshot(page, "map", tmp_path)
+
+    # A marker's popup: the published figure and its source beside the store's count; a hostile name is text.
+    page.locator("#camp-map .camp-marker").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "published figure" in popup.inner_text()
+    assert page.locator(".leaflet-popup-content a[href^=http]").count() == 1
+    assert page.dialogs == [], "a name in the store ran as script"
+
+    # The year filter: the camps of 1948 only (the stand-in's odd camps closed in 1947).
+    page.select_option("#year", "1948")
+    with page.expect_navigation():
+        page.click("form.map-filter button[type=submit]")
+    _wait_for_map(page, "#camp-map")
+    in_1948 = [m for m in stand_in.camp_markers(None, 1948) if m.coordinate is not None]
+    assert 0 < len(in_1948) < len(placed)
+    assert _markers_shown(page) == len(in_1948)
+    assert page.locator("table.camps tbody tr").count() == len(stand_in.camp_markers(None, 1948))
+
+    assert page.elsewhere == [], f"requests left for other hosts: {page.elsewhere[:5]}"
+
+
+def test_a_persons_route_shows_on_the_map_and_in_the_list(offline: Any, map_portal: Server,
+                                                           archive: Archive) -> None:
+    page = offline
+    _, card = archive.clerks_spelling()
+    person_id = person_holding(map_portal, archive.cyrillic_name(card), [card])
+    page.goto(f"{map_portal.url}/persons/{person_id}")
+    stops = page.locator("ol.route li")
+    assert stops.count() > 0, "the person page lists no route"
+    placed = page.locator("ol.route li[data-lat]").count()
+    assert placed > 0, "no stop of the route was placed by the gazetteer"
+    _wait_for_map(page, "#route-map")
+    assert page.locator("#route-map .route-stop").count() == placed
+    assert page.locator("#route-map path.basemap-land").count() > 0
+    if placed > 1:
+        assert page.locator("#route-map path.route-line").count() == 1
+    assert page.elsewhere == [], f"requests left for other hosts: {page.elsewhere[:5]}"
+
+
+def test_the_map_page_is_accessible_and_works_without_javascript(page: Any, page_without_js: Any,
+                                                                   map_portal: Server) -> None:
+    page.goto(map_portal.url + "/map")
+    _wait_for_map(page, "#camp-map")
+    blocking = []
+    for violation in Axe().run(page).response["violations"]:
+        print(f"/map: {violation['id']} ({violation['impact']}): {violation['help']}")
+        if violation["impact"] in BLOCKING_IMPACTS:
+            targets = "; ".join(", ".join(node["target"]) for node in violation["nodes"][:3])
+            blocking.append(f"{violation['id']} ({violation['impact']}) at {targets}")
+    assert not blocking, "axe-core found on /map:\n" + "\n".join(blocking)
+
+    page_without_js.goto(map_portal.url + "/map?year=1948")
+    rows = page_without_js.locator("table.camps tbody tr")
+    assert rows.count() == len(stand_in.camp_markers(None, 1948))
+    assert "SIMULATED" in page_without_js.inner_text("body")
