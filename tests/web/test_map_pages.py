@@ -1,0 +1,128 @@
+"""The map's pages on a real store (the linked simulated archive of tests/web/conftest.py): /map in each
+language, its year filter and table, /map/data.json, and a person's route.
+
+The camps come from tests/map/stand_in.py until the gazetteer change is merged (then: the store's real camps;
+the tests marked "stand-in" below read the stand-in's figures and switch to the gazetteer's)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.map import stand_in
+
+from kartoteka.web.map_pages import marker_size
+
+pytestmark = pytest.mark.xdist_group("web-portal")
+STATIC = Path(__file__).resolve().parents[2] / "src" / "kartoteka" / "web" / "static"
+
+
+@pytest.fixture
+def mapped(portal: TestClient, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    """The portal with the gazetteer stand-in for one test (stand-in)."""
+    stand_in.install(monkeypatch)
+    return portal
+
+
+@pytest.mark.parametrize("language", ["ja", "en", "ru"])
+def test_the_map_page_lists_every_camp_in_each_language(mapped, language):
+    html = mapped.get("/map", params={"lang": language}).text
+    markers = stand_in.camp_markers(None)
+    assert html.count('<tr id="camp-') == len(markers)
+    assert html.count("<h1") == 1 and "SIMULATED" in html
+    assert 'href="/map"' in html  # the site's navigation
+    assert "<script>" not in html.split("</head>")[1], "no inline script: the map's script is a static file"
+    for marker in markers:
+        assert f'href="{marker.source_url}"' in html.replace("&amp;", "&")
+        assert marker.published in html
+    assert "no coordinate yet" in html or language != "en"
+
+
+def test_a_hostile_camp_name_is_text(mapped):
+    html = mapped.get("/map", params={"lang": "en"}).text
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;camp&#34;)&lt;/script&gt;" in html
+    camps = mapped.get("/map/data.json").json()["camps"]
+    assert stand_in.HOSTILE_NAME in [camp["names"]["en"] for camp in camps]  # JSON keeps it; map.js sets text
+
+
+def test_the_year_filter_lists_the_camps_in_use_that_year(mapped):
+    every = mapped.get("/map/data.json").json()
+    in_1948 = mapped.get("/map/data.json", params={"year": 1948}).json()
+    assert len(every["camps"]) == sum(1 for m in stand_in.camp_markers(None) if m.coordinate)
+    assert 0 < len(in_1948["camps"]) < len(every["camps"])
+    assert all(camp["years"][0] <= 1948 <= camp["years"][1] for camp in in_1948["camps"])
+    assert every["without_coordinate"] == 1 and in_1948["year"] == 1948
+    html = mapped.get("/map", params={"year": "1948"}).text
+    assert html.count('<tr id="camp-') == len(stand_in.camp_markers(None, 1948))
+    assert 'data-source="/map/data.json?year=1948"' in html
+    assert '<option value="1948" selected>' in html
+
+
+@pytest.mark.parametrize("year", ["1900", "abc", "19481948"])
+def test_a_year_that_is_not_one_is_a_usage_error(mapped, year):
+    response = mapped.get("/map", params={"year": year, "lang": "ru"})
+    assert response.status_code == 400 and "year" in response.text
+    assert mapped.get("/map/data.json", params={"year": year}).status_code in (400, 422)
+
+
+def test_markers_grow_with_the_number_they_stand_for(mapped):
+    assert marker_size(0, 100) == 16 and marker_size(100, 100) == 48
+    assert marker_size(25, 100) < marker_size(50, 100) < marker_size(100, 100)
+    camps = mapped.get("/map/data.json").json()["camps"]
+    by_count = sorted(camps, key=lambda camp: max(camp["held"], camp["died"]))
+    assert [camp["size"] for camp in by_count] == sorted(camp["size"] for camp in camps)
+    assert all(camp["coordinate"]["source"] for camp in camps)
+
+
+def test_without_the_gazetteer_the_map_says_it_has_no_camps(portal):
+    """The gazetteer's bodies before its change: no camp, and the page says so (never a guessed place)."""
+    html = portal.get("/map", params={"lang": "en"}).text
+    assert "No camp or burial site is in the gazetteer yet." in html
+    assert portal.get("/map/data.json").json()["camps"] == []
+
+
+def _a_person_with_a_camp(client: TestClient) -> int:
+    for hit in client.get("/api/v1/search", params={"q": "Сато", "limit": 50}).json()["results"]:
+        if hit["person_id"] is None:
+            continue
+        person = client.get(f"/api/v1/persons/{hit['person_id']}").json()
+        if any(event["kind"] == "camp" and re.search(r"\d", event["place"] or "") for event in person["timeline"]):
+            return int(hit["person_id"])
+    raise AssertionError("no person named Сато with a numbered camp in the simulated archive")
+
+
+def test_a_persons_route_lists_each_camp_with_its_date_and_place(mapped):
+    person_id = _a_person_with_a_camp(mapped)
+    timeline = mapped.get(f"/api/v1/persons/{person_id}").json()["timeline"]
+    html = mapped.get(f"/persons/{person_id}", params={"lang": "en"}).text
+    route = html.split('<ol class="route">')[1].split("</ol>")[0]
+    camps = [event for event in timeline if event["kind"] in ("camp", "transfer", "death", "burial") and event["place"]]
+    assert route.count("<li") == len(camps)
+    assert route.count("data-lat=") >= 1, "the stand-in places a numbered camp"
+    assert 'id="route-map"' in html and '/static/map.js' in html
+    assert "test:synthetic" in route  # where each coordinate comes from
+
+
+def test_a_route_that_the_gazetteer_cannot_place_needs_no_map(portal):
+    person_id = _a_person_with_a_camp(portal)
+    html = portal.get(f"/persons/{person_id}", params={"lang": "en"}).text
+    assert '<ol class="route">' in html and "place not resolved in the gazetteer" in html
+    assert 'id="route-map"' not in html and "/static/map.js" not in html
+
+
+def test_everything_the_map_loads_is_served_here(mapped):
+    """The vendored files answer, with their licenses beside them; no file the map loads names another host."""
+    html = mapped.get("/map").text
+    loaded = re.findall(r'(?:src|href)="(/static/[^"]+)"', html) + re.findall(r'data-basemap="([^"]+)"', html)
+    assert len(loaded) >= 6
+    for address in loaded:
+        assert mapped.get(address).status_code == 200, address
+    for folder in ("leaflet", "leaflet.markercluster", "natural-earth"):
+        assert (STATIC / "vendor" / folder / "LICENSE").is_file()
+    for script in ("map.js", "map.css"):
+        assert not re.search(r"https?://", (STATIC / script).read_text(encoding="utf-8")), script
+    basemap = mapped.get("/static/vendor/natural-earth/basemap.json").json()
+    assert {feature["properties"]["layer"] for feature in basemap["features"]} == {"land", "border"}
+    assert "Natural Earth" in basemap["properties"]["source"]
