@@ -121,7 +121,7 @@ def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline
 
 
 def test_a_persons_route_shows_on_the_map_and_in_the_list(offline: Any, map_portal: Server,
-                                                           archive: Archive) -> None:
+                                                           archive: Archive, tmp_path: Path) -> None:
     page = offline
     _, card = archive.clerks_spelling()
     person_id = person_holding(map_portal, archive.cyrillic_name(card), [card])
@@ -135,6 +135,8 @@ def test_a_persons_route_shows_on_the_map_and_in_the_list(offline: Any, map_port
     assert page.locator("#route-map path.basemap-land").count() > 0
     if placed > 1:
         assert page.locator("#route-map path.route-line").count() == 1
+    page.locator("#route").scroll_into_view_if_needed()
+    screenshot(page, "route", tmp_path)
     assert page.elsewhere == [], f"requests left for other hosts: {page.elsewhere[:5]}"
 
 

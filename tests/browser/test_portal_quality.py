@@ -36,6 +36,7 @@ def page_kinds(portal: Server, archive: Archive) -> dict[str, str]:
         "memorial row": "/memorial?" + urllib.parse.urlencode({"row": "カ"}),
         "memorial prefecture": "/memorial?" + urllib.parse.urlencode({"prefecture": prefecture}),
         "sources": "/sources",
+        "map": "/map",
         "bad query": "/search?q=",
         "no such person": "/persons/99999999",
     }

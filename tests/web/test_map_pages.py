@@ -6,6 +6,7 @@ the tests marked "stand-in" below read the stand-in's figures and switch to the 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from tests.map import stand_in
 
 from kartoteka.web.map_pages import marker_size
+from kartoteka.web.person_route import ROUTE_EVENTS, _day
 
 pytestmark = pytest.mark.xdist_group("web-portal")
 STATIC = Path(__file__).resolve().parents[2] / "src" / "kartoteka" / "web" / "static"
@@ -98,7 +100,7 @@ def test_a_persons_route_lists_each_camp_with_its_date_and_place(mapped):
     timeline = mapped.get(f"/api/v1/persons/{person_id}").json()["timeline"]
     html = mapped.get(f"/persons/{person_id}", params={"lang": "en"}).text
     route = html.split('<ol class="route">')[1].split("</ol>")[0]
-    camps = [event for event in timeline if event["kind"] in ("camp", "transfer", "death", "burial") and event["place"]]
+    camps = [event for event in timeline if event["kind"] in ROUTE_EVENTS and event["place"]]
     assert route.count("<li") == len(camps)
     assert route.count("data-lat=") >= 1, "the stand-in places a numbered camp"
     assert 'id="route-map"' in html and '/static/map.js' in html
@@ -126,3 +128,11 @@ def test_everything_the_map_loads_is_served_here(mapped):
     basemap = mapped.get("/static/vendor/natural-earth/basemap.json").json()
     assert {feature["properties"]["layer"] for feature in basemap["features"]} == {"land", "border"}
     assert "Natural Earth" in basemap["properties"]["source"]
+
+
+@pytest.mark.parametrize(("written", "day"), [
+    ("1946-03-05", dt.date(1946, 3, 5)), ("1946-03", dt.date(1946, 3, 1)), ("1946", dt.date(1946, 1, 1)),
+    ("1946-02-30", dt.date(1946, 1, 1)), (None, None), ("осень 1946", None),
+])
+def test_the_date_that_decides_which_camp_a_number_meant(written, day):
+    assert _day(written) == day

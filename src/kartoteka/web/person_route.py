@@ -13,8 +13,9 @@ from kartoteka.gazetteer import service as gazetteer
 from kartoteka.gazetteer.types import Coordinate
 from kartoteka.store import Store
 
-# The timeline events that put a person somewhere: the route's stops, in the timeline's (date) order.
-ROUTE_EVENTS = ("camp", "transfer", "death", "burial")
+# The timeline events that put a person somewhere: the route's stops, in the timeline's (date) order, from the
+# place of capture through the camps to the death and burial, or to the port of repatriation.
+ROUTE_EVENTS = ("capture", "camp", "transfer", "death", "burial", "repatriation")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 
@@ -23,7 +24,7 @@ class RouteStop:
     """One place on a person's route: the timeline event as written, and what the gazetteer made of its place."""
 
     date: str | None  # ISO, possibly partial, as the timeline has it
-    kind: str  # camp | transfer | death | burial
+    kind: str  # one of ROUTE_EVENTS
     place: str  # as the records write it
     detail: str | None
     resolved: str | None  # the gazetteer's name of the place (English), None when it resolved nothing

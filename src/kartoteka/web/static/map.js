@@ -161,7 +161,8 @@
     if (line.length > 1) {
       L.polyline(line, { color: "#0b4f9c", weight: 3, className: "route-line" }).addTo(made.map);
     }
-    if (line.length) { made.map.fitBounds(line, { padding: [30, 30], maxZoom: 6, animate: false }); }
+    /* One stop alone is shown with its surroundings (zoom 4), several with all of them in view. */
+    if (line.length) { made.map.fitBounds(line, { padding: [30, 30], maxZoom: line.length > 1 ? 6 : 4, animate: false }); }
     container.setAttribute("data-stops", String(line.length));
     made.ready.then(function () { container.setAttribute("data-ready", "true"); });
   }
