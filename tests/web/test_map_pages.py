@@ -126,7 +126,7 @@ def test_everything_the_map_loads_is_served_here(mapped):
     for script in ("map.js", "map.css"):
         assert not re.search(r"https?://", (STATIC / script).read_text(encoding="utf-8")), script
     basemap = mapped.get("/static/vendor/natural-earth/basemap.json").json()
-    assert {feature["properties"]["layer"] for feature in basemap["features"]} == {"land", "border"}
+    assert {feature["properties"]["layer"] for feature in basemap["features"]} == {"land", "border", "lake", "river"}
     assert "Natural Earth" in basemap["properties"]["source"]
 
 

