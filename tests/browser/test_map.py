@@ -25,6 +25,9 @@ from .pages import person_holding, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 BLOCKING_IMPACTS = ("serious", "critical")
+# The policy a later change will send: no inline script or style, nothing from another host. The map's pages are
+# served with it here, and any violation the browser reports fails the tests.
+CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'"
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +66,18 @@ def offline(page: Any, map_portal: Server) -> Any:
         if urllib.parse.urlsplit(url).netloc != served and not url.startswith(("data:", "blob:")):
             elsewhere.append(url)
             route.abort("blockedbyclient")
+        elif route.request.resource_type == "document":
+            answer = route.fetch()
+            route.fulfill(response=answer, headers={**answer.headers, "content-security-policy": CSP})
         else:
             route.continue_()
 
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
     page.context.route("**/*", only_this_host)
     page.elsewhere = elsewhere
+    page.csp_violations = violations
     return page
 
 
@@ -119,6 +129,7 @@ def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline
     assert page.locator("table.camps tbody tr").count() == len(stand_in.camp_markers(None, 1948))
 
     assert page.elsewhere == [], f"requests left for other hosts: {page.elsewhere[:5]}"
+    assert page.csp_violations == [], f"the content security policy was violated: {page.csp_violations[:3]}"
 
 
 def test_a_persons_route_shows_on_the_map_and_in_the_list(offline: Any, map_portal: Server,
@@ -139,6 +150,7 @@ def test_a_persons_route_shows_on_the_map_and_in_the_list(offline: Any, map_port
     page.locator("#route").scroll_into_view_if_needed()
     screenshot(page, "route", tmp_path)
     assert page.elsewhere == [], f"requests left for other hosts: {page.elsewhere[:5]}"
+    assert page.csp_violations == [], f"the content security policy was violated: {page.csp_violations[:3]}"
 
 
 def test_the_map_page_is_accessible_and_works_without_javascript(page: Any, page_without_js: Any,
