@@ -24,7 +24,8 @@ from kartoteka.web.render import N_
 FIRST_YEAR, LAST_YEAR = 1945, 1956  # the first captures to the last repatriation ship
 
 MARKER_KINDS = {"camp": N_("camp"), "subcamp": N_("sub-camp"), "hospital": N_("special hospital"),
-                "transit": N_("transit camp"), "burial_site": N_("burial site")}
+                "transit": N_("transit camp"), "burial_site": N_("burial site"),
+                "area": N_("region (several camps)")}
 NUMBER_SYSTEMS = {"soviet": N_("Soviet camp number"), "japanese_1947": N_("Japanese district number of 1947")}
 
 router = APIRouter(include_in_schema=False)

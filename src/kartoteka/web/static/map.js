@@ -91,8 +91,15 @@
     return box;
   }
 
-  function campIcon(camp) {
-    var size = camp.size || 16;
+  /* A marker's width in pixels, its area growing with the count (as kartoteka.web.map_pages.marker_size):
+     16 px for none, 48 for the largest in view. */
+  function markerSize(count, largest) {
+    if (count <= 0 || largest <= 0) { return 16; }
+    return Math.round(16 + 32 * Math.sqrt(count / largest));
+  }
+
+  function campIcon(camp, largest) {
+    var size = camp.size || markerSize(Math.max(camp.held, camp.died), largest);
     var html = element("span", "camp-count", camp.kind === "burial_site" ? camp.died : camp.held);
     return L.divIcon({
       html: html, iconSize: [size, size],
@@ -117,10 +124,13 @@
     });
     getJSON(container.getAttribute("data-source")).then(function (data) {
       var bounds = [];
-      data.camps.forEach(function (camp) {
+      /* Only the camps with a coordinate are drawn; the table lists the others ("no coordinate yet"). */
+      var placed = data.camps.filter(function (camp) { return camp.coordinate; });
+      var largest = placed.reduce(function (most, camp) { return Math.max(most, camp.held, camp.died); }, 0);
+      placed.forEach(function (camp) {
         var at = [camp.coordinate.lat, camp.coordinate.lon];
         var marker = L.marker(at, {
-          icon: campIcon(camp), keyboard: true,
+          icon: campIcon(camp, largest), keyboard: true,
           title: campName(camp) + ": " + formatNumber(camp.held) + " " + labels.held + ", " +
             formatNumber(camp.died) + " " + labels.died
         });
@@ -134,7 +144,7 @@
       if (bounds.length) { made.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 6, animate: false }); }
       made.map.addLayer(clusters);
       labelClusters();
-      container.setAttribute("data-markers", String(data.camps.length));
+      container.setAttribute("data-markers", String(placed.length));
       return made.ready;
     }).then(function () {
       container.setAttribute("data-ready", "true");
