@@ -95,9 +95,22 @@ def _markers_shown(page: Any) -> int:
                  .reduce((n, icon) => n + (icon.classList.contains('camp-cluster') ? parseInt(icon.textContent) : 1), 0)"""))
 
 
+def _a_year_that_changes_the_map(server: Server) -> tuple[int, dict[str, Any]]:
+    """The first year of the internment whose camps in use are some, not all, of the camps on the map."""
+    every = len(server.get_json("/map/data.json")["camps"])
+    for year in range(1945, 1957):
+        data = server.get_json(f"/map/data.json?year={year}")
+        if 0 < len(data["camps"]) < every:
+            return year, data
+    raise AssertionError("in no year are only some of the camps in use: the year filter cannot be seen to work")
+
+
 def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline: Any, map_portal: Server,
                                                                           tmp_path: Path) -> None:
     page = offline
+    data = map_portal.get_json("/map/data.json")  # what the gazetteer says; the page must draw all of it
+    placed = [camp for camp in data["camps"] if camp["coordinate"]]
+    assert placed, "the gazetteer placed no camp: nothing to see on the map"
     page.goto(map_portal.url + "/map")
     _wait_for_map(page, "#camp-map")
 
@@ -106,27 +119,31 @@ def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline
     assert page.locator("#camp-map path.basemap-river").count() > 0, "the basemap's rivers are not drawn"
     icons = page.locator("#camp-map .camp-marker, #camp-map .camp-cluster").count()
     assert icons > 0, "no marker or cluster icon on the map"
-    placed = [m for m in stand_in.camp_markers(None) if m.coordinate is not None]
     assert _markers_shown(page) == len(placed) == int(page.get_attribute("#camp-map", "data-markers") or 0)
+    assert page.locator("table.camps tbody tr").count() == len(data["camps"]) + data["without_coordinate"]
     screenshot(page, "map", tmp_path)
 
-    # A marker's popup: the published figure and its source beside the store's count; a hostile name is text.
+    # A marker's popup: the store's counts, and the published figure with its source where there is one.
     page.locator("#camp-map .camp-marker").first.click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=10_000)
-    assert "published figure" in popup.inner_text()
-    assert page.locator(".leaflet-popup-content a[href^=http]").count() == 1
+    text = popup.inner_text()
+    assert "held here, in these records" in text
+    title = page.inner_text(".leaflet-popup-content strong")
+    camp = next(camp for camp in placed if title in camp["names"].values())
+    if camp["published"]:
+        assert "published figure" in text and camp["published"] in text
+        assert page.locator(".leaflet-popup-content a[href^=http]").count() == (1 if camp["source_url"] else 0)
     assert page.dialogs == [], "a name in the store ran as script"
 
-    # The year filter: the camps of 1948 only (the stand-in's odd camps closed in 1947).
-    page.select_option("#year", "1948")
+    # The year filter: only the camps in use that year remain, on the map and in the table.
+    year, in_year = _a_year_that_changes_the_map(map_portal)
+    page.select_option("#year", str(year))
     with page.expect_navigation():
         page.click("form.map-filter button[type=submit]")
     _wait_for_map(page, "#camp-map")
-    in_1948 = [m for m in stand_in.camp_markers(None, 1948) if m.coordinate is not None]
-    assert 0 < len(in_1948) < len(placed)
-    assert _markers_shown(page) == len(in_1948)
-    assert page.locator("table.camps tbody tr").count() == len(stand_in.camp_markers(None, 1948))
+    assert _markers_shown(page) == sum(1 for camp in in_year["camps"] if camp["coordinate"]) < len(placed)
+    assert page.locator("table.camps tbody tr").count() == len(in_year["camps"]) + in_year["without_coordinate"]
 
     assert page.elsewhere == [], f"requests left for other hosts: {page.elsewhere[:5]}"
     assert page.csp_violations == [], f"the content security policy was violated: {page.csp_violations[:3]}"
@@ -165,7 +182,8 @@ def test_the_map_page_is_accessible_and_works_without_javascript(page: Any, page
             blocking.append(f"{violation['id']} ({violation['impact']}) at {targets}")
     assert not blocking, "axe-core found on /map:\n" + "\n".join(blocking)
 
-    page_without_js.goto(map_portal.url + "/map?year=1948")
+    year, in_year = _a_year_that_changes_the_map(map_portal)
+    page_without_js.goto(f"{map_portal.url}/map?year={year}")
     rows = page_without_js.locator("table.camps tbody tr")
-    assert rows.count() == len(stand_in.camp_markers(None, 1948))
+    assert rows.count() == len(in_year["camps"]) + in_year["without_coordinate"]
     assert "SIMULATED" in page_without_js.inner_text("body")
