@@ -78,8 +78,19 @@ def test_markers_grow_with_the_number_they_stand_for(mapped):
     assert all(camp["coordinate"]["source"] for camp in camps)
 
 
-def test_without_the_gazetteer_the_map_says_it_has_no_camps(portal):
-    """The gazetteer's bodies before its change: no camp, and the page says so (never a guessed place)."""
+def _knows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gazetteer that places nothing (as its contract's empty bodies did)."""
+    from kartoteka.gazetteer import service
+    from kartoteka.gazetteer.types import PlaceResolution
+
+    monkeypatch.setattr(service, "camp_markers", lambda store, year=None: [])
+    monkeypatch.setattr(service, "resolve", lambda store, text, on=None: PlaceResolution(
+        text=text, place_id=None, camp_id=None, name=None, coordinate=None, confidence=0.0, on=on))
+
+
+def test_when_the_gazetteer_places_nothing_the_map_says_so(portal, monkeypatch):
+    """No camp, and the page says so (never a guessed place)."""
+    _knows_nothing(monkeypatch)
     html = portal.get("/map", params={"lang": "en"}).text
     assert "No camp or burial site is in the gazetteer yet." in html
     assert portal.get("/map/data.json").json()["camps"] == []
@@ -107,7 +118,8 @@ def test_a_persons_route_lists_each_camp_with_its_date_and_place(mapped):
     assert "test:synthetic" in route  # where each coordinate comes from
 
 
-def test_a_route_that_the_gazetteer_cannot_place_needs_no_map(portal):
+def test_a_route_that_the_gazetteer_cannot_place_needs_no_map(portal, monkeypatch):
+    _knows_nothing(monkeypatch)
     person_id = _a_person_with_a_camp(portal)
     html = portal.get(f"/persons/{person_id}", params={"lang": "en"}).text
     assert '<ol class="route">' in html and "place not resolved in the gazetteer" in html
