@@ -35,17 +35,18 @@ def test_open_store_creates_the_contract_tables(store):
     assert set(RECORD_FIELDS) < CONTRACT_RECORD_COLUMNS
 
 
-@pytest.mark.parametrize("declared", ["store", "linkage", "catalog", "search"])
+@pytest.mark.parametrize("declared", ["store", "linkage", "catalog", "search", "gazetteer"])
 def test_migrations_match_the_table_declarations(store, declared):
     """The declared tables (what the code queries) and the migrations (what creates them) must not drift apart:
     store/schema.py against 0001, linkage/tables.py against 0100, catalog/tables.py against 0120,
-    search/tables.py against 0121."""
+    search/tables.py against 0121, gazetteer/tables.py against 0130."""
     from kartoteka.catalog.tables import catalog_metadata
+    from kartoteka.gazetteer.tables import gazetteer_metadata
     from kartoteka.linkage.tables import linkage_metadata
     from kartoteka.search.tables import search_metadata
 
     declared_metadata = {"store": metadata, "linkage": linkage_metadata, "catalog": catalog_metadata,
-                         "search": search_metadata}[declared]
+                         "search": search_metadata, "gazetteer": gazetteer_metadata}[declared]
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), declared_metadata)
     own_tables = set(declared_metadata.tables)

@@ -135,7 +135,8 @@ def test_a_correction_posted_from_another_site_is_refused(client):
 def test_the_openapi_document_describes_the_api_and_only_the_api(client):
     document = client.get("/api/v1/openapi.json").json()
     assert set(document["paths"]) == {"/api/v1/search", "/api/v1/persons/{person_id}",
-                                      "/api/v1/records/{record_id}", "/api/v1/memorial", "/api/v1/sources"}
+                                      "/api/v1/records/{record_id}", "/api/v1/memorial", "/api/v1/sources",
+                                      "/api/v1/camps", "/api/v1/camps/{camp_id}", "/api/v1/gazetteer/resolve"}
     search = document["paths"]["/api/v1/search"]["get"]
     assert {"200", "400", "404", "500"} <= set(search["responses"])
     assert "ErrorAnswer" in document["components"]["schemas"]

@@ -21,9 +21,10 @@ from schemathesis.checks import (
 
 pytestmark = pytest.mark.xdist_group("web-portal")
 
-EXAMPLES = 25  # per operation and mode: 5 operations x 2 modes
+EXAMPLES = 25  # per operation and mode: 8 operations x 2 modes
 OPERATIONS = ["GET /api/v1/search", "GET /api/v1/persons/{person_id}", "GET /api/v1/records/{record_id}",
-              "GET /api/v1/memorial", "GET /api/v1/sources"]
+              "GET /api/v1/memorial", "GET /api/v1/sources", "GET /api/v1/camps", "GET /api/v1/camps/{camp_id}",
+              "GET /api/v1/gazetteer/resolve"]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 

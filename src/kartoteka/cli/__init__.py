@@ -48,7 +48,9 @@ def _common(
 
 def _register_all() -> None:
     from kartoteka.cli import (
+        backup_commands,
         catalog_commands,
+        gazetteer_commands,
         ingest_commands,
         linkage_commands,
         names_commands,
@@ -60,7 +62,8 @@ def _register_all() -> None:
     )
 
     for module in (store_commands, ingest_commands, quarantine_commands, names_commands, simulate_commands,
-                   linkage_commands, search_commands, catalog_commands, serve_commands):
+                   linkage_commands, search_commands, catalog_commands, gazetteer_commands, serve_commands,
+                   backup_commands):
         module.register(app)
 
 

@@ -146,13 +146,20 @@ def status_command(
 
 
 def export_command(
-    kind: Annotated[str, typer.Argument(help="KIND (" + ", ".join(CLI_KINDS) + "), or persons")],
+    kind: Annotated[str, typer.Argument(help="KIND (" + ", ".join(CLI_KINDS) + "), or persons, or geojson, lpf, "
+                                              "camps (the gazetteer)")],
     out: Annotated[Path, typer.Argument(help="The file to write")],
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv or jsonl [default: from OUT's suffix, "
                                             ".jsonl for JSON Lines, else csv]")] = None,
 ) -> None:
     """Export the records of KIND (`kartoteka import` reads the file back to the same records), or the persons
-    of the last link (`export persons OUT`: one row per person, public fields only)."""
+    of the last link (`export persons OUT`: one row per person, public fields only), or the camps and burial
+    sites of the gazetteer (`export geojson OUT`, `export lpf OUT` for Linked Places, `export camps OUT` as CSV)."""
+    if kind.strip().lower() in ("geojson", "lpf", "camps"):
+        from kartoteka.cli.gazetteer_commands import export_gazetteer_command
+
+        export_gazetteer_command(kind.strip().lower(), out)
+        return
     if kind.strip().lower() == "persons":
         from kartoteka.cli.catalog_commands import export_persons_command
 

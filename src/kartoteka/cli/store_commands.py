@@ -45,11 +45,14 @@ def store_name() -> str:
 def init_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
-    """Create an empty store (a SQLite file, or the tables in an empty PostgreSQL database); an existing
-    store is left as it is (upgraded to this version's schema if older)."""
+    """Create an empty store (a SQLite file, or the tables in an empty PostgreSQL database), with the bundled
+    gazetteer loaded; an existing store is left as it is (upgraded to this version's schema if older)."""
     import json
 
+    from kartoteka.gazetteer.loading import ensure_loaded
+
     with opened_store(create=True) as store:
+        ensure_loaded(store)
         backend = store.backend
     if as_json:
         typer.echo(json.dumps({"store": store_name(), "backend": backend, "ready": True}))

@@ -24,7 +24,7 @@ class CampMarker:
     """One camp or burial site on the map: names in each script, where, and how many the store holds there."""
 
     id: int
-    kind: str  # "camp" | "subcamp" | "hospital" | "transit" | "burial_site"
+    kind: str  # "camp" | "subcamp" | "hospital" | "transit" | "burial_site" | "area" (a regional total)
     names: dict[str, str | None]  # "ru", "ja", "en"
     numbers: list[dict[str, Any]]  # [{"system": "soviet"|"japanese_1947", "number": "7", "from": date|None, "to": ...}]
     coordinate: Coordinate | None
@@ -33,6 +33,14 @@ class CampMarker:
     published: str | None  # the published figure as its source states it ("40,000"), with `source_url`
     source_url: str | None
     years: tuple[int, int] | None  # first and last year the camp was in use, where known
+    key: str = ""  # the gazetteer's stable key ("taishet_7")
+    region: str | None = None
+    died_published: str | None = None  # the published deaths as the source states them
+    parent_id: int | None = None  # the camp a sub-camp, hospital or burial site belongs to
+    place_key: str | None = None  # the place the marker stands on (camps with several: the headquarters)
+    reference_row: int | None = None  # the data row of camps_sources.tsv it comes from
+    years_from: int | None = None  # each bound alone, where only one is known ("closed March 1946")
+    years_to: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,3 +58,11 @@ class PlaceResolution:
     confidence: float  # 0 when nothing was resolved
     reasons: list[str] = field(default_factory=list)
     on: dt.date | None = None  # the date that decided which camp a number meant
+    place_key: str | None = None  # the gazetteer's stable keys ("taishet", "taishet_7")
+    camp_key: str | None = None
+    candidates: list[int] = field(default_factory=list)  # the camps an ambiguous text may mean (camp_id is None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["on"] = self.on.isoformat() if self.on else None
+        return data

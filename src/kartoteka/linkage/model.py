@@ -7,6 +7,7 @@ and Spark both run fast. The feature columns are built by `kartoteka.linkage.fea
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -357,6 +358,31 @@ def settings_dict(dialect: str = "duckdb") -> dict[str, Any]:
         "max_iterations": 20,
         "em_convergence": 0.001,
     }
+
+
+def in_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """A trained model (Splink's JSON) for another SQL dialect: a model trained on DuckDB, scored on Spark.
+
+    The comparisons' SQL and the blocking rules come from `settings_dict(dialect)`; the trained parameters (each
+    level's m and u, the term-frequency settings, the prior) from the model. A model of another shape (another
+    model version's comparisons) is refused."""
+    if model.get("sql_dialect", dialect) == dialect:
+        return model
+    template = settings_dict(dialect)
+    levels_of = {c["output_column_name"]: c["comparison_levels"] for c in template["comparisons"]}
+    translated = copy.deepcopy(model)
+    for comparison in translated.get("comparisons", []):
+        wanted = levels_of.get(comparison.get("output_column_name"))
+        if wanted is None or len(wanted) != len(comparison.get("comparison_levels", [])):
+            raise KartotekaError("model.version",
+                                 f"the model's comparison {comparison.get('output_column_name')!r} is not this "
+                                 f"model's: it cannot be scored on {dialect}",
+                                 hint="re-train: run `kartoteka link` without --model")
+        for level, template_level in zip(comparison["comparison_levels"], wanted, strict=True):
+            level["sql_condition"] = template_level["sql_condition"]
+    translated["blocking_rules_to_generate_predictions"] = template["blocking_rules_to_generate_predictions"]
+    translated["sql_dialect"] = dialect
+    return translated
 
 
 def save_model(model: dict[str, Any], path: Path) -> None:

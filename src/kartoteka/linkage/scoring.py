@@ -15,7 +15,7 @@ import pandas as pd
 
 from kartoteka.linkage import training as model_training
 from kartoteka.linkage.checks import check_trained_model
-from kartoteka.linkage.model import settings_dict
+from kartoteka.linkage.model import in_dialect, settings_dict
 
 # Pairs below this probability are not scored out of the backend: they are neither links nor review
 # candidates nor plausible identifications, and at full scale they are most of the blocked pairs.
@@ -79,7 +79,7 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
     if model is None:
         model, report = model_training.train(features, table, settings_dict(dialect), seed)
     else:
-        model, report = model_training.with_prior_for(model, features)
+        model, report = model_training.with_prior_for(in_dialect(model, dialect), features)
     warnings = check_trained_model(model, {})
     linker = Linker(table, model, log_level=None)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY, warning_mode="never")

@@ -3,17 +3,12 @@ page's candidates only (a few queries by primary key)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from typing import Any
 
-from sqlalchemy import select
-
-from kartoteka.linkage.tables import person_records, persons
 from kartoteka.linkage.vocabulary import PREFECTURES, prefecture_code
 from kartoteka.search.rank import Scored
-from kartoteka.search.tables import search_index
 from kartoteka.search.types import SearchHit
-from kartoteka.store import records
 
 _PREFECTURE_NAMES = {code: kanji for code, kanji, _ in PREFECTURES}
 _SCRIPT_OF = {"cyrillic": "cyrillic", "katakana": "kana", "hiragana": "kana", "kanji": "kanji", "mixed": "kanji",
@@ -49,11 +44,30 @@ def _reasons(entry: Scored, spelled: str | None, kind: str) -> list[str]:
     return out
 
 
-def _record_rows(conn: Any, record_ids: list[int]) -> dict[int, Any]:
-    query = select(records.c.id, records.c.kind, records.c.record_ref, records.c.surname, records.c.given_name,
-                   records.c.name_original, records.c.script, records.c.birth_year, records.c.prefecture,
-                   records.c.birth_place, records.c.death_date).where(records.c.id.in_(record_ids))
-    return {int(row.id): row for row in conn.execute(query)} if record_ids else {}
+_RECORD_SQL = ("SELECT r.id, r.kind, r.record_ref, r.surname, r.given_name, r.name_original, r.script, r.birth_year, "
+               "r.prefecture, r.birth_place, r.death_date, s.fate FROM records r "
+               "LEFT JOIN search_index s ON s.record_id = r.id WHERE r.id IN ")
+_PERSON_SQL = ("SELECT id, name_cyrillic, name_kana, name_kanji, name_romaji, birth_year, prefecture, fate, death_date, "
+               "record_count FROM persons WHERE id IN ")
+_MEMBER_SQL = ("SELECT pr.person_id, r.id, r.kind, r.record_ref FROM person_records pr JOIN records r ON r.id = pr.record_id "
+               "WHERE pr.person_id IN ")
+_RecordRow = namedtuple("_RecordRow", "id kind record_ref surname given_name name_original script birth_year "
+                                      "prefecture birth_place death_date fate")
+_PersonRow = namedtuple("_PersonRow", "id name_cyrillic name_kana name_kanji name_romaji birth_year prefecture fate "
+                                      "death_date record_count")
+
+
+def _fetch(conn: Any, sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` + "(ids)" through the driver (a page's few ids; no statement to compile each search)."""
+    if not ids:
+        return []
+    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(f"{sql}({', '.join([mark] * len(ids))})", ids)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _record_hit(entry: Scored, row: Any, fate: str) -> SearchHit:
@@ -70,27 +84,21 @@ def _record_hit(entry: Scored, row: Any, fate: str) -> SearchHit:
 
 
 def page_hits(conn: Any, page: list[Scored]) -> list[SearchHit]:
-    """The SearchHits of one page of ranked candidates, in its order."""
-    person_ids = [s.person_id for s in page if s.person_id is not None]
-    people = {int(row.id): row for row in conn.execute(select(persons).where(persons.c.id.in_(person_ids)))} \
-        if person_ids else {}
+    """The SearchHits of one page of ranked candidates, in its order (three statements by primary key)."""
+    person_ids = sorted({s.person_id for s in page if s.person_id is not None})
+    people = {int(row[0]): _PersonRow(*row) for row in _fetch(conn, _PERSON_SQL, person_ids)}
     members: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    if person_ids:
-        query = select(person_records.c.person_id, records.c.kind, records.c.record_ref).join(
-            records, records.c.id == person_records.c.record_id).where(
-            person_records.c.person_id.in_(person_ids)).order_by(person_records.c.person_id, records.c.id)
-        for row in conn.execute(query):
-            members[int(row.person_id)].append((row.kind, row.record_ref))
-    best = _record_rows(conn, [s.record_id for s in page])
-    fates = dict(conn.execute(select(search_index.c.record_id, search_index.c.fate).where(
-        search_index.c.record_id.in_([s.record_id for s in page]))).all()) if page else {}
+    for person_id, _, kind, ref in sorted(_fetch(conn, _MEMBER_SQL, person_ids), key=lambda r: (r[0], r[1])):
+        members[int(person_id)].append((kind, ref))
+    best = {int(row[0]): _RecordRow(*row) for row in _fetch(conn, _RECORD_SQL, sorted({s.record_id for s in page}))}
+    fates = {record_id: row.fate for record_id, row in best.items()}
     hits = []
     for entry in page:
         row = best.get(entry.record_id)
         person = people.get(entry.person_id) if entry.person_id is not None else None
         if person is None:
             if row is not None:
-                hits.append(_record_hit(entry, row, fates.get(entry.record_id, "unknown")))
+                hits.append(_record_hit(entry, row, fates.get(entry.record_id) or "unknown"))
             continue
         kinds = members.get(int(person.id), [])
         hits.append(SearchHit(

@@ -27,7 +27,7 @@ from kartoteka.linkage.tables import link_runs, person_records
 from kartoteka.search.build import index_rows, load_index_records
 from kartoteka.search.tables import META_LAST_RECORD, META_RUN, SECONDARY_INDEXES, search_index
 from kartoteka.search.types import IndexSummary
-from kartoteka.store import Store, bulk, records
+from kartoteka.store import Store, bulk
 from kartoteka.store.database import set_meta_in
 
 INDEX_COLUMNS = tuple(column.name for column in search_index.columns)
@@ -220,18 +220,18 @@ def last_run(conn: Any) -> int | None:
     return int(found) if found is not None else None
 
 
-def freshness(store: Store) -> Freshness:
-    """The index's run and last record against the store's: one statement of four index seeks (every search
-    asks it)."""
-    from kartoteka.store import meta
+_FRESHNESS_SQL = (f"SELECT (SELECT value FROM meta WHERE key = '{META_RUN}'), "
+                  f"(SELECT value FROM meta WHERE key = '{META_LAST_RECORD}'), (SELECT max(id) FROM records), "
+                  f"(SELECT max(id) FROM link_runs WHERE status = 'done')")
 
-    query = select(
-        select(meta.c.value).where(meta.c.key == META_RUN).scalar_subquery(),
-        select(meta.c.value).where(meta.c.key == META_LAST_RECORD).scalar_subquery(),
-        select(func.max(records.c.id)).scalar_subquery(),
-        select(func.max(link_runs.c.id)).where(link_runs.c.status == "done").scalar_subquery())
-    with store.engine.connect() as conn:
-        index_run, index_last, last_record, run = conn.execute(query).one()
+
+def freshness(store: Store, conn: Any = None) -> Freshness:
+    """The index's run and last record against the store's: one statement of four index seeks (every search
+    asks it, on its own connection when it gives one)."""
+    if conn is None:
+        with store.engine.connect() as own:
+            return freshness(store, own)
+    index_run, index_last, last_record, run = conn.exec_driver_sql(_FRESHNESS_SQL).one()
     return Freshness(index_run, None if run is None else int(run), int(index_last) if index_last is not None
                      else None, int(last_record or 0))
 

@@ -110,10 +110,13 @@ _KNOWN_SHARES = (0.9, 0.06, 0.02, 0.01, 0.01)  # probabilities by rank for a kno
 
 
 def remember_readings(entries: dict[tuple[str, str], list[str]]) -> int:
-    """Keep the linkage's readings of Cyrillic spellings for queries; return how many are kept."""
+    """Keep the linkage's readings of Cyrillic and kana spellings for queries; return how many are kept.
+
+    Both are read through the channel decoder, a search that takes up to a second for a spelling no table holds;
+    a query spelled as a record of the store is then answered without it (kanji readings come from tables)."""
     _KNOWN.clear()
     for (text, part), found in entries.items():
-        if part in ("surname", "given") and found and detect_script(text) == "cyrillic":
+        if part in ("surname", "given") and found and detect_script(text) in ("cyrillic", "katakana", "hiragana"):
             _KNOWN[(text, part)] = found
     _part_readings.cache_clear()
     return len(_KNOWN)

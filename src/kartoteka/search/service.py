@@ -16,6 +16,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.search.hits import page_hits
@@ -105,13 +106,12 @@ def _ensure_index(store: Store) -> None:
             rebuild(store)
 
 
-def _run(store: Store, query: SearchQuery, read: ReadQuery | None = None) -> SearchPage:
+def _run(conn: Any, query: SearchQuery, read: ReadQuery | None = None) -> SearchPage:
     read = read or read_query(query)
-    with store.engine.connect() as conn:
-        ranked = rank(conn, read, candidates(conn, read))
-        page = ranked[query.offset:query.offset + query.limit]
-        hits = page_hits(conn, page)
-        linked = any(s.person_id is not None for s in ranked) or _linked(conn)
+    ranked = rank(conn, read, candidates(conn, read))
+    page = ranked[query.offset:query.offset + query.limit]
+    hits = page_hits(conn, page)
+    linked = any(s.person_id is not None for s in ranked) or _linked(conn)
     return SearchPage(query=query, total=len(ranked), hits=hits, readings=read.shown,
                       candidates="persons" if linked else "records")
 
@@ -143,11 +143,19 @@ def search(store: Store, query: SearchQuery) -> SearchPage:
     """Persons ranked for the query. Raises KartotekaError "search.*" for a query that cannot be searched
     (empty, too long, no letters, unknown prefecture or fate, bad year)."""
     read = read_query(query)  # bad input is refused before the store is touched
+    with store.engine.connect() as conn:  # the index is fresh (the usual case): one connection for it all
+        if freshness(store, conn).fresh:
+            return _answer(conn, query, read)
     _ensure_index(store)
-    found = _run(store, query, read)
+    with store.engine.connect() as conn:
+        return _answer(conn, query, read)
+
+
+def _answer(conn: Any, query: SearchQuery, read: ReadQuery) -> SearchPage:
+    found = _run(conn, query, read)
     if found.total or query.offset:
         return found
     for looser in _looser(query):
-        if _run(store, dataclasses.replace(looser, limit=1)).total:
+        if _run(conn, dataclasses.replace(looser, limit=1)).total:
             return dataclasses.replace(found, looser=looser)
     return found
