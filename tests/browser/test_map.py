@@ -1,25 +1,19 @@
 """The map in a real browser, offline: every request to a host other than the portal's is blocked (and recorded),
 and still the basemap and the markers render, the year filter changes the markers, and a person's route shows.
 
-Until the gazetteer change is on main, the portal here runs in this process (uvicorn in a thread) with the
-gazetteer's ``camp_markers`` and ``resolve`` replaced by tests/map/stand_in.py (synthetic coordinates, counts made
-up). After the merge these tests switch to the ``portal`` fixture and the store's real camps (see the note in
-``map_portal``)."""
+The portal is the real `kartoteka serve` on the simulated archive, its camps and places from the gazetteer; what
+each test expects is what /map/data.json (the gazetteer's markers) and the person's timeline say."""
 
 from __future__ import annotations
 
-import threading
-import time
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from tests.map import stand_in
 
-from .conftest import Archive, Server, _free_port
+from .conftest import Archive, Server
 from .pages import person_holding, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -30,35 +24,10 @@ BLOCKING_IMPACTS = ("serious", "critical")
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'"
 
 
-@pytest.fixture(scope="module")
-def map_portal(archive: Archive) -> Iterator[Server]:
-    """The simulated archive's portal with the gazetteer stand-in, served by uvicorn in a thread.
-
-    After the gazetteer merge: drop this fixture and use ``portal`` (the real `kartoteka serve`)."""
-    import uvicorn
-
-    from kartoteka.web import create_app
-
-    with pytest.MonkeyPatch.context() as patch:
-        stand_in.install(patch)
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(archive.database), host="127.0.0.1", port=port,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "the map's portal did not start"
-            time.sleep(0.05)
-        yield Server(f"http://127.0.0.1:{port}", None, Path("/dev/null"))  # type: ignore[arg-type]
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
 @pytest.fixture
-def offline(page: Any, map_portal: Server) -> Any:
+def offline(page: Any, portal: Server) -> Any:
     """The page with every request to another host blocked; ``page.elsewhere`` lists what tried to leave."""
-    served = urllib.parse.urlsplit(map_portal.url).netloc
+    served = urllib.parse.urlsplit(portal.url).netloc
     elsewhere: list[str] = []
 
     def only_this_host(route: Any) -> None:
@@ -105,13 +74,13 @@ def _a_year_that_changes_the_map(server: Server) -> tuple[int, dict[str, Any]]:
     raise AssertionError("in no year are only some of the camps in use: the year filter cannot be seen to work")
 
 
-def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline: Any, map_portal: Server,
+def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline: Any, portal: Server,
                                                                           tmp_path: Path) -> None:
     page = offline
-    data = map_portal.get_json("/map/data.json")  # what the gazetteer says; the page must draw all of it
+    data = portal.get_json("/map/data.json")  # what the gazetteer says; the page must draw all of it
     placed = [camp for camp in data["camps"] if camp["coordinate"]]
     assert placed, "the gazetteer placed no camp: nothing to see on the map"
-    page.goto(map_portal.url + "/map")
+    page.goto(portal.url + "/map")
     _wait_for_map(page, "#camp-map")
 
     assert page.locator("#camp-map path.basemap-land").count() > 0, "the basemap's land is not drawn"
@@ -137,7 +106,7 @@ def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline
     assert page.dialogs == [], "a name in the store ran as script"
 
     # The year filter: only the camps in use that year remain, on the map and in the table.
-    year, in_year = _a_year_that_changes_the_map(map_portal)
+    year, in_year = _a_year_that_changes_the_map(portal)
     page.select_option("#year", str(year))
     with page.expect_navigation():
         page.click("form.map-filter button[type=submit]")
@@ -149,12 +118,12 @@ def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline
     assert page.csp_violations == [], f"the content security policy was violated: {page.csp_violations[:3]}"
 
 
-def test_a_persons_route_shows_on_the_map_and_in_the_list(offline: Any, map_portal: Server,
+def test_a_persons_route_shows_on_the_map_and_in_the_list(offline: Any, portal: Server,
                                                            archive: Archive, tmp_path: Path) -> None:
     page = offline
     _, card = archive.clerks_spelling()
-    person_id = person_holding(map_portal, archive.cyrillic_name(card), [card])
-    page.goto(f"{map_portal.url}/persons/{person_id}")
+    person_id = person_holding(portal, archive.cyrillic_name(card), [card])
+    page.goto(f"{portal.url}/persons/{person_id}")
     stops = page.locator("ol.route li")
     assert stops.count() > 0, "the person page lists no route"
     placed = page.locator("ol.route li[data-lat]").count()
@@ -171,8 +140,8 @@ def test_a_persons_route_shows_on_the_map_and_in_the_list(offline: Any, map_port
 
 
 def test_the_map_page_is_accessible_and_works_without_javascript(page: Any, page_without_js: Any,
-                                                                   map_portal: Server) -> None:
-    page.goto(map_portal.url + "/map")
+                                                                   portal: Server) -> None:
+    page.goto(portal.url + "/map")
     _wait_for_map(page, "#camp-map")
     blocking = []
     for violation in Axe().run(page).response["violations"]:
@@ -182,8 +151,8 @@ def test_the_map_page_is_accessible_and_works_without_javascript(page: Any, page
             blocking.append(f"{violation['id']} ({violation['impact']}) at {targets}")
     assert not blocking, "axe-core found on /map:\n" + "\n".join(blocking)
 
-    year, in_year = _a_year_that_changes_the_map(map_portal)
-    page_without_js.goto(f"{map_portal.url}/map?year={year}")
+    year, in_year = _a_year_that_changes_the_map(portal)
+    page_without_js.goto(f"{portal.url}/map?year={year}")
     rows = page_without_js.locator("table.camps tbody tr")
     assert rows.count() == len(in_year["camps"]) + in_year["without_coordinate"]
     assert "SIMULATED" in page_without_js.inner_text("body")

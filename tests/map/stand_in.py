@@ -1,6 +1,6 @@
-"""A stand-in for the gazetteer's ``camp_markers`` and ``resolve`` while the gazetteer change is not merged (test
-code only; the map's tests switch to the real gazetteer once it is on main: see tests/map/README note in the
-module docstrings that use it).
+"""A stand-in for the gazetteer's ``camp_markers`` and ``resolve`` (test code only): markers whose every figure a
+test can name, for the tests of how the map's pages render them (tests/web/test_map_pages.py). The tests of the
+map with the store's real camps use the real gazetteer.
 
 The camps are the simulator's input (src/kartoteka/simulate/data/camps.tsv: names and numbers), the counts are
 made up here, and the coordinates are SYNTHETIC: a grid over Siberia, not where any camp was

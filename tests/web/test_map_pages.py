@@ -1,8 +1,9 @@
 """The map's pages on a real store (the linked simulated archive of tests/web/conftest.py): /map in each
 language, its year filter and table, /map/data.json, and a person's route.
 
-The camps come from tests/map/stand_in.py until the gazetteer change is merged (then: the store's real camps;
-the tests marked "stand-in" below read the stand-in's figures and switch to the gazetteer's)."""
+The page's own rendering (every field of a marker, hostile names, the year filter's arithmetic, synthetic
+coordinates that show their source) is tested with tests/map/stand_in.py in place of the gazetteer, whose figures
+the test can name; the last tests run on the real gazetteer and the store's own camps and counts."""
 
 from __future__ import annotations
 
@@ -148,3 +149,33 @@ def test_everything_the_map_loads_is_served_here(mapped):
 ])
 def test_the_date_that_decides_which_camp_a_number_meant(written, day):
     assert _day(written) == day
+
+
+# ---------------------------------------------------------------- with the real gazetteer
+
+
+def test_the_map_shows_every_camp_the_gazetteer_places(portal):
+    """/map and /map/data.json show what /api/v1/camps (the gazetteer) answers: the same camps, the same counts."""
+    camps = portal.get("/api/v1/camps").json()["camps"]
+    placed = {camp["id"]: camp for camp in camps if camp["coordinate"]}
+    assert placed, "the gazetteer placed no camp of the simulated archive"
+    data = portal.get("/map/data.json").json()
+    assert {camp["id"]: (camp["held"], camp["died"]) for camp in data["camps"]} == {
+        camp_id: (camp["held"], camp["died"]) for camp_id, camp in placed.items()}
+    assert data["without_coordinate"] == len(camps) - len(placed)
+    assert sum(camp["held"] for camp in camps) > 0, "no person of the store is counted at any camp"
+    html = portal.get("/map", params={"lang": "en"}).text
+    assert html.count('<tr id="camp-') == len(camps)
+    for year in (1946, 1950):
+        in_use = portal.get("/api/v1/camps", params={"year": year}).json()["camps"]
+        assert len(portal.get("/map/data.json", params={"year": year}).json()["camps"]) == sum(
+            1 for camp in in_use if camp["coordinate"])
+
+
+def test_a_numbered_camp_on_a_persons_route_is_placed_by_the_gazetteer(portal):
+    person_id = _a_person_with_a_camp(portal)
+    html = portal.get(f"/persons/{person_id}", params={"lang": "en"}).text
+    route = html.split('<ol class="route">')[1].split("</ol>")[0]
+    assert "data-lat=" in route, "no numbered camp of the route was placed"
+    assert re.search(r"\(from <bdi>(geonames|reference|curator):", route), "a coordinate without its source"
+    assert 'id="route-map"' in html
