@@ -2,7 +2,8 @@
 and still the basemap and the markers render, the year filter changes the markers, and a person's route shows.
 
 The portal is the real `kartoteka serve` on the simulated archive, its camps and places from the gazetteer; what
-each test expects is what /map/data.json (the gazetteer's markers) and the person's timeline say."""
+each test expects is what /api/v1/camps (the gazetteer's markers, which the page's script draws) and the person's
+timeline say."""
 
 from __future__ import annotations
 
@@ -64,12 +65,17 @@ def _markers_shown(page: Any) -> int:
                  .reduce((n, icon) => n + (icon.classList.contains('camp-cluster') ? parseInt(icon.textContent) : 1), 0)"""))
 
 
+def _placed(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The camps of an /api/v1/camps answer that the map can draw: those with a coordinate."""
+    return [camp for camp in answer["camps"] if camp["coordinate"]]
+
+
 def _a_year_that_changes_the_map(server: Server) -> tuple[int, dict[str, Any]]:
     """The first year of the internment whose camps in use are some, not all, of the camps on the map."""
-    every = len(server.get_json("/map/data.json")["camps"])
+    every = _placed(server.get_json("/api/v1/camps"))
     for year in range(1945, 1957):
-        data = server.get_json(f"/map/data.json?year={year}")
-        if 0 < len(data["camps"]) < every:
+        data = server.get_json(f"/api/v1/camps?year={year}")
+        if 0 < len(_placed(data)) < len(every):
             return year, data
     raise AssertionError("in no year are only some of the camps in use: the year filter cannot be seen to work")
 
@@ -77,8 +83,8 @@ def _a_year_that_changes_the_map(server: Server) -> tuple[int, dict[str, Any]]:
 def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline: Any, portal: Server,
                                                                           tmp_path: Path) -> None:
     page = offline
-    data = portal.get_json("/map/data.json")  # what the gazetteer says; the page must draw all of it
-    placed = [camp for camp in data["camps"] if camp["coordinate"]]
+    data = portal.get_json("/api/v1/camps")  # what the gazetteer says; the page must draw all of it
+    placed = _placed(data)
     assert placed, "the gazetteer placed no camp: nothing to see on the map"
     page.goto(portal.url + "/map")
     _wait_for_map(page, "#camp-map")
@@ -89,7 +95,12 @@ def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline
     icons = page.locator("#camp-map .camp-marker, #camp-map .camp-cluster").count()
     assert icons > 0, "no marker or cluster icon on the map"
     assert _markers_shown(page) == len(placed) == int(page.get_attribute("#camp-map", "data-markers") or 0)
-    assert page.locator("table.camps tbody tr").count() == len(data["camps"]) + data["without_coordinate"]
+    assert page.locator("table.camps tbody tr").count() == len(data["camps"])
+    # Each marker's area grows with the number it stands for (its width with the square root).
+    sizes = page.evaluate("""() => [...document.querySelectorAll('#camp-map .camp-marker')].map(icon =>
+        [parseInt(icon.querySelector('.camp-count').dataset.count), icon.getBoundingClientRect().width])""")
+    by_count = sorted(sizes)
+    assert [width for _, width in by_count] == sorted(width for _, width in sizes), "a marker is not sized by its count"
     screenshot(page, "map", tmp_path)
 
     # A marker's popup: the store's counts, and the published figure with its source where there is one.
@@ -111,8 +122,8 @@ def test_the_map_renders_offline_and_the_year_filter_changes_the_markers(offline
     with page.expect_navigation():
         page.click("form.map-filter button[type=submit]")
     _wait_for_map(page, "#camp-map")
-    assert _markers_shown(page) == sum(1 for camp in in_year["camps"] if camp["coordinate"]) < len(placed)
-    assert page.locator("table.camps tbody tr").count() == len(in_year["camps"]) + in_year["without_coordinate"]
+    assert _markers_shown(page) == len(_placed(in_year)) < len(placed)
+    assert page.locator("table.camps tbody tr").count() == len(in_year["camps"])
 
     assert page.elsewhere == [], f"requests left for other hosts: {page.elsewhere[:5]}"
     assert page.csp_violations == [], f"the content security policy was violated: {page.csp_violations[:3]}"
@@ -154,5 +165,5 @@ def test_the_map_page_is_accessible_and_works_without_javascript(page: Any, page
     year, in_year = _a_year_that_changes_the_map(portal)
     page_without_js.goto(f"{portal.url}/map?year={year}")
     rows = page_without_js.locator("table.camps tbody tr")
-    assert rows.count() == len(in_year["camps"]) + in_year["without_coordinate"]
+    assert rows.count() == len(in_year["camps"])
     assert "SIMULATED" in page_without_js.inner_text("body")

@@ -1,5 +1,5 @@
 """The map's pages on a real store (the linked simulated archive of tests/web/conftest.py): /map in each
-language, its year filter and table, /map/data.json, and a person's route.
+language, its year filter and table, the markers its script reads (/api/v1/camps), and a person's route.
 
 The page's own rendering (every field of a marker, hostile names, the year filter's arithmetic, synthetic
 coordinates that show their source) is tested with tests/map/stand_in.py in place of the gazetteer, whose figures
@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.map import stand_in
 
-from kartoteka.web.map_pages import marker_size
 from kartoteka.web.person_route import ROUTE_EVENTS, _day
 
 pytestmark = pytest.mark.xdist_group("web-portal")
@@ -46,20 +45,18 @@ def test_the_map_page_lists_every_camp_in_each_language(mapped, language):
 def test_a_hostile_camp_name_is_text(mapped):
     html = mapped.get("/map", params={"lang": "en"}).text
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;camp&#34;)&lt;/script&gt;" in html
-    camps = mapped.get("/map/data.json").json()["camps"]
+    camps = mapped.get("/api/v1/camps").json()["camps"]
     assert stand_in.HOSTILE_NAME in [camp["names"]["en"] for camp in camps]  # JSON keeps it; map.js sets text
 
 
 def test_the_year_filter_lists_the_camps_in_use_that_year(mapped):
-    every = mapped.get("/map/data.json").json()
-    in_1948 = mapped.get("/map/data.json", params={"year": 1948}).json()
-    assert len(every["camps"]) == sum(1 for m in stand_in.camp_markers(None) if m.coordinate)
-    assert 0 < len(in_1948["camps"]) < len(every["camps"])
-    assert all(camp["years"][0] <= 1948 <= camp["years"][1] for camp in in_1948["camps"])
-    assert every["without_coordinate"] == 1 and in_1948["year"] == 1948
+    in_1948 = stand_in.camp_markers(None, 1948)
+    assert 0 < len(in_1948) < len(stand_in.camp_markers(None))
     html = mapped.get("/map", params={"year": "1948"}).text
-    assert html.count('<tr id="camp-') == len(stand_in.camp_markers(None, 1948))
-    assert 'data-source="/map/data.json?year=1948"' in html
+    assert html.count('<tr id="camp-') == len(in_1948)
+    assert "1945–1947" not in html and "1945–1949" in html  # the stand-in's odd camps closed in 1947
+    assert html.count("no coordinate yet</td>") == sum(1 for m in in_1948 if m.coordinate is None)
+    assert 'data-source="/api/v1/camps?year=1948"' in html
     assert '<option value="1948" selected>' in html
 
 
@@ -67,16 +64,6 @@ def test_the_year_filter_lists_the_camps_in_use_that_year(mapped):
 def test_a_year_that_is_not_one_is_a_usage_error(mapped, year):
     response = mapped.get("/map", params={"year": year, "lang": "ru"})
     assert response.status_code == 400 and "year" in response.text
-    assert mapped.get("/map/data.json", params={"year": year}).status_code in (400, 422)
-
-
-def test_markers_grow_with_the_number_they_stand_for(mapped):
-    assert marker_size(0, 100) == 16 and marker_size(100, 100) == 48
-    assert marker_size(25, 100) < marker_size(50, 100) < marker_size(100, 100)
-    camps = mapped.get("/map/data.json").json()["camps"]
-    by_count = sorted(camps, key=lambda camp: max(camp["held"], camp["died"]))
-    assert [camp["size"] for camp in by_count] == sorted(camp["size"] for camp in camps)
-    assert all(camp["coordinate"]["source"] for camp in camps)
 
 
 def _knows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +81,7 @@ def test_when_the_gazetteer_places_nothing_the_map_says_so(portal, monkeypatch):
     _knows_nothing(monkeypatch)
     html = portal.get("/map", params={"lang": "en"}).text
     assert "No camp or burial site is in the gazetteer yet." in html
-    assert portal.get("/map/data.json").json()["camps"] == []
+    assert portal.get("/api/v1/camps").json()["camps"] == []
 
 
 def _a_person_with_a_camp(client: TestClient) -> int:
@@ -155,21 +142,21 @@ def test_the_date_that_decides_which_camp_a_number_meant(written, day):
 
 
 def test_the_map_shows_every_camp_the_gazetteer_places(portal):
-    """/map and /map/data.json show what /api/v1/camps (the gazetteer) answers: the same camps, the same counts."""
+    """/map's table lists what /api/v1/camps (the gazetteer, which the page's script draws) answers: the same
+    camps, with the same counts, every year."""
     camps = portal.get("/api/v1/camps").json()["camps"]
-    placed = {camp["id"]: camp for camp in camps if camp["coordinate"]}
-    assert placed, "the gazetteer placed no camp of the simulated archive"
-    data = portal.get("/map/data.json").json()
-    assert {camp["id"]: (camp["held"], camp["died"]) for camp in data["camps"]} == {
-        camp_id: (camp["held"], camp["died"]) for camp_id, camp in placed.items()}
-    assert data["without_coordinate"] == len(camps) - len(placed)
+    assert any(camp["coordinate"] for camp in camps), "the gazetteer placed no camp of the simulated archive"
     assert sum(camp["held"] for camp in camps) > 0, "no person of the store is counted at any camp"
     html = portal.get("/map", params={"lang": "en"}).text
     assert html.count('<tr id="camp-') == len(camps)
+    held = re.search(r"\(([\d,]+) held, ([\d,]+) died\)", html)
+    assert held and (int(held[1].replace(",", "")), int(held[2].replace(",", ""))) == (
+        sum(camp["held"] for camp in camps), sum(camp["died"] for camp in camps))
     for year in (1946, 1950):
         in_use = portal.get("/api/v1/camps", params={"year": year}).json()["camps"]
-        assert len(portal.get("/map/data.json", params={"year": year}).json()["camps"]) == sum(
-            1 for camp in in_use if camp["coordinate"])
+        page = portal.get("/map", params={"year": year, "lang": "en"}).text
+        assert page.count('<tr id="camp-') == len(in_use)
+        assert f'data-source="/api/v1/camps?year={year}"' in page
 
 
 def test_a_numbered_camp_on_a_persons_route_is_placed_by_the_gazetteer(portal):

