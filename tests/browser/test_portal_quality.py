@@ -39,6 +39,7 @@ def page_kinds(portal: Server, archive: Archive) -> dict[str, str]:
         "sources": "/sources",
         "statistics": "/stats",
         "sign in": "/login",
+        "map": "/map",
         "bad query": "/search?q=",
         "no such person": "/persons/99999999",
     }

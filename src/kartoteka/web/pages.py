@@ -32,6 +32,7 @@ from kartoteka.web.auth import (
 )
 from kartoteka.web.i18n import COOKIE, choose_language, translations
 from kartoteka.web.messages import page_error
+from kartoteka.web.person_route import person_route
 from kartoteka.web.render import render
 from kartoteka.web.security import rate_limited
 
@@ -161,7 +162,7 @@ def person(request: Request, person_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -
             return RedirectResponse(f"/persons/{found.now[0]}", status_code=303)
         return page(request, "moved.html", status=410, moved=found)
     audit_restricted_view(request, f"person {person_id}", [r.id for r in found.records if r.access == "full"])
-    return page(request, "person.html", person=found)
+    return page(request, "person.html", person=found, route=person_route(store_of(request), found))
 
 
 def _same_origin(request: Request) -> bool:
