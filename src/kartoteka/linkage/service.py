@@ -109,7 +109,8 @@ def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering, prior: float |
     out["review_priority"] = review_priority(pairs, clustering.cluster_of).where(in_review)
     # Per-comparison weights are kept for the pairs a reviewer may look at; the rest can be re-scored.
     out["weights_json"] = None
-    terms = pairs.loc[in_review, weights + adjustments].rename(columns=lambda c: c[3:] if c in weights else c)
+    terms = (pairs.loc[in_review, weights + adjustments].astype("float64").round(3)
+             .rename(columns=lambda c: c[3:] if c in weights else c))
     if prior is not None:
         terms["prior"] = round(prior, 4)
     out.loc[in_review, "weights_json"] = _weights_json(terms)
