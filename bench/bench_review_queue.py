@@ -37,6 +37,7 @@ from kartoteka.store import open_store, records
 
 KARTOTEKA = [sys.executable, "-m", "kartoteka"]
 FIRST = 1_000
+TOPS = (100, 250, 1_000)
 
 
 def _run(*args: str) -> None:
@@ -129,17 +130,23 @@ def measure(oracle: Oracle, order: pd.DataFrame, label: str, say: Callable[[str]
             say(f"{label}: {n:,} decisions put right {fixed[n]:,}")
         return fixed[n]
 
-    first = fixed_by(min(FIRST, len(order)))
-    half = None
-    if 2 * everything >= base:
-        low, high = 0, FIRST
-        while high < len(order) and 2 * fixed_by(high) < base:
+    tops = {n: fixed_by(min(n, len(order))) for n in TOPS}
+
+    def decisions_for(goal: float) -> int | None:
+        """The decisions from the top that put right at least `goal` persons (to 2 %), None if the queue cannot."""
+        if everything < goal:
+            return None
+        low, high = 0, min(FIRST, len(order))
+        while high < len(order) and fixed_by(high) < goal:
             low, high = high, min(high * 2, len(order))
-        while high - low > max(50, high // 50):  # to 2 %
+        while high - low > max(10, high // 50):
             middle = (low + high) // 2
-            low, high = (middle, high) if 2 * fixed_by(middle) < base else (low, middle)
-        half = high
-    return {"label": label, "first": first, "half": half, "everything": everything, "queue": len(order)}
+            low, high = (middle, high) if fixed_by(middle) < goal else (low, middle)
+        return high
+
+    return {"label": label, "tops": tops, "half": decisions_for(base / 2),
+            "half_reachable": decisions_for(everything / 2) if everything else None,
+            "everything": everything, "queue": len(order)}
 
 
 def main() -> None:
@@ -174,11 +181,14 @@ def main() -> None:
                        == oracle.truth.reindex(queue["unique_id_r"]).to_numpy()).sum())
     results = [measure(oracle, ours, "by persons put right (now)", print),
                measure(oracle, theirs, "uncertainty x records moved (before)", print)]
-    rows = ["| queue order | errors put right by the first 1,000 decisions | decisions to put right half the "
-            "wrong persons | put right by deciding the whole queue |", "|---|---|---|---|"]
+    rows = ["| queue order | put right by the first 100 / 250 / 1,000 decisions | decisions to put right half the "
+            "wrong persons | decisions to put right half of what the queue can | put right by the whole queue |",
+            "|---|---|---|---|---|"]
     for r in results:
         half = f"{r['half']:,}" if r["half"] is not None else "not reached (the queue cannot put right half)"
-        rows.append(f"| {r['label']} | {r['first']:,} | {half} | {r['everything']:,} of {base:,} |")
+        reachable = f"{r['half_reachable']:,}" if r["half_reachable"] is not None else "n/a"
+        tops = " / ".join(f"{value:,}" for value in r["tops"].values())  # type: ignore[attr-defined]
+        rows.append(f"| {r['label']} | {tops} | {half} | {reachable} | {r['everything']:,} of {base:,} |")
     body = "\n".join([
         f"{scale}: {len(oracle.ids):,} records, {base:,} wrong persons (true persons not exactly one person) at "
         f"the threshold {oracle.threshold}; {len(queue):,} pairs in the queue, of which {wrong_pairs:,} are one "

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kartoteka.search.service import warm_up
 from kartoteka.store import open_store
-from kartoteka.web import api, pages
+from kartoteka.web import api, pages, review_pages
 from kartoteka.web.errors import install_error_handlers
 from kartoteka.web.i18n import COOKIE, LANGUAGES
 
@@ -50,6 +50,7 @@ def create_app(store_url: str) -> FastAPI:
     app.state.store = store
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(review_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app, pages.error_page)
 

@@ -56,6 +56,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "search": (N_("This query cannot be searched."), ""),
     "catalog": (N_("This cannot be shown."), ""),
     "usage": (N_("Something in the request is not valid."), ""),
+    "review": (N_("This answer was not kept."), ""),
     "store": (N_("The records cannot be reached just now."), N_("Please try again later.")),
 }
 TITLES: dict[int, str] = {400: N_("This request cannot be answered"), 404: N_("Not found"),
