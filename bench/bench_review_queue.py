@@ -37,7 +37,7 @@ from kartoteka.store import open_store, records
 
 KARTOTEKA = [sys.executable, "-m", "kartoteka"]
 FIRST = 1_000
-TOPS = (100, 250, 1_000)
+TOPS = (25, 50, 100, 250, 1_000)
 
 
 def _run(*args: str) -> None:
@@ -181,7 +181,7 @@ def main() -> None:
                        == oracle.truth.reindex(queue["unique_id_r"]).to_numpy()).sum())
     results = [measure(oracle, ours, "by persons put right (now)", print),
                measure(oracle, theirs, "uncertainty x records moved (before)", print)]
-    rows = ["| queue order | put right by the first 100 / 250 / 1,000 decisions | decisions to put right half the "
+    rows = ["| queue order | put right by the first 25 / 50 / 100 / 250 / 1,000 decisions | decisions to put right half the "
             "wrong persons | decisions to put right half of what the queue can | put right by the whole queue |",
             "|---|---|---|---|---|"]
     for r in results:
