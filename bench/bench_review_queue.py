@@ -196,6 +196,10 @@ def main() -> None:
         f"of the queue and applied as the next `kartoteka link` applies them (clustering of the run's scored "
         f"pairs). Persons clustered again without decisions differ from the stored ones in {drift:,} "
         f"person(s).", "", *rows, "",
+        "As a rate, per 1,000 decisions from the top of the queue (now): "
+        + ", ".join(f"{1000 * fixed / n:,.0f} over the first {n:,}"
+                    for n, fixed in results[0]["tops"].items())  # type: ignore[attr-defined]
+        + ". The wrong persons the whole queue cannot put right are not put right by any answer on its pairs.", "",
         "Target (issue 18, 7b): at least 500 errors put right per 1,000 decisions at the top of the queue. "
         f"{time.perf_counter() - started:.0f} s. Command: `.venv/bin/python bench/bench_review_queue.py "
         f"{' '.join(sys.argv[1:])}`."])

@@ -122,8 +122,11 @@ def _show_item(console: Console, number: int, item: Any) -> None:
     for answer in item.answers:
         console.print(f"  {answer.reviewer or 'unnamed'} answered {answer.decision}"
                       + (f": {answer.note}" if answer.note else ""))
-    terms = "  ".join(f"{term_label(name)} {value:+.2f}" for name, value in item.terms)
-    console.print(f"  the weight's terms: {terms}  = {sum(v for _, v in item.terms):+.2f}")
+    shown = [(name, value) for name, value in item.terms if value != 0.0 or name in ("prior", "remainder")]
+    silent = [term_label(name) for name, value in item.terms if value == 0.0 and name not in ("prior", "remainder")]
+    terms = "  ".join(f"{term_label(name)} {value:+.2f}" for name, value in shown)
+    console.print(f"  the weight's terms: {terms}  = {sum(v for _, v in item.terms):+.2f}"
+                  + (f"  (0 from: {', '.join(silent)})" if silent else ""))
 
 
 Pair = tuple[int, int] | None
@@ -146,6 +149,8 @@ def review_command(
     not_same: Annotated[Pair, typer.Option("--not-same", help="Decide: A B are not the same")] = None,
     unsure: Annotated[Pair, typer.Option("--unsure", help="Answer: cannot tell whether A B are the same")] = None,
     skip: Annotated[Pair, typer.Option("--skip", help="Leave A B for later (out of your queue)")] = None,
+    pair: Annotated[Pair, typer.Option("--pair", help="Show records A B side by side, with every answer on them")]
+    = None,
     note: Annotated[str | None, typer.Option("--note", help="A note kept with the answer")] = None,
     undo: Annotated[bool, typer.Option("--undo", help="Undo the latest act (or --decision-id; --steps N)")] = False,
     steps: Annotated[int, typer.Option("--steps", help="With --undo: how many acts to undo")] = 1,
@@ -249,7 +254,7 @@ def review_command(
                 print(f"person {person['id']} ({person['name_cyrillic'] or person['name_kanji']}, "
                       f"{person['birth_year']}): {why}; records {ids}")
             return
-        items = review.review_queue(store, limit, reviewer)
+        items = [review.pair_item(store, *pair)] if pair else review.review_queue(store, limit, reviewer)
     if as_json:
         _print_json([asdict(item) for item in items])
         return
