@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from kartoteka.store import open_store, records
@@ -51,6 +52,7 @@ def test_review_decisions_says_there_are_none_then_lists_them(store_url, tmp_pat
 
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # the service's own tests cover both backends
 def test_review_answers_notes_steps_files_and_stats_from_the_terminal(store, capsys, tmp_path, write_archive):
     """In-process (tests.ingest.test_cli.run): answers with a note, undo by steps, a file out and in, --stats."""
     from tests.ingest.test_cli import run

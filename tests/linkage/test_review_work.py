@@ -20,6 +20,10 @@ from kartoteka.linkage.runs import active_decisions
 from kartoteka.linkage.tables import link_runs, match_pairs, person_records, persons
 from kartoteka.store import records
 
+# Backend-neutral mechanics run on SQLite alone (a PostgreSQL database costs seconds to make); the decisions'
+# locking, fingerprints and files run on both.
+sqlite_only = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+
 
 def _ids(store) -> list[int]:
     with store.engine.connect() as conn:
@@ -59,6 +63,7 @@ def test_the_terms_add_up_to_the_weight_with_the_prior_as_a_line():
     assert review.term_label("tf_sn") == "term frequency: surname"
 
 
+@sqlite_only
 def test_answers_with_notes_undo_by_steps_and_the_queue(store, write_archive):
     write_archive(store, persons=8)
     ids = _ids(store)
@@ -104,6 +109,7 @@ def test_two_reviewers_never_overwrite_each_other(store, write_archive):
         ("same", "boris"), ("same", "aiko")]
 
 
+@sqlite_only
 def test_a_reviewer_changes_only_their_own_answer(store, write_archive):
     write_archive(store, persons=4)
     ids = _ids(store)
@@ -161,6 +167,7 @@ def test_decisions_go_out_and_come_in_as_files(store, write_archive, tmp_path):
     assert (ids[4], ids[5], "same") not in active_decisions(store)
 
 
+@sqlite_only
 def test_whole_persons_weakest_first_split_and_merge(store, write_archive):
     write_archive(store, persons=8)
     ids = _ids(store)
@@ -180,6 +187,7 @@ def test_whole_persons_weakest_first_split_and_merge(store, write_archive):
         review_persons.split_person(store, second, members[second])  # nothing would be left
 
 
+@sqlite_only
 def test_stats_measure_the_model_on_the_reviewed_pairs(store, write_archive):
     write_archive(store, persons=8)
     ids = _ids(store)
