@@ -5,7 +5,7 @@ errors become "usage.parameter" (naming the parameter), an unknown address "web.
 "web.method", and anything unexpected "web.internal" (logged with its traceback). The API answers
 ``KartotekaError.to_dict()`` as JSON; a page answers the same message, in the page's language, as HTML.
 
-    status by code:  *.not_found 404 · *.gone 410 · web.method 405 · auth.required 401 · auth.forbidden 403 · store.* and search.stale_index 503 ·
+    status by code:  *.not_found 404 · *.gone 410 · *.conflict 409 · web.method 405 · auth.required 401 · auth.forbidden 403 · store.* and search.stale_index 503 ·
                      web.internal 500 · everything else (a query, a parameter, a form a client got wrong) 400
 """
 
@@ -33,6 +33,8 @@ def status_for(code: str) -> int:
         return 404
     if code.endswith(".gone"):
         return 410
+    if code.endswith(".conflict"):
+        return 409
     if code == "web.method":
         return 405
     if code == "auth.required":

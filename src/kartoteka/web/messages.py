@@ -60,7 +60,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "store": (N_("The records cannot be reached just now."), N_("Please try again later.")),
 }
 TITLES: dict[int, str] = {400: N_("This request cannot be answered"), 404: N_("Not found"),
-                          405: N_("Not allowed"), 410: N_("Moved"), 500: N_("Server error"),
+                          405: N_("Not allowed"), 409: N_("Not kept"), 410: N_("Moved"), 500: N_("Server error"),
                           503: N_("Not available just now")}
 
 
