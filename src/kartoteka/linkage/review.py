@@ -115,7 +115,9 @@ def review_queue(store: Store, limit: int = 20, reviewer: str | None = None, off
     with store.engine.connect() as conn:
         active = review_store.load(conn, decisions.c.undone_at.is_(None))
         settled = {_key(d.record_id_l, d.record_id_r) for d in active if d.stands}
-        mine = {_key(d.record_id_l, d.record_id_r) for d in active if reviewer and d.reviewer == reviewer}
+        # a reviewer's own answers leave their queue, unless the records changed since
+        mine = {_key(d.record_id_l, d.record_id_r) for d in active
+                if reviewer and d.reviewer == reviewer and not d.stale}
         stale = [d for d in active if d.stale and d.decision in LINKING
                  and _key(d.record_id_l, d.record_id_r) not in settled | mine]
         others: dict[tuple[int, int], list[Decision]] = {}
