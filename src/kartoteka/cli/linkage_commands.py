@@ -56,9 +56,12 @@ def link_command(
         if not _quiet() and not as_json:
             _err.print(f"[dim]link:[/dim] {stage}")
 
+    from kartoteka.linkage.review_stats import review_stats
+
     with _store() as store:
         summary = link(store, backend=backend, model_path=model, runs_dir=runs_dir, threshold=threshold,
                        progress=progress, one_per_person=once, also_write=index_writer)
+        reviewed = review_stats(store)
     for warning in summary.warnings:
         _err.print(f"[yellow]warning:[/yellow] {warning}")
     if as_json:
@@ -70,6 +73,11 @@ def link_command(
     print(f"model: {summary.model_path}")
     for line in summary.training:
         print(f"  {line}")
+    if reviewed["labelled_pairs"]:
+        figures = reviewed["model"]
+        print(f"the model on the {reviewed['labelled_pairs']:,} pairs reviewers decided: precision "
+              f"{_figure(figures['precision'])}, recall {_figure(figures['recall'])} (the persons follow the "
+              "decisions; `kartoteka review --stats`)")
 
 
 def evaluate_command(
