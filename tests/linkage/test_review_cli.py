@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from kartoteka.store import open_store, records
@@ -48,3 +49,30 @@ def test_review_decisions_says_there_are_none_then_lists_them(store_url, tmp_pat
     assert listed.stdout.splitlines() == [f"1: {first} same {second} (active)"]
     answer = json.loads(kartoteka(database, "review", "--decisions", "--json", cwd=tmp_path).stdout)  # JSON alone
     assert [(item["record_id_l"], item["decision"]) for item in answer["items"]] == [(first, "same")]
+
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # the service's own tests cover both backends
+def test_review_answers_notes_steps_files_and_stats_from_the_terminal(store, capsys, tmp_path, write_archive):
+    """In-process (tests.ingest.test_cli.run): answers with a note, undo by steps, a file out and in, --stats."""
+    from tests.ingest.test_cli import run
+
+    write_archive(store, persons=3)
+    with store.engine.connect() as conn:
+        a, b, c = sorted(conn.execute(select(records.c.id)).scalars())[:3]
+    database = _database(str(store.engine.url.render_as_string(hide_password=False)))
+
+    def review(*args: str) -> str:
+        code, out, err = run(capsys, "--database", database, "review", *args)
+        assert code == 0, err
+        return out
+
+    review("--same", str(a), str(b), "--reviewer", "aiko", "--note", "один полк")
+    review("--unsure", str(b), str(c), "--reviewer", "aiko")
+    review("--export", str(tmp_path / "out.jsonl"))
+    assert len(review("--undo", "--steps", "2", "--reviewer", "aiko").splitlines()) == 2
+    assert review("--import", str(tmp_path / "out.jsonl")).startswith("2 decision(s) loaded")
+    stats = json.loads(review("--stats", "--json"))
+    assert stats["decisions"] == {"same": 1, "unsure": 1, "undone": 2}
+    assert stats["model"]["false_negatives"] == 1 and stats["model"]["recall"] == 0.0  # no run scored the pair
+    assert "один полк" in review("--decisions", "--json")

@@ -1,30 +1,51 @@
-"""The review queue: uncertain pairs, most consequential first, with the evidence; decisions and undo.
+"""The review queue: uncertain pairs, most consequential first, with the evidence; answers, notes and undo.
 
 A decision (same / not the same) is stored in `decisions` and applied as a hard rule by every later run
-(`clustering.cluster`), so it survives re-runs and re-training. Undo marks it undone; the next run forgets it.
+(`clustering.cluster`), so it survives re-runs and re-training. "unsure" and "skip" are kept too (who, when, a
+note) but link nothing: the pair leaves the queue of whoever answered them. Undo marks the latest act undone (a
+decision, or every decision of one person split, merge or imported file), step after step; the next run forgets it.
+
+Two reviewers never overwrite each other: a same / not same that contradicts another reviewer's standing
+decision on the pair is refused (`review.conflict`, naming who decided what and when); the first reviewer, or
+anyone after undoing theirs, may change it. A decision whose records changed since it was taken is stale
+(review_store): no run applies it and its pair comes back to the head of the queue, marked.
+
+The weight of a pair is Splink's sum (splink/internals/predict.py `_combine_prior_and_mws`): the prior
+log2(λ / (1 - λ)), plus each comparison's match weight, plus each term-frequency adjustment. `terms` lists
+them in that order, and they add up to the pair's match weight.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, and_, insert, select, text, update
 
 from kartoteka.core.errors import KartotekaError
+from kartoteka.linkage import review_store
+from kartoteka.linkage.review_store import ANSWERS, LINKING, Decision, fingerprints, pair_fingerprint
 from kartoteka.linkage.tables import decisions, match_pairs, person_records, persons
 from kartoteka.store import Store, records
 
-DECISIONS = ("same", "not_same")
+DECISIONS = ANSWERS
 SHOWN_FIELDS = ("kind", "record_ref", "surname", "given_name", "name_original", "birth_year", "prefecture",
                 "birth_place", "unit", "rank", "camp", "death_date", "event_date", "file_name", "row_number")
+PRIOR = "prior"
+TF_PREFIX = "tf_"
+# The comparisons' names as a reviewer reads them (model.py's comparison names).
+TERM_LABELS = {"prior": "prior (log2 odds that two records are one person)", "sn": "surname", "gn": "given name",
+               "fn": "full name", "birth_year": "birth year", "pref": "prefecture", "place": "birthplace",
+               "unit": "unit", "rank": "rank", "camp": "camp", "death_date": "death date",
+               "remainder": "prior and adjustments (not kept by this run)"}
 
 
 @dataclass
 class ReviewItem:
-    """One pair in the queue: both records side by side and each comparison's match weight."""
+    """One pair in the queue: both records side by side, the terms of its weight, and what reviewers said."""
 
     record_id_l: int
     record_id_r: int
@@ -34,6 +55,31 @@ class ReviewItem:
     weights: dict[str, float]
     left: dict[str, Any] = field(default_factory=dict)
     right: dict[str, Any] = field(default_factory=dict)
+    terms: list[tuple[str, float]] = field(default_factory=list)
+    returned: Decision | None = None  # a stale decision: the records changed since, so it is asked again
+    answers: list[Decision] = field(default_factory=list)  # others' unsure / skip answers on the pair
+
+
+def terms(match_weight: float, weights: dict[str, float | None]) -> list[tuple[str, float]]:
+    """The terms that add up to `match_weight`: the prior first, each comparison, each term-frequency adjustment.
+
+    Runs before migration 0150 kept no prior; their remainder (prior plus the adjustments) is one line."""
+    comparisons = [(name, float(value)) for name, value in weights.items()
+                   if value is not None and name != PRIOR and not name.startswith(TF_PREFIX)]
+    adjustments = [(name, float(value)) for name, value in weights.items()
+                   if value is not None and name.startswith(TF_PREFIX) and float(value) != 0.0]
+    prior = weights.get(PRIOR)
+    if prior is None:
+        rest = match_weight - sum(value for _, value in comparisons + adjustments)
+        return [("remainder", round(rest, 3)), *comparisons, *adjustments]
+    return [(PRIOR, float(prior)), *comparisons, *adjustments]
+
+
+def term_label(name: str) -> str:
+    """A term's name as the review shows it ("term frequency: surname" for tf_sn)."""
+    if name.startswith(TF_PREFIX):
+        return f"term frequency: {TERM_LABELS.get(name[len(TF_PREFIX):], name[len(TF_PREFIX):])}"
+    return TERM_LABELS.get(name, name)
 
 
 def _record_fields(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -48,71 +94,183 @@ def queue_query(limit: int) -> Select[Any]:
             .order_by(match_pairs.c.review_priority.desc(), match_pairs.c.record_id_l).limit(limit))
 
 
-def review_queue(store: Store, limit: int = 20) -> list[ReviewItem]:
-    """The undecided pairs of the review band, those whose decision changes the most first."""
-    decided = {(left, right) for left, right, *_ in _active(store)}
-    query = queue_query(limit + len(decided))
-    with store.engine.connect() as conn:
-        rows = [row for row in conn.execute(query).mappings()
-                if (min(row["record_id_l"], row["record_id_r"]), max(row["record_id_l"], row["record_id_r"]))
-                not in decided][:limit]
-        fields = _record_fields(conn, [r["record_id_l"] for r in rows] + [r["record_id_r"] for r in rows])
-    return [ReviewItem(
+def _item(row: Any, fields: dict[int, dict[str, Any]]) -> ReviewItem:
+    weights = json.loads(row["weights_json"] or "{}")
+    weight = float(row["match_weight"])
+    return ReviewItem(
         record_id_l=row["record_id_l"], record_id_r=row["record_id_r"],
-        match_probability=float(row["match_probability"]), match_weight=float(row["match_weight"]),
-        priority=float(row["review_priority"] or 0.0), weights=json.loads(row["weights_json"] or "{}"),
-        left=fields.get(row["record_id_l"], {}), right=fields.get(row["record_id_r"], {}),
-    ) for row in rows]
+        match_probability=float(row["match_probability"]), match_weight=weight,
+        priority=float(row["review_priority"] or 0.0), weights=weights, terms=terms(weight, weights),
+        left=fields.get(row["record_id_l"], {}), right=fields.get(row["record_id_r"], {}))
 
 
-def _active(store: Store) -> list[tuple[int, int, str, int]]:
-    query = select(decisions.c.record_id_l, decisions.c.record_id_r, decisions.c.decision, decisions.c.id).where(
-        decisions.c.undone_at.is_(None))
+def _key(left: int, right: int) -> tuple[int, int]:
+    return (min(left, right), max(left, right))
+
+
+def review_queue(store: Store, limit: int = 20, reviewer: str | None = None, offset: int = 0) -> list[ReviewItem]:
+    """The pairs to decide, those whose decision fixes the most first: decisions whose records changed since
+    (stale) at the head, then the undecided pairs of the review band. A pair `reviewer` answered unsure or
+    skipped leaves their queue (others still see it, with that answer)."""
     with store.engine.connect() as conn:
-        return [(min(a, b), max(a, b), d, i) for a, b, d, i in conn.execute(query)]
+        active = review_store.load(conn, decisions.c.undone_at.is_(None))
+        settled = {_key(d.record_id_l, d.record_id_r) for d in active if d.stands}
+        # a reviewer's own answers leave their queue, unless the records changed since
+        mine = {_key(d.record_id_l, d.record_id_r) for d in active
+                if reviewer and d.reviewer == reviewer and not d.stale}
+        stale = [d for d in active if d.stale and d.decision in LINKING
+                 and _key(d.record_id_l, d.record_id_r) not in settled | mine]
+        others: dict[tuple[int, int], list[Decision]] = {}
+        for d in active:
+            if d.decision not in LINKING:
+                others.setdefault(_key(d.record_id_l, d.record_id_r), []).append(d)
+        skip = settled | mine | {_key(d.record_id_l, d.record_id_r) for d in stale}
+        rows: list[tuple[Any, Decision | None]] = []
+        for d in stale:
+            row = conn.execute(select(match_pairs).where(and_(
+                match_pairs.c.record_id_l == d.record_id_l, match_pairs.c.record_id_r == d.record_id_r))
+                .limit(1)).mappings().first()
+            rows.append((row or {"record_id_l": d.record_id_l, "record_id_r": d.record_id_r, "match_weight": 0.0,
+                                 "match_probability": 0.0, "review_priority": None, "weights_json": None}, d))
+        wanted = offset + limit
+        fetched = [row for row in conn.execute(queue_query(wanted + len(skip))).mappings()
+                   if _key(row["record_id_l"], row["record_id_r"]) not in skip]
+        rows = (rows + [(row, None) for row in fetched])[offset:wanted]
+        fields = _record_fields(conn, [r["record_id_l"] for r, _ in rows] + [r["record_id_r"] for r, _ in rows])
+    items = []
+    for found, returned in rows:
+        item = _item(found, fields)
+        item.returned = returned
+        item.answers = others.get(_key(item.record_id_l, item.record_id_r), [])
+        items.append(item)
+    return items
+
+
+def pair_item(store: Store, record_id_l: int, record_id_r: int) -> ReviewItem:
+    """One pair with its evidence (from the latest run's scored pairs) and every answer on it."""
+    left, right = _key(record_id_l, record_id_r)
+    with store.engine.connect() as conn:
+        row = conn.execute(select(match_pairs).where(and_(
+            match_pairs.c.record_id_l.in_([left, right]), match_pairs.c.record_id_r.in_([left, right])))
+            .limit(1)).mappings().first()
+        fields = _record_fields(conn, [left, right])
+        if len(fields) < 2:
+            raise KartotekaError("review.not_found", f"no pair of records {left} and {right}",
+                                 hint="take the ids from the review queue")
+        answers = review_store.load(conn, and_(decisions.c.record_id_l == left, decisions.c.record_id_r == right),
+                                    order_newest=True)
+    base = row or {"record_id_l": left, "record_id_r": right, "match_weight": 0.0, "match_probability": 0.0,
+                   "review_priority": None, "weights_json": None}
+    item = _item(base, fields)
+    item.answers = answers
+    item.returned = next((d for d in answers if d.active and d.stale and d.decision in LINKING), None)
+    return item
+
+
+def _lock(conn: Any) -> None:
+    """Serialise decisions on PostgreSQL (a transaction lock), so two reviewers cannot both pass the check."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('kartoteka:decide'))"))
+
+
+def _check(answer: str, left: int, right: int) -> str:
+    answer = answer.replace("-", "_").replace(" ", "_").strip().lower()
+    if answer not in ANSWERS:
+        raise KartotekaError("usage.decision", f"unknown answer {answer!r}",
+                             hint="answer same, not-same, unsure or skip")
+    if left == right:
+        raise KartotekaError("usage.decision", "a record is always the same as itself",
+                             hint="give two different record ids")
+    return answer
 
 
 def decide(store: Store, record_id_l: int, record_id_r: int, decision: str, reviewer: str | None = None,
-           note: str | None = None) -> int:
-    """Store a decision on a pair of records; it outranks the model on every later run. Returns its id."""
-    decision = decision.replace("-", "_")
-    if decision not in DECISIONS:
-        raise KartotekaError("usage.decision", f"unknown decision {decision!r}", hint="use same or not-same")
-    if record_id_l == record_id_r:
-        raise KartotekaError("usage.decision", "a record is always the same as itself",
-                             hint="give two different record ids")
-    with store.engine.begin() as conn:
-        found = set(conn.execute(select(records.c.id).where(records.c.id.in_([record_id_l, record_id_r]))).scalars())
-        missing = {record_id_l, record_id_r} - found
-        if missing:
-            raise KartotekaError("usage.decision", f"no record with id {', '.join(map(str, sorted(missing)))}",
-                                 hint="take the ids from `kartoteka review`")
-        left, right = sorted((record_id_l, record_id_r))
-        result = conn.execute(insert(decisions).values(
-            record_id_l=left, record_id_r=right, decision=decision, reviewer=reviewer, note=note,
-            decided_at=dt.datetime.now(dt.UTC)))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+           note: str | None = None, action: str | None = None, conn: Any = None) -> int:
+    """Store an answer on a pair of records; a same / not same outranks the model on every later run.
+
+    Refused (review.conflict) when it contradicts another reviewer's standing decision on the pair; a
+    reviewer's own earlier answer on the pair is replaced (undone, by them). Returns the new decision's id."""
+    if conn is None:
+        with store.engine.begin() as own:
+            return decide(store, record_id_l, record_id_r, decision, reviewer, note, action, own)
+    answer = _check(decision, record_id_l, record_id_r)
+    left, right = _key(record_id_l, record_id_r)
+    _lock(conn)
+    by_id = fingerprints(conn, [left, right])
+    missing = {left, right} - set(by_id)
+    if missing:
+        raise KartotekaError("usage.decision", f"no record with id {', '.join(map(str, sorted(missing)))}",
+                             hint="take the ids from `kartoteka review`")
+    now = dt.datetime.now(dt.UTC)
+    on_pair = review_store.load(conn, and_(decisions.c.record_id_l == left, decisions.c.record_id_r == right,
+                                           decisions.c.undone_at.is_(None)))
+    for earlier in on_pair:
+        if earlier.reviewer == reviewer or earlier.stale:
+            continue
+        if answer in LINKING and earlier.stands and earlier.decision != answer:
+            raise KartotekaError(
+                "review.conflict",
+                f"{earlier.reviewer or 'another reviewer'} decided on {_day(earlier.decided_at)} that records "
+                f"{left} and {right} are {earlier.decision.replace('_', ' ')} (decision {earlier.id})",
+                hint="talk it over; they (or you, after `kartoteka review --undo --decision-id "
+                     f"{earlier.id}`) may change it", details={"decision_id": earlier.id,
+                                                               "reviewer": earlier.reviewer or "",
+                                                               "decision": earlier.decision})
+    mine = [d.id for d in on_pair if d.reviewer == reviewer or d.stale]
+    if mine:
+        conn.execute(update(decisions).where(decisions.c.id.in_(mine)).values(undone_at=now, undone_by=reviewer))
+    result = conn.execute(insert(decisions).values(
+        record_id_l=left, record_id_r=right, decision=answer, reviewer=reviewer, note=(note or "").strip() or None,
+        decided_at=now, fingerprint=pair_fingerprint(left, right, by_id), action=action or uuid.uuid4().hex))
+    return int(result.inserted_primary_key[0])
 
 
-def undo(store: Store, decision_id: int | None = None) -> int:
-    """Undo a decision (the latest one when no id is given); the next `link` no longer applies it."""
+def _day(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, dt.datetime) else str(value)
+
+
+def undo(store: Store, decision_id: int | None = None, reviewer: str | None = None) -> int:
+    """Undo a decision (or, with no id, the latest act: `reviewer`'s own when given), with every decision of the
+    same act (a person split or merged, an imported file). The next `link` no longer applies them. Returns the
+    id of the decision asked for (or the act's latest)."""
     with store.engine.begin() as conn:
-        query = select(decisions.c.id).where(decisions.c.undone_at.is_(None))
-        query = query.where(decisions.c.id == decision_id) if decision_id else query.order_by(decisions.c.id.desc())
-        found = conn.execute(query.limit(1)).scalar_one_or_none()
+        query = select(decisions.c.id, decisions.c.action).where(decisions.c.undone_at.is_(None))
+        if decision_id:
+            query = query.where(decisions.c.id == decision_id)
+        else:
+            if reviewer is not None:
+                query = query.where(decisions.c.reviewer == reviewer)
+            query = query.order_by(decisions.c.id.desc())
+        found = conn.execute(query.limit(1)).first()
         if found is None:
             raise KartotekaError("usage.undo", "no decision to undo" if decision_id is None
                                  else f"no active decision with id {decision_id}",
                                  hint="list decisions with `kartoteka review --decisions`")
-        conn.execute(update(decisions).where(decisions.c.id == found).values(undone_at=dt.datetime.now(dt.UTC)))
-        return int(found)
+        target = decisions.c.id == found.id
+        if found.action is not None and decision_id is None:
+            target = and_(decisions.c.action == found.action, decisions.c.undone_at.is_(None))
+        conn.execute(update(decisions).where(target).values(undone_at=dt.datetime.now(dt.UTC), undone_by=reviewer))
+        return int(found.id)
 
 
-def list_decisions(store: Store) -> list[dict[str, Any]]:
-    """Every decision, newest first, with whether it is still in force."""
+def undo_steps(store: Store, steps: int, reviewer: str | None = None) -> list[int]:
+    """Undo the latest `steps` acts (of `reviewer` when given), newest first; stops early when none are left."""
+    undone: list[int] = []
+    for _ in range(max(steps, 0)):
+        try:
+            undone.append(undo(store, reviewer=reviewer))
+        except KartotekaError:
+            if not undone:
+                raise
+            break
+    return undone
+
+
+def list_decisions(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every decision, newest first, with whether it is still in force and whether its records changed since."""
     with store.engine.connect() as conn:
-        rows = conn.execute(select(decisions).order_by(decisions.c.id.desc())).mappings()
-        return [{**row, "active": row["undone_at"] is None} for row in rows]
+        found = review_store.load(conn, order_newest=True)
+    return [d.to_dict() for d in (found[:limit] if limit else found)]
 
 
 def flagged_persons(store: Store, limit: int = 20) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
 from kartoteka.linkage import person_ids
-from kartoteka.linkage.tables import decisions, link_runs, match_pairs, person_records, persons
+from kartoteka.linkage.tables import link_runs, match_pairs, person_records, persons
 from kartoteka.store import Store, bulk, records
 from kartoteka.store.database import set_meta_in
 
@@ -97,14 +97,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def active_decisions(store: Store) -> list[tuple[int, int, str]]:
-    """The reviewers' decisions in force (latest per pair, undone ones left out), oldest first."""
-    query = select(decisions.c.record_id_l, decisions.c.record_id_r, decisions.c.decision).where(
-        decisions.c.undone_at.is_(None)).order_by(decisions.c.id)
-    latest: dict[tuple[int, int], str] = {}
-    with store.engine.connect() as conn:
-        for left, right, decision in conn.execute(query):
-            latest[(min(left, right), max(left, right))] = decision
-    return [(left, right, decision) for (left, right), decision in latest.items()]
+    """The reviewers' decisions in force (latest per pair; undone, unsure, skipped and stale ones left out: a
+    decision whose records changed since it was taken goes back to the queue), oldest first."""
+    from kartoteka.linkage.review_store import standing
+
+    return [(d.record_id_l, d.record_id_r, d.decision) for d in standing(store)]
 
 
 def start_run(store: Store, backend: str) -> int:

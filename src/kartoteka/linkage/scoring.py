@@ -98,12 +98,15 @@ def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
         # A comparison Splink could not evaluate (a column blank in every record) has no weight column.
         if f"mw_{name}" not in present:
             return f"CAST(NULL AS DOUBLE) AS mw_{name}"
-        tf = f"mw_tf_adj_{name}" if f"mw_tf_adj_{name}" in present else "0"
-        return f"mw_{name} + {tf} AS mw_{name}"
+        return f"mw_{name}"
 
+    # Term-frequency adjustments are terms of their own in Splink's sum (kept apart, for the review's lines).
+    adjusted = [name for name in COMPARISON_NAMES if f"mw_tf_adj_{name}" in present]
     pair = "unique_id_l, unique_id_r, match_weight, match_probability"
-    weights = ", ".join(weight(name) for name in COMPARISON_NAMES)
-    no_weights = ", ".join(f"CAST(NULL AS DOUBLE) AS mw_{name}" for name in COMPARISON_NAMES)
+    weights = ", ".join([weight(name) for name in COMPARISON_NAMES]
+                        + [f"mw_tf_adj_{name} AS tf_{name}" for name in adjusted])
+    no_weights = ", ".join([f"CAST(NULL AS DOUBLE) AS mw_{name}" for name in COMPARISON_NAMES]
+                           + [f"CAST(NULL AS DOUBLE) AS tf_{name}" for name in adjusted])
     # The ranks are taken over the four narrow columns only (sorting ten million rows with every weight
     # column was most of the cost); the weights are read only for the pairs from REVIEW_FLOOR up, the only
     # ones that keep them. Ties in weight are broken by the partner's id, so every run keeps the same pairs.
@@ -118,6 +121,6 @@ def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
     pairs = linker.misc.query_sql(sql, output_type="pandas")
     pairs["unique_id_l"] = pairs["unique_id_l"].astype("int64")
     pairs["unique_id_r"] = pairs["unique_id_r"].astype("int64")
-    for name in COMPARISON_NAMES:
-        pairs[f"mw_{name}"] = pd.to_numeric(pairs[f"mw_{name}"], errors="coerce").astype("float32").round(3)
+    for column in [f"mw_{name}" for name in COMPARISON_NAMES] + [f"tf_{name}" for name in adjusted]:
+        pairs[column] = pd.to_numeric(pairs[column], errors="coerce").astype("float32").round(3)
     return pairs

@@ -27,6 +27,7 @@ from kartoteka.linkage.features import Reader, build_features, name_items
 from kartoteka.linkage.json_text import json_texts
 from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
 from kartoteka.linkage.persons import build_persons
+from kartoteka.linkage.priority import review_priority
 from kartoteka.linkage.reading_cache import ReadingCache
 from kartoteka.store import Store
 from kartoteka.store.locks import store_lock
@@ -93,21 +94,11 @@ def _life_facts(features: pd.DataFrame) -> pd.DataFrame:
                          "camp": camp.where(in_camp, None)[keep].to_numpy()})
 
 
-def _review_priority(pairs: pd.DataFrame, clustering: Clustering) -> pd.Series:
-    """How much deciding a pair would change: its uncertainty times the records its decision moves."""
-    p = pairs["match_probability"].to_numpy(dtype=float).clip(1e-6, 1 - 1e-6)
-    uncertainty = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
-    sizes = clustering.cluster_of.value_counts()
-    left = pairs["unique_id_l"].map(clustering.cluster_of)
-    right = pairs["unique_id_r"].map(clustering.cluster_of)
-    size_l = left.map(sizes).fillna(1).to_numpy(dtype=float)
-    size_r = right.map(sizes).fillna(1).to_numpy(dtype=float)
-    moved = np.where(left.to_numpy() != right.to_numpy(), size_l + size_r, size_l)
-    return pd.Series(np.round(uncertainty * np.log2(np.maximum(moved, 2)), 4), index=pairs.index)
-
-
-def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering) -> pd.DataFrame:
+def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering, prior: float | None = None) -> pd.DataFrame:
+    """The scored pairs as match_pairs rows; those in review keep their terms (weights_json): each comparison's
+    weight, each term-frequency adjustment (tf_NAME) and the prior, which add up to the match weight."""
     weights = [c for c in pairs.columns if c.startswith("mw_")]
+    adjustments = [c for c in pairs.columns if c.startswith("tf_")]
     low, high = REVIEW_BAND
     in_review = (pairs["match_probability"] >= low) & (pairs["match_probability"] < high)
     out = pd.DataFrame({
@@ -115,11 +106,23 @@ def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering) -> pd.DataFram
         "match_weight": pairs["match_weight"].astype(float), "match_probability": pairs["match_probability"],
         "in_review": in_review.astype(int),
     })
-    out["review_priority"] = _review_priority(pairs, clustering).where(in_review)
+    out["review_priority"] = review_priority(pairs, clustering.cluster_of).where(in_review)
     # Per-comparison weights are kept for the pairs a reviewer may look at; the rest can be re-scored.
     out["weights_json"] = None
-    out.loc[in_review, "weights_json"] = _weights_json(pairs.loc[in_review, weights].rename(columns=lambda c: c[3:]))
+    terms = (pairs.loc[in_review, weights + adjustments].astype("float64").round(3)
+             .rename(columns=lambda c: c[3:] if c in weights else c))
+    if prior is not None:
+        terms["prior"] = round(prior, 4)
+    out.loc[in_review, "weights_json"] = _weights_json(terms)
     return out
+
+
+def prior_weight(model: dict[str, Any]) -> float | None:
+    """The model's prior as Splink adds it to every pair's weight: log2(λ / (1 - λ))."""
+    share = model.get("probability_two_random_records_match")
+    if share is None or not 0 < float(share) < 1:
+        return None
+    return float(np.log2(float(share) / (1 - float(share))))
 
 
 def _weights_json(weights: pd.DataFrame) -> list[str]:
@@ -221,7 +224,7 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
         record_count = len(records)
         del records, features  # gigabytes at full scale, not needed for the write
         members = _members(clustering, result.pairs)
-        pairs = _pairs_for_store(result.pairs, clustering)
+        pairs = _pairs_for_store(result.pairs, clustering, prior_weight(result.model))
         result.pairs = pairs.iloc[:0]  # the scored frame (with every comparison's weight) is no longer needed
         lap("cluster")
         directory.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """The linkage's tables (SQLAlchemy Core): persons, person_records, link_runs, match_pairs, decisions.
 
-Created by the migrations versions/0100_linkage_tables.py, 0101_review_queue_index.py and
-0102_drop_pairs_by_right_record_index.py; this module is what the code queries with.
+Created by the migrations versions/0100_linkage_tables.py, 0101_review_queue_index.py,
+0102_drop_pairs_by_right_record_index.py and 0150_review_work.py; this module is what the code queries with.
 Persons are rebuilt by every run (in one transaction, so an interrupted run leaves the previous persons
 in place); decisions are kept forever and applied to every run.
 """
@@ -85,10 +85,16 @@ decisions = Table(
     Column("id", _Id, primary_key=True, autoincrement=True),
     Column("record_id_l", _Id, nullable=False),
     Column("record_id_r", _Id, nullable=False),
-    Column("decision", Text, nullable=False),  # same | not_same
+    Column("decision", Text, nullable=False),  # same | not_same | unsure | skip (only the first two link)
     Column("reviewer", Text),
     Column("note", Text),
     Column("decided_at", DateTime(timezone=True), nullable=False),
     Column("undone_at", DateTime(timezone=True)),
+    # migration 0150: the two records as they were when decided (review_store.fingerprint): a decision whose
+    # records changed since no longer stands and its pair comes back to the queue
+    Column("fingerprint", Text),
+    # the decisions of one act share it (a person split or merged, a file imported): undone together
+    Column("action", Text),
+    Column("undone_by", Text),
     Index(None, "record_id_l", "record_id_r"),
 )

@@ -16,7 +16,16 @@ from fastapi.staticfiles import StaticFiles
 
 from kartoteka.search.service import warm_up
 from kartoteka.store import open_store
-from kartoteka.web import account_pages, api, camps_api, map_pages, pages, request_pages, stats_pages
+from kartoteka.web import (
+    account_pages,
+    api,
+    camps_api,
+    map_pages,
+    pages,
+    request_pages,
+    review_pages,
+    stats_pages,
+)
 from kartoteka.web.errors import install_error_handlers
 from kartoteka.web.i18n import COOKIE, LANGUAGES
 from kartoteka.web.security import install_security
@@ -57,6 +66,7 @@ def create_app(store_url: str) -> FastAPI:
     app.include_router(account_pages.router)
     app.include_router(request_pages.router)
     app.include_router(map_pages.router)
+    app.include_router(review_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app, pages.error_page)
     install_security(app, pages.error_page)

@@ -5,8 +5,8 @@ errors become "usage.parameter" (naming the parameter), an unknown address "web.
 "web.method", and anything unexpected "web.internal" (logged with its traceback). The API answers
 ``KartotekaError.to_dict()`` as JSON; a page answers the same message, in the page's language, as HTML.
 
-    status by code:  *.not_found 404 · *.gone 410 · web.method 405 · auth.required, auth.token, auth.failed 401 ·
-                     auth.forbidden, auth.locked, web.csrf 403 · web.rate_limited 429 · store.* and
+    status by code:  *.not_found 404 · *.gone 410 · *.conflict 409 · web.method 405 · auth.required,
+                     auth.token, auth.failed 401 · auth.forbidden, auth.locked, web.csrf 403 · web.rate_limited 429 · store.* and
                      search.stale_index 503 · web.internal 500 · everything else (a query, a parameter, a form a
                      client got wrong) 400
 """
@@ -35,6 +35,8 @@ def status_for(code: str) -> int:
         return 404
     if code.endswith(".gone"):
         return 410
+    if code.endswith(".conflict"):
+        return 409
     if code == "web.method":
         return 405
     if code in ("auth.required", "auth.token", "auth.failed"):

@@ -73,11 +73,12 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "search": (N_("This query cannot be searched."), ""),
     "catalog": (N_("This cannot be shown."), ""),
     "usage": (N_("Something in the request is not valid."), ""),
+    "review": (N_("This answer was not kept."), ""),
     "store": (N_("The records cannot be reached just now."), N_("Please try again later.")),
 }
 TITLES: dict[int, str] = {400: N_("This request cannot be answered"), 401: N_("Sign in"), 403: N_("Not allowed"),
                           404: N_("Not found"), 429: N_("Too many requests"),
-                          405: N_("Not allowed"), 410: N_("Moved"), 500: N_("Server error"),
+                          405: N_("Not allowed"), 409: N_("Not kept"), 410: N_("Moved"), 500: N_("Server error"),
                           503: N_("Not available just now")}
 
 
