@@ -23,7 +23,8 @@ TOLERANCE = 0.03
 @pytest.mark.spark
 @pytest.mark.slow
 @pytest.mark.skipif(_reason is not None, reason=f"Spark backend not testable here: {_reason}")
-def test_a_duckdb_model_scored_on_spark_gives_the_same_persons(tmp_path, write_archive, plain_reader):
+def test_a_duckdb_model_scored_on_spark_gives_the_same_persons(tmp_path, write_archive, plain_reader, monkeypatch):
+    monkeypatch.setenv("KARTOTEKA_SPARK_PARTITIONS", "1")  # 60 persons: one task a step, not four
     store = open_store(f"sqlite:///{tmp_path / 'k.sqlite'}")
     write_archive(store, persons=60)
     duck = link(store, backend="duckdb", reader=plain_reader, runs_dir=tmp_path / "duck")

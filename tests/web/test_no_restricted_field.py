@@ -194,7 +194,8 @@ def test_every_role_sees_what_the_policy_allows(planted_portal, capsys):
 
     client, planted = planted_portal.client, planted_portal.records
     document = client.get("/api/v1/openapi.json").json()
-    templates = sorted(path for path in document["paths"] if "{" in path)
+    # the camps and their places are the gazetteer's (no person's data): every other address of one thing is walked
+    templates = sorted(path for path in document["paths"] if "{" in path and not path.startswith("/api/v1/camps/"))
     assert templates == ["/api/v1/persons/{person_id}", "/api/v1/records/{record_id}"]
     addresses = templates + [path.removeprefix("/api/v1") for path in templates]
     owner, kinds, living = _facts(client, list(planted))

@@ -30,8 +30,12 @@ def spark_available() -> str | None:
 
 
 @contextmanager
-def spark_api(master: str | None = None, partitions: int = 4) -> Iterator[Any]:
-    """A Splink SparkAPI on a local (or configured) Spark session; stops Spark and cleans up on exit."""
+def spark_api(master: str | None = None, partitions: int | None = None) -> Iterator[Any]:
+    """A Splink SparkAPI on a local (or configured) Spark session; stops Spark and cleans up on exit.
+
+    ``partitions``: Spark's shuffle partitions (default KARTOTEKA_SPARK_PARTITIONS, else 4); a small collection
+    is answered fastest by one (each partition is a task of every Splink step)."""
+    partitions = partitions or int(os.environ.get("KARTOTEKA_SPARK_PARTITIONS", "4"))
     reason = spark_available()
     if reason:
         raise KartotekaError("usage.backend", f"the Spark backend cannot run: {reason}",
