@@ -16,7 +16,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,28 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import write_section
+from bench_search import _prepare  # simulate, import and link a SIMULATED archive
 
 PG_ADMIN_URL = os.environ.get("KARTOTEKA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _cli(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "kartoteka", "-q", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"kartoteka {' '.join(args)} failed:\n{done.stderr}")
-
-
-def _prepare(persons: int, seed: int, work: Path) -> tuple[str, dict[str, float]]:
-    archive, store = work / "archive", work / "source.sqlite"
-    clock = {}
-    for stage, args in (("simulate", ("simulate", str(archive), "--persons", str(persons), "--seed", str(seed),
-                                      "--profile", "realistic")),
-                        ("import", ("-d", str(store), "import", str(archive))),
-                        ("link", ("-d", str(store), "link"))):
-        started = time.perf_counter()
-        print(f"{stage} ...", file=sys.stderr, flush=True)
-        _cli(*args)
-        clock[stage] = time.perf_counter() - started
-    return f"sqlite:///{store}", clock
 
 
 @contextmanager
@@ -111,7 +91,7 @@ def main() -> None:
     if args.store:
         url = args.store if "://" in args.store else f"sqlite:///{Path(args.store).resolve()}"
     else:
-        url, clock = _prepare(args.persons, args.seed, work)
+        url, _archive, clock = _prepare(args.persons, args.seed, work)
     source_counts = _counts(url)
     times: dict[str, list[float]] = {"backup (SQLite)": [], "restore into SQLite": []}
     if not args.no_postgres:
