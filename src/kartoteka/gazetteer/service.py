@@ -25,6 +25,8 @@ RECHECK_SECONDS = 2.0  # how long an index is used before the store is asked aga
 _lock = threading.Lock()
 # an open store -> its index, generation, this process's changes and when the store was last asked
 _indexes: dict[tuple[str, int], tuple[Index, str | None, int, float]] = {}
+# the markers of the last (index, counts) asked for, with each camp's years (the year filter is applied on them)
+_markers: list[tuple[Index, dict[int, int], dict[int, int], list[tuple[Any, Any, CampMarker]]] | None] = [None]
 
 
 def index_of(store: Store) -> Index:
@@ -61,15 +63,19 @@ def camp_markers(store: Store, year: int | None = None) -> list[CampMarker]:
     whose years the sources do not give is kept)."""
     index = index_of(store)
     held, died = camp_counts(store, index)
-    with store.engine.connect() as conn:
-        rows = list(conn.execute(select(gazetteer_camps).order_by(gazetteer_camps.c.id)))
-    markers = []
-    for row in rows:
-        if year is not None and not in_use(str(row.years_from) if row.years_from else None,
-                                           str(row.years_to) if row.years_to else None, dt.date(year, 7, 1)):
-            continue
-        markers.append(_marker(index, row, held.get(row.id, 0), died.get(row.id, 0)))
-    return markers
+    with _lock:  # the same index and the same memoised counts (held by the entry, compared by identity): the same markers
+        last = _markers[0]
+    known = last[3] if last is not None and last[0] is index and last[1] is held and last[2] is died else None
+    if known is None:
+        with store.engine.connect() as conn:
+            rows = list(conn.execute(select(gazetteer_camps).order_by(gazetteer_camps.c.id)))
+        known = [(row.years_from, row.years_to, _marker(index, row, held.get(row.id, 0), died.get(row.id, 0)))
+                 for row in rows]
+        with _lock:
+            _markers[0] = (index, held, died, known)
+    return [marker for first, last, marker in known
+            if year is None or in_use(str(first) if first else None, str(last) if last else None,
+                                      dt.date(year, 7, 1))]
 
 
 def camp_marker(store: Store, camp_id: int) -> CampMarker:
