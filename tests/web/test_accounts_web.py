@@ -301,3 +301,18 @@ def test_a_family_request_granted_opens_that_persons_file_and_no_other(site):
         grant = audit.entries(store, who="rev", action="grant")[0]
         assert grant.outcome == "granted" and grant.detail["user"] == "fam"
         assert audit.entries(store, who="fam", action="view")[0].target == f"record {site['personal_file']}"
+
+
+def test_a_signed_in_readers_statistics_page_is_never_shared(site):
+    """The statistics page is kept as rendered for every reader: a signed-in reader's page holds their name and
+    their session's CSRF token, so it must not be the one kept (it was, before the accounts and the numbers met)."""
+    reviewer = fresh_client(site)
+    reviewer.post("/login", data={"name": "rev", "password": PASSWORD, "csrf_token": token_of(reviewer, "/login")})
+    mine = reviewer.get("/stats?lang=en")
+    assert mine.status_code == 200 and "rev (reviewer)" in mine.text
+    session_token = re.search(r'name="csrf_token" value="([^"]+)"', mine.text).group(1)  # type: ignore[union-attr]
+    for _ in range(2):  # the first anonymous page is rendered and kept, the second served from what was kept
+        public = fresh_client(site).get("/stats?lang=en")
+        assert public.status_code == 200
+        assert "rev (reviewer)" not in public.text and session_token not in public.text
+    assert "rev (reviewer)" in reviewer.get("/stats?lang=en").text

@@ -20,6 +20,7 @@ from kartoteka.stats.interval import PersonsInterval
 from kartoteka.stats.reference import ESTIMATES_FILE, REPATRIATION_FILE, Estimate
 from kartoteka.stats.types import RunInfo, Statistics
 from kartoteka.web.api import store_of
+from kartoteka.web.auth import current_user
 from kartoteka.web.i18n import translations
 from kartoteka.web.models import ERRORS
 from kartoteka.web.pages import page, request_language
@@ -98,7 +99,9 @@ def stats_api(request: Request) -> Response:
 def stats_page(request: Request) -> HTMLResponse:
     figures = service.statistics(store_of(request), max_age=FRESH_SECONDS)
     language = request_language(request)
-    plain = all(key == "lang" for key in request.query_params)  # other parameters change the language links
+    # other parameters change the language links; a signed-in reader's page holds their name and their session's
+    # CSRF token in its header: only the pages of readers who are not signed in are kept and shared
+    plain = all(key == "lang" for key in request.query_params) and current_user(request) is None
     kept = _pages.get((figures.key, language)) if plain else None
     if kept is not None:
         return HTMLResponse(kept)
