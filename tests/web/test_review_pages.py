@@ -192,13 +192,13 @@ def test_answers_two_reviewers_undo_and_the_audit_log(site, capsys):
     assert not audited(site["url"], "boris") or all(e.action != "decision" for e in audited(site["url"], "boris"))
 
 
-def test_persons_to_check_split_merge_audited_and_the_families_corrections(site):
+def test_persons_to_check_split_merge_audited_and_the_families_corrections(site, capsys):
     client = site["aiko"]
     token = token_of(client, "/review")
     persons = client.get("/review/persons")
     assert persons.status_code == 200
     people = re.findall(r'name="person" value="(\d+)"', persons.text)
-    assert len(people) >= 3
+    assert len(people) >= 5
     records = re.findall(r'name="record" value="(\d+)"', persons.text.split(f'value="{people[0]}"', 1)[1])
     split = client.post("/review/persons/split", data={"person": people[0], "record": records[:1],
                                                         "csrf_token": token}, follow_redirects=False)
@@ -212,6 +212,11 @@ def test_persons_to_check_split_merge_audited_and_the_families_corrections(site)
         int(records[0])]
     assert by_action["merge"].target == f"persons {people[1]} {people[2]}" and by_action["merge"].detail["decisions"]
     assert {e.client for e in by_action.values()} == {"testclient"}
+    code, _, _ = run(capsys, "--database", site["url"], "review", "--merge", people[3], people[4])
+    assert code == 0  # the command line's merge is a "merge" entry too, from "cli"
+    with open_store(site["url"], create=False) as store:
+        (by_cli,) = audit.entries(store, action="merge", limit=1)
+    assert (by_cli.target, by_cli.client) == (f"persons {people[3]} {people[4]}", audit.CLI_CLIENT)
     assert client.post(f"/persons/{people[0]}/corrections",
                        data={"text": "祖父の生年は1921年です", "contact": "family@example.org",
                              "csrf_token": token}).status_code == 200
