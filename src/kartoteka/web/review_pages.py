@@ -111,6 +111,8 @@ def decide(request: Request, user: Reviewer, left: Annotated[int, Form(ge=1, le=
     except KartotekaError as exc:
         if exc.code != "review.conflict":
             raise
+        _audit(request, user, "decision", f"records {min(left, right)} {max(left, right)}", outcome="refused",
+               verdict=answer, conflict=exc.details.get("decision_id"))
         return _pair_page(request, user, left, right, error=_conflict(request, exc), status=409, note=note)
     _audit(request, user, "decision", f"records {min(left, right)} {max(left, right)}", decision=made,
            verdict=answer)
@@ -129,9 +131,9 @@ def _conflict(request: Request, exc: KartotekaError) -> Any:
     return page_error(KartotekaError(exc.code, exc.message, hint=exc.hint, details=details), 409, gettext)
 
 
-def _audit(request: Request, user: User, action: str, target: str, **detail: Any) -> None:
+def _audit(request: Request, user: User, action: str, target: str, outcome: str = "ok", **detail: Any) -> None:
     audit.record(store_of(request), action, who=user.name, user_id=user.id, target=target,
-                 client=client_address(request), detail=detail)
+                 client=client_address(request), outcome=outcome, detail=detail)
 
 
 @router.post("/undo")
