@@ -16,6 +16,45 @@ from .pages import CYRILLIC, HIRAGANA, main_text, person_holding, search_from_th
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 BLOCKING_IMPACTS = ("serious", "critical")
+REVIEWER, PASSWORD = "rita", "SIMULATED reviewer's passphrase"
+
+
+@pytest.fixture(scope="module")
+def reviewer(archive: Archive) -> str:
+    """A reviewer account in the archive's store (after its first account, an admin), as `kartoteka user add`
+    makes them."""
+    from kartoteka.accounts import service as accounts
+    from kartoteka.store import open_store
+
+    with open_store(archive.database, create=False) as store:
+        if not accounts.users_list(store):
+            accounts.add_user(store, "root", "admin", PASSWORD, by="os:test")
+        accounts.add_user(store, REVIEWER, "reviewer", PASSWORD, by="os:test")
+    return REVIEWER
+
+
+def sign_in(page: Any, server: Server, name: str, password: str) -> None:
+    """Sign in through the /login form, as a person does (the session cookie stays in the page's context)."""
+    page.goto(f"{server.url}/login?next=/review")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("form.login button[type=submit]")
+    assert page.url.endswith("/review"), page.url
+
+
+def axe_blocking(page: Any, axe: Axe, url: str, label: str) -> list[str]:
+    """Open url and run axe-core: every violation printed, the serious and critical ones returned."""
+    page.goto(url)
+    blocking = []
+    for violation in axe.run(page).response["violations"]:
+        line = (f"{label}: {violation['id']} ({violation['impact']}), "
+                f"{len(violation['nodes'])} element(s): {violation['help']}")
+        print(line)  # every violation is reported; only serious and critical ones fail the test
+        if violation["impact"] in BLOCKING_IMPACTS:
+            targets = "; ".join(", ".join(node["target"]) for node in violation["nodes"][:3])
+            blocking.append(f"{line} at {targets}")
+    return blocking
 
 
 def page_kinds(portal: Server, archive: Archive) -> dict[str, str]:
@@ -55,15 +94,28 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(page: Any, po
     scans = [("en", kind) for kind in kinds] + [("ja", kind) for kind in japanese]
     for language, kind in scans:
         address = kinds[kind]
-        page.goto(f"{portal.url}{address}{'&' if '?' in address else '?'}lang={language}")
-        found = axe.run(page).response["violations"]
-        for violation in found:
-            line = (f"[{language}] {kind} ({address}): {violation['id']} ({violation['impact']}), "
-                    f"{len(violation['nodes'])} element(s): {violation['help']}")
-            print(line)  # every violation is reported; only serious and critical ones fail the test
-            if violation["impact"] in BLOCKING_IMPACTS:
-                targets = "; ".join(", ".join(node["target"]) for node in violation["nodes"][:3])
-                blocking.append(f"{line} at {targets}")
+        blocking += axe_blocking(page, axe, f"{portal.url}{address}{'&' if '?' in address else '?'}lang={language}",
+                                 f"[{language}] {kind} ({address})")
+    assert not blocking, "axe-core found:\n" + "\n".join(blocking)
+
+
+def test_the_review_pages_have_no_serious_or_critical_accessibility_violation(page: Any, portal: Server,
+                                                                             reviewer: str) -> None:
+    """The reviewers' pages, signed in through /login in the browser: the queue, a pair with its answer form, the
+    decisions, the persons to check (split and merge forms) and the families' corrections."""
+    sign_in(page, portal, reviewer, PASSWORD)
+    pair = page.locator('main a[href^="/review/pairs/"]').first.get_attribute("href")
+    assert pair, "the queue lists no pair"
+    kinds = {"review queue": "/review", "review pair": pair, "reviewed decisions": "/review/decisions",
+             "persons to check": "/review/persons", "corrections": "/review/corrections"}
+    scans = [("en", kind) for kind in kinds] + [("ja", "review queue"), ("ja", "review pair")]
+    axe = Axe()
+    blocking: list[str] = []
+    for language, kind in scans:
+        blocking += axe_blocking(page, axe, f"{portal.url}{kinds[kind]}?lang={language}",
+                                 f"[{language}] {kind} ({kinds[kind]})")
+        assert f"Reviewing as {reviewer}" in page.inner_text("body") or language != "en", kind
+        assert page.locator("h1").count() == 1 and "SIMULATED" in page.inner_text("body"), kind
     assert not blocking, "axe-core found:\n" + "\n".join(blocking)
 
 

@@ -213,8 +213,8 @@ def review_command(
             else:
                 ids = [int(part) for part in (split_records or "").replace(" ", "").split(",") if part]
                 made = review_persons.split_person(store, split or 0, ids, reviewer, note)
-            record_cli(store, "decision", "merge" if merge else f"split person {split}", decisions=made,
-                       reviewer=reviewer)
+            target = f"persons {merge[0]} {merge[1]}" if merge else f"person {split}"
+            record_cli(store, "merge" if merge else "split", target, decisions=made, reviewer=reviewer)
             print(f"{len(made)} decision(s) {made[0]}..{made[-1]} (one act; applied by the next `kartoteka link`)")
             return
         if export is not None:

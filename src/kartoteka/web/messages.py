@@ -65,6 +65,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "requests.invalid": (N_("The request is not complete."), N_("Fill in every field of the request.")),
     "requests.proof": (N_("The proof file cannot be accepted."),
                        N_("Attach a scan or photo as a PDF, JPEG or PNG of at most 5 MB.")),
+    "review.conflict": (N_("%(reviewer)s has already answered “%(answer)s” for these records (decision "
+                           "%(decision_id)s), so your answer was not kept; nothing was overwritten."),
+                        N_("Talk it over with them: once they undo their answer, yours can be kept.")),
     "requests.decided": (N_("This request has already been decided."), ""),
     "web.internal": (N_("Something went wrong on the server. The error has been logged."),
                      N_("Please try again later.")),

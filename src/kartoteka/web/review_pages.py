@@ -2,9 +2,12 @@
 with the terms of its weight, answers (same / not the same / unsure / skip) with a note, undo; what was reviewed
 and by whom; whole persons (weakest first, split, merge); the families' corrections.
 
-Every page needs the reviewer role (web.auth.require_role). Every action is a plain form POST answered with a
-redirect (303), so the review works without JavaScript; /static/review.js only adds keyboard shortcuts. The
-decisions are those `kartoteka review` records (kartoteka.linkage.review), applied by every later run.
+Every page needs the reviewer role (web.auth.require_role): the signed-in user is the reviewer, never a field of
+a form. Every action is a plain form POST carrying the CSRF token (web.auth.check_csrf), answered with a redirect
+(303), so the review works without JavaScript; /static/review.js only adds keyboard shortcuts. Each action is
+written to the audit log (decision, split, merge; an undo is a "decision" entry with "undone") with the reviewer
+and the client's address. The decisions are those `kartoteka review` records (kartoteka.linkage.review), applied
+by every later run; another reviewer's standing answer on a pair is never overwritten (409, shown in the page).
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kartoteka.accounts.types import Role, User
+from kartoteka.audit import service as audit
 from kartoteka.catalog import service as catalog
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import review, review_persons, review_stats
 from kartoteka.web.api import MAX_ID, store_of
-from kartoteka.web.auth import require_role
+from kartoteka.web.auth import check_csrf, client_address, require_role
 from kartoteka.web.i18n import translations
 from kartoteka.web.messages import page_error
 from kartoteka.web.pages import _same_origin, page, request_language
@@ -36,9 +40,8 @@ TERMS = {"prior": N_("prior (log2 odds that two records are one person)"), "sn":
          "death_date": N_("death date"), "remainder": N_("prior and adjustments (not kept by this run)")}
 TERM_FREQUENCY = N_("term frequency: %(name)s")
 
-#: The reviewer role's check, one object for every page (tests may override it: app.dependency_overrides).
-reviewer_role = require_role(Role.REVIEWER)
-Reviewer = Annotated[User, Depends(reviewer_role)]
+Reviewer = Annotated[User, Depends(require_role(Role.REVIEWER))]
+CsrfToken = Annotated[str, Form(max_length=200)]
 router = APIRouter(include_in_schema=False, prefix="/review")
 
 
@@ -63,7 +66,9 @@ def _view(request: Request, template: str, user: User, status: int = 200, **cont
     return page(request, template, status=status, reviewer=user, answers=ANSWERS, keys=KEYS, **context)
 
 
-def _checked_origin(request: Request) -> None:
+def _checked_form(request: Request, csrf_token: str) -> None:
+    """The form's CSRF token is this session's, and it came from this site (before anything is changed)."""
+    check_csrf(request, csrf_token)
     if not _same_origin(request):
         raise KartotekaError("web.origin", "The form was sent from another site.",
                              hint="Answer from the review pages of this site.")
@@ -98,27 +103,45 @@ def _pair_page(request: Request, user: Reviewer, left: int, right: int, error: A
 @router.post("/decide")
 def decide(request: Request, user: Reviewer, left: Annotated[int, Form(ge=1, le=MAX_ID)],
            right: Annotated[int, Form(ge=1, le=MAX_ID)], answer: Annotated[str, Form(max_length=20)],
-           note: Annotated[str, Form(max_length=4_000)] = "") -> Response:
-    _checked_origin(request)
+           note: Annotated[str, Form(max_length=4_000)] = "", csrf_token: CsrfToken = "") -> Response:
+    _checked_form(request, csrf_token)
     store = store_of(request)
     try:
-        review.decide(store, left, right, answer, reviewer=user.name, note=note)
+        made = review.decide(store, left, right, answer, reviewer=user.name, note=note)
     except KartotekaError as exc:
         if exc.code != "review.conflict":
             raise
-        shown = page_error(exc, 409, translations(request_language(request)).gettext)
-        return _pair_page(request, user, left, right, error=shown, status=409, note=note)
+        _audit(request, user, "decision", f"records {min(left, right)} {max(left, right)}", outcome="refused",
+               verdict=answer, conflict=exc.details.get("decision_id"))
+        return _pair_page(request, user, left, right, error=_conflict(request, exc), status=409, note=note)
+    _audit(request, user, "decision", f"records {min(left, right)} {max(left, right)}", decision=made,
+           verdict=answer)
     following = review.review_queue(store, 1, reviewer=user.name)
     if not following:
         return RedirectResponse("/review", status_code=303)
     return RedirectResponse(f"/review/pairs/{following[0].record_id_l}/{following[0].record_id_r}", status_code=303)
 
 
+def _conflict(request: Request, exc: KartotekaError) -> Any:
+    """Another reviewer's standing answer, in the reader's language (their answer's name translated too)."""
+    gettext = translations(request_language(request)).gettext
+    theirs = str(exc.details.get("decision", ""))
+    details = {**exc.details, "answer": gettext(ANSWERS[theirs]) if theirs in ANSWERS else theirs,
+               "reviewer": exc.details.get("reviewer") or "—"}
+    return page_error(KartotekaError(exc.code, exc.message, hint=exc.hint, details=details), 409, gettext)
+
+
+def _audit(request: Request, user: User, action: str, target: str, outcome: str = "ok", **detail: Any) -> None:
+    audit.record(store_of(request), action, who=user.name, user_id=user.id, target=target,
+                 client=client_address(request), outcome=outcome, detail=detail)
+
+
 @router.post("/undo")
-def undo(request: Request, user: Reviewer) -> Response:
-    _checked_origin(request)
+def undo(request: Request, user: Reviewer, csrf_token: CsrfToken = "") -> Response:
+    _checked_form(request, csrf_token)
     store = store_of(request)
     undone = review.undo(store, reviewer=user.name)
+    _audit(request, user, "decision", f"decision {undone}", undone=True)
     found = [d for d in review.list_decisions(store) if d["id"] == undone]
     if found:
         return RedirectResponse(f"/review/pairs/{found[0]['record_id_l']}/{found[0]['record_id_r']}",
@@ -146,19 +169,22 @@ def persons(request: Request, user: Reviewer) -> Response:
 
 @router.post("/persons/split")
 async def split(request: Request, user: Reviewer, person: Annotated[int, Form(ge=1, le=MAX_ID)],
-                note: Annotated[str, Form(max_length=4_000)] = "") -> Response:
-    _checked_origin(request)
+                note: Annotated[str, Form(max_length=4_000)] = "", csrf_token: CsrfToken = "") -> Response:
+    _checked_form(request, csrf_token)
     form = await request.form()
     chosen = [int(value) for value in form.getlist("record") if isinstance(value, str) and value.isdigit()]
-    review_persons.split_person(store_of(request), person, chosen, reviewer=user.name, note=note)
+    made = review_persons.split_person(store_of(request), person, chosen, reviewer=user.name, note=note)
+    _audit(request, user, "split", f"person {person}", records=chosen, decisions=made)
     return RedirectResponse("/review/decisions", status_code=303)
 
 
 @router.post("/persons/merge")
 def merge(request: Request, user: Reviewer, person: Annotated[int, Form(ge=1, le=MAX_ID)],
-          other: Annotated[int, Form(ge=1, le=MAX_ID)], note: Annotated[str, Form(max_length=4_000)] = "") -> Response:
-    _checked_origin(request)
-    review_persons.merge_persons(store_of(request), person, other, reviewer=user.name, note=note)
+          other: Annotated[int, Form(ge=1, le=MAX_ID)], note: Annotated[str, Form(max_length=4_000)] = "",
+          csrf_token: CsrfToken = "") -> Response:
+    _checked_form(request, csrf_token)
+    made = review_persons.merge_persons(store_of(request), person, other, reviewer=user.name, note=note)
+    _audit(request, user, "merge", f"persons {person} {other}", decisions=made)
     return RedirectResponse("/review/decisions", status_code=303)
 
 
