@@ -85,3 +85,21 @@ def test_the_same_pairs_in_any_order_give_the_same_persons():
     second = cluster([1, 2, 3], _edges(*reversed(rows)), 0.5, kinds=kinds)
     assert first.cluster_of.to_dict() == second.cluster_of.to_dict()
     assert first.cluster_of[1] == first.cluster_of[2] != first.cluster_of[3]  # the lower record ids go first
+
+
+def test_a_chain_of_namesakes_is_split_where_the_model_scores_its_ends_apart():
+    # Two men of one name (1 and 3) each linked to a roster entry (2) that fits both: the model scored 1 and 3
+    # as plainly two men, so the weaker link is refused, with a flag that says why.
+    edges = _edges((1, 2, 0.9), (2, 3, 0.8))
+    joined = cluster([1, 2, 3], edges, 0.5)
+    assert joined.cluster_of[1] == joined.cluster_of[3]
+    result = cluster([1, 2, 3], edges, 0.5, apart=[(1, 3)])
+    assert result.cluster_of[1] == result.cluster_of[2] != result.cluster_of[3]
+    assert result.refused == 1
+    assert any("different men" in f for flags in result.flags.values() for f in flags)
+
+
+def test_a_reviewers_same_outranks_the_models_apart():
+    result = cluster([1, 2], _edges((1, 2, 0.0)), 0.5, decisions=[(1, 2, "same")], apart=[(1, 2)])
+    assert result.cluster_of[1] == result.cluster_of[2]
+    assert any("kept by decision" in f for flags in result.flags.values() for f in flags)

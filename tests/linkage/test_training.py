@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from kartoteka.linkage import runs, scoring
@@ -79,3 +80,21 @@ def test_two_records_that_share_only_a_runner_up_reading_of_a_name_are_compared(
     pairs = set(zip(result.pairs["unique_id_l"], result.pairs["unique_id_r"], strict=True))
     assert (ids["card-x-1"], ids["card-x-2"]) in pairs
     assert len(pairs) == len(result.pairs)  # a pair two rules find is scored once
+
+
+def test_pairs_inside_a_chain_of_links_are_scored_and_the_plainly_different_kept_apart(store, write_archive,
+                                                                                      plain_reader):
+    features = _features(store, write_archive, plain_reader)
+    result = scoring.train_and_score(features, scoring.duckdb_api("1GB"), "duckdb", threshold=0.5)
+    assert result.apart is not None and result.apart.empty  # one man's cards, no chains through other men
+    # Three men chained by two links above the threshold (a card of each): every pair of their records is scored
+    # by the model, and the pairs of two different men, plainly different, come back; no pair of one man does,
+    # nor any pair outside the chain.
+    ids = features.drop_duplicates("sn_r1")["unique_id"].head(3).tolist()
+    chained = pd.DataFrame({"unique_id_l": ids[:2], "unique_id_r": ids[1:], "match_probability": [0.9, 0.9]})
+    apart = scoring._scored_apart(features, pd.concat([result.pairs, chained]), 0.5, scoring.duckdb_api("1GB"),
+                                  result.model, None)
+    man = features.set_index("unique_id")["sn_r1"]
+    members = features.loc[features["sn_r1"].isin(man[ids]), "unique_id"].tolist()
+    expected = {(a, b) for a in members for b in members if a < b and man[a] != man[b]}
+    assert set(map(tuple, apart.to_numpy().tolist())) == expected

@@ -3,7 +3,9 @@
 Links are taken strongest first (a union-find); a link that would put into one person two records that a
 reviewer said are not the same, or make one person be in two camps on the same day, or come home after
 dying, or give one person two records of a kind a person has only once (ONE_PER_PERSON: one personal file,
-one repatriation, one grave), is refused, so the cluster stays split where the evidence is weakest.
+one repatriation, one grave), or join two records the model itself scores as two different men (a chain of
+namesakes: each link alone likely, the two ends plainly apart), is refused, so the cluster stays split where
+the evidence is weakest.
 Refusals are kept as flags. A reviewer's "same" is taken before any model link.
 """
 
@@ -23,6 +25,8 @@ DEATH_SLACK = dt.timedelta(days=31)
 # on one ship, and lies in one grave. (Cards are one per camp; rosters and the death roster have duplicates.)
 ONE_PER_PERSON = ("personal_file", "manifest", "burial")
 _KIND_WORDS = {"personal_file": "two personal files", "manifest": "two repatriations", "burial": "two graves"}
+_DECIDED_APART = "a reviewer decided these records are not the same person"
+_SCORED_APART = "the model scores two of its records as different men"
 
 
 @dataclass
@@ -82,7 +86,7 @@ class _Groups:
         for rid, fact in facts.items():
             if rid in self.position:
                 self.life[self.position[rid]] = _Life(fact.death, fact.alive, dict(fact.camp_days))
-        self.cannot: dict[int, list[tuple[int, int]]] = {}
+        self.cannot: dict[int, list[tuple[int, int, str]]] = {}
         # the ONE_PER_PERSON kinds a group already holds
         self.once: dict[int, frozenset[str]] = {
             self.position[rid]: frozenset([kind]) for rid, kind in once.items() if rid in self.position}
@@ -96,14 +100,14 @@ class _Groups:
             parent[i], i = root, parent[i]
         return root
 
-    def forbid(self, i: int, j: int) -> None:
+    def forbid(self, i: int, j: int, why: str = _DECIDED_APART) -> None:
         for k in (i, j):
-            self.cannot.setdefault(k, []).append((i, j))
+            self.cannot.setdefault(k, []).append((i, j, why))
 
     def conflict(self, ra: int, rb: int) -> str | None:
-        for i, j in self.cannot.get(ra, []) + self.cannot.get(rb, []):
+        for i, j, why in self.cannot.get(ra, []) + self.cannot.get(rb, []):
             if {self.find(i), self.find(j)} == {ra, rb}:
-                return "a reviewer decided these records are not the same person"
+                return why
         twice = self.once.get(ra, frozenset()) & self.once.get(rb, frozenset())
         if twice:
             return _KIND_WORDS.get(min(twice), f"two records of kind {min(twice)}, which a person has once")
@@ -193,11 +197,14 @@ def _risky_components(label: np.ndarray, life: pd.DataFrame, forbidden: list[tup
 def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
             facts: Mapping[int, LifeFacts] | pd.DataFrame | None = None,
             decisions: Iterable[tuple[int, int, str]] = (), kinds: Mapping[int, str] | pd.Series | None = None,
-            one_per_person: Collection[str] = ONE_PER_PERSON) -> Clustering:
+            one_per_person: Collection[str] = ONE_PER_PERSON,
+            apart: Iterable[tuple[int, int]] = ()) -> Clustering:
     """Cluster `record_ids` on the `edges` (unique_id_l, unique_id_r, match_probability) at `threshold`.
 
     `facts` is a LifeFacts per record id, or the same as a frame with LIFE_COLUMNS (dates as datetime64).
     `kinds` is the kind of each record (by id); a person gets at most one record of each `one_per_person` kind.
+    `apart` are pairs the model scored as plainly two men (scoring.SCORED_APART): no person holds both, unless a
+    reviewer's "same" joins them.
     Components without a possible conflict are taken whole (numpy); the others go link by link, strongest first.
     """
     ids = np.asarray(list(record_ids), dtype=np.int64)
@@ -207,6 +214,12 @@ def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
     for left, right, decision in decisions:
         if left in known.index and right in known.index:
             (must if decision == "same" else forbidden).append((int(known[left]), int(known[right])))
+    apart_pairs = np.asarray(list(apart), dtype=np.int64).reshape(-1, 2)
+    apart_l = known.reindex(apart_pairs[:, 0]).to_numpy(dtype=float)
+    apart_r = known.reindex(apart_pairs[:, 1]).to_numpy(dtype=float)
+    held = ~(np.isnan(apart_l) | np.isnan(apart_r))
+    scored_apart = list(zip(apart_l[held].astype(np.int64).tolist(), apart_r[held].astype(np.int64).tolist(),
+                            strict=True))
     strong = edges[edges["match_probability"] >= threshold]
     # Strongest first; ties (many pairs share a probability) by record ids, not by the order the backend
     # returned the pairs in (DuckDB's varies between runs), so the same pairs always give the same persons.
@@ -227,7 +240,7 @@ def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
     kind_of = pd.Series(kinds if kinds is not None else {}, dtype=object)
     kind_of = kind_of[kind_of.isin(list(one_per_person)) & kind_of.index.isin(known.index)]
     once = known.reindex(kind_of.index).to_numpy(dtype=np.int64)
-    risky = _risky_components(label, life, forbidden, once, kind_of.to_numpy())
+    risky = _risky_components(label, life, forbidden + scored_apart, once, kind_of.to_numpy())
     cluster_of = ids[label]
     flags: dict[int, list[str]] = {}
     refused = 0
@@ -237,7 +250,8 @@ def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
         keep = in_risk[lefts]
         sub = _careful(ids[members], list(zip(ids[must_l].tolist(), ids[must_r].tolist(), strict=True)),
                        ids[lefts[keep]], ids[rights[keep]], _facts_of(life[in_risk[life["position"].to_numpy()]]),
-                       [(int(ids[i]), int(ids[j])) for i, j in forbidden],
+                       [(int(ids[i]), int(ids[j]), _DECIDED_APART) for i, j in forbidden]
+                       + [(int(ids[i]), int(ids[j]), _SCORED_APART) for i, j in scored_apart],
                        dict(zip(kind_of.index[in_risk[once]].tolist(), kind_of.to_numpy()[in_risk[once]].tolist(),
                                 strict=True)))
         cluster_of[members] = sub.cluster_of.reindex(ids[members]).to_numpy()
@@ -246,14 +260,15 @@ def cluster(record_ids: Iterable[int], edges: pd.DataFrame, threshold: float,
 
 
 def _careful(ids: np.ndarray, must: list[tuple[int, int]], lefts: np.ndarray, rights: np.ndarray,
-             facts: Mapping[int, LifeFacts], forbidden: list[tuple[int, int]], once: Mapping[int, str]) -> Clustering:
+             facts: Mapping[int, LifeFacts], forbidden: list[tuple[int, int, str]],
+             once: Mapping[int, str]) -> Clustering:
     """Link by link, strongest first (edges come sorted), refusing the links that break a constraint."""
     id_list = ids.tolist()
     groups = _Groups(id_list, facts, once)
     position = groups.position
-    for left, right in forbidden:
+    for left, right, why in forbidden:
         if left in position and right in position:
-            groups.forbid(position[left], position[right])
+            groups.forbid(position[left], position[right], why)
     must_pos = [(position[a], position[b]) for a, b in must if a in position and b in position]
     links = zip([position[i] for i in lefts.tolist()], [position[j] for j in rights.tolist()], strict=True)
     flags: dict[int, list[str]] = {}

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kartoteka.linkage import training as model_training
@@ -27,6 +28,14 @@ TOP_CANDIDATES = 5
 # DuckDB spills at 3 GB (predict 91 s, against 82 s with 6 GB), but more would take the peak past 6 GB.
 SCORING_MEMORY = "3GB"
 COMPARISON_NAMES = ("sn", "gn", "fn", "birth_year", "pref", "place", "unit", "rank", "camp", "death_date")
+# Two records the model scores below this are plainly two men: clustering keeps them apart even when a chain of
+# likely links runs between them (namesakes: Sato Hiroshi of 1920 the card, a roster entry, Sato Hiroshi of 1920
+# another division). On 250,000 SIMULATED persons without personal files and manifests (seed 2026), card dedupe
+# precision went from 0.959 to 0.988 with 1e-4, recall 0.994 held; 1e-3 and 1e-2 gained a little more precision
+# there but split true persons of the harsh profile at 10,000 (docs/explanation/linkage-model.md, Clustering).
+SCORED_APART = 1e-4
+# Only records in a group of at least this many linked records can be joined through a chain.
+CHAIN_SIZE = 3
 
 
 @dataclass
@@ -38,6 +47,7 @@ class ScoringResult:
     warnings: list[str] = field(default_factory=list)
     training: dict[str, Any] = field(default_factory=dict)
     report: model_training.TrainingReport | None = None
+    apart: pd.DataFrame | None = None  # pairs inside a chain of links scored below SCORED_APART (ids l, r)
 
 
 def _quiet_splink() -> None:
@@ -68,9 +78,12 @@ def closing_duckdb_api(memory_limit: str = SCORING_MEMORY) -> Iterator[Any]:
 
 
 def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: dict[str, Any] | None = None,
-                    seed: int = 1945, prepare: Callable[[pd.DataFrame], Any] | None = None) -> ScoringResult:
+                    seed: int = 1945, prepare: Callable[[pd.DataFrame], Any] | None = None,
+                    threshold: float | None = None) -> ScoringResult:
     """Train (unless `model` is given) and predict; return the pairs above KEEP_PROBABILITY with weights.
 
+    With a `threshold`, also score every pair of records that links at it would put into one group of
+    CHAIN_SIZE or more, and return those below SCORED_APART (`apart`), for clustering to keep apart.
     `prepare` turns the features into the backend's own table type (Spark needs an explicit schema)."""
     from splink import Linker
 
@@ -85,8 +98,47 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
     predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY, warning_mode="never")
     pairs = _kept_pairs(linker, predictions.physical_name)
     predictions.drop_table_from_database_and_remove_from_cache()
+    apart = None
+    if threshold is not None:
+        apart = _scored_apart(features, pairs, threshold, db_api, model, prepare)
     return ScoringResult(pairs=pairs, model=model, warnings=warnings, training=report.to_dict(),
-                         report=report)
+                         report=report, apart=apart)
+
+
+def chains(features: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.Series:
+    """The group (connected component at `threshold`) of every record in a group of CHAIN_SIZE or more records;
+    the others null."""
+    from kartoteka.linkage.clustering import _components
+
+    ids = features["unique_id"].to_numpy(dtype=np.int64)
+    position = pd.Series(np.arange(len(ids)), index=ids)
+    strong = pairs[pairs["match_probability"] >= threshold]
+    label = _components(len(ids), position.reindex(strong["unique_id_l"]).to_numpy(),
+                        position.reindex(strong["unique_id_r"]).to_numpy())
+    sizes = np.bincount(label, minlength=len(ids))
+    return pd.Series(label, dtype="Int64").where(sizes[label] >= CHAIN_SIZE)
+
+
+def _scored_apart(features: pd.DataFrame, pairs: pd.DataFrame, threshold: float, db_api: Any,
+                  model: dict[str, Any], prepare: Callable[[pd.DataFrame], Any] | None) -> pd.DataFrame:
+    """Every pair inside a chain, scored by the same model (a second prediction blocked on the chain, over the
+    whole table so that the term frequencies are the same), and kept when below SCORED_APART."""
+    from splink import Linker
+
+    group = chains(features, pairs, threshold)
+    empty = pd.DataFrame({"unique_id_l": pd.Series(dtype="int64"), "unique_id_r": pd.Series(dtype="int64")})
+    if not group.notna().any():
+        return empty
+    chained = features.assign(chain=group.set_axis(features.index))
+    table = db_api.register(prepare(chained) if prepare else chained, dataset_display_name="chained")
+    settings = dict(model, blocking_rules_to_generate_predictions=[{"blocking_rule": "l.chain = r.chain"}])
+    linker = Linker(table, settings, log_level=None, validate_settings=False)
+    predictions = linker.inference.predict(warning_mode="never")
+    found = linker.misc.query_sql(
+        f"SELECT unique_id_l, unique_id_r FROM {predictions.physical_name} "
+        f"WHERE match_probability < {SCORED_APART} ORDER BY unique_id_l, unique_id_r", output_type="pandas")
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return found.astype("int64") if len(found) else empty
 
 
 def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:

@@ -143,19 +143,22 @@ def _members(clustering: Clustering, pairs: pd.DataFrame) -> pd.DataFrame:
     return members
 
 
-def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None) -> Any:
-    """Train and score on the chosen backend (duckdb in-process, or spark)."""
+def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None,
+          threshold: float | None = None) -> Any:
+    """Train and score on the chosen backend (duckdb in-process, or spark); with a `threshold`, also the pairs
+    inside chains of links that the model scores as two men (scoring.train_and_score)."""
     from kartoteka.linkage import scoring
 
     if backend == "duckdb":
         with scoring.closing_duckdb_api() as api:
-            return scoring.train_and_score(features, api, "duckdb", model)
+            return scoring.train_and_score(features, api, "duckdb", model, threshold=threshold)
     if backend == "spark":
         from kartoteka.linkage import spark
 
         with spark.spark_api() as api:
             return scoring.train_and_score(features, api, "spark", model,
-                                           prepare=lambda frame: spark.to_spark_frame(api, frame))
+                                           prepare=lambda frame: spark.to_spark_frame(api, frame),
+                                           threshold=threshold)
     raise KartotekaError("usage.backend", f"unknown backend {backend!r}", hint="use --backend duckdb or spark")
 
 
@@ -212,13 +215,14 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
             cache.save()
         lap("features")
         say("training and scoring" if model is None else "scoring with the given model")
-        result = score(features, backend, model)
+        result = score(features, backend, model, threshold)
         lap("score")
         say(f"clustering {len(result.pairs):,} scored pairs")
         clustering = cluster(features["unique_id"].tolist(), result.pairs, threshold,
                              _life_facts(features), runs.active_decisions(store),
                              kinds=pd.Series(features["kind"].to_numpy(), index=features["unique_id"].to_numpy()),
-                             one_per_person=one_per_person)
+                             one_per_person=one_per_person,
+                             apart=() if result.apart is None else result.apart.itertuples(index=False, name=None))
         person_frame = build_persons(records, features, clustering.cluster_of, clustering.flags)
         write_more = also_write(features, clustering.cluster_of) if also_write is not None else None
         record_count = len(records)
