@@ -96,6 +96,8 @@ def test_kept_pairs_keeps_the_review_band_and_each_records_best_partners_the_sam
         assert of_one == [10, 11, 12, 13, 30]
     assert len(kept) == 5 + 40
     sure = kept[kept["match_probability"] >= scoring.REVIEW_FLOOR]
-    assert sure["mw_sn"].tolist() == [2.5]  # the weight with its term-frequency adjustment
-    assert kept.loc[kept["match_probability"] < scoring.REVIEW_FLOOR, "mw_sn"].isna().all()
+    # the comparison's weight and its term-frequency adjustment, each its own term of the pair's weight (the
+    # review shows them as lines that add up)
+    assert sure["mw_sn"].tolist() == [2.0] and sure["tf_sn"].tolist() == [0.5]
+    assert kept.loc[kept["match_probability"] < scoring.REVIEW_FLOOR, ["mw_sn", "tf_sn"]].isna().all().all()
     assert kept["mw_gn"].isna().all()  # a comparison without a weight column
