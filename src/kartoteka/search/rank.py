@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from kartoteka.access.policy import possibly_living
 from kartoteka.search.query import NameReading, ReadQuery, spelling_key
 
 MAX_CANDIDATES = 20_000  # records read for one query; a surname alone of the commonest names reaches it
@@ -219,9 +220,16 @@ def _filter_factor(read: ReadQuery, facts: _Facts) -> tuple[float, list[str]] | 
                 return None
             factor *= 1 - _PER_YEAR * gap
             notes.append(f"born {min(facts.birth_years, key=lambda y: abs(y - query.birth_year))}")  # type: ignore[operator]
+    # A person who may be living shows list fields only (access.policy), and the camp is not one of them: the camp
+    # filter neither keeps nor drops him by what his records say, or the results would tell his camp.
+    living = possibly_living(max(facts.birth_years) if facts.birth_years else None, "died" in facts.fates)
     for asked, known, label in ((read.prefecture, facts.prefectures, "prefecture"), (read.camp, facts.camps, "camp"),
                                 (query.death_year, facts.death_years, "death year")):
         if asked is None:
+            continue
+        if label == "camp" and living:
+            factor *= _SILENT
+            notes.append("camp not searched: the person may be living")
             continue
         if not known:
             factor *= _SILENT
