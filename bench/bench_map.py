@@ -75,8 +75,7 @@ def main() -> None:
         print(f"run {number}: {overall['count']:.0f} requests, p50 {overall['p50']:.1f} ms, p95 {overall['p95']:.1f} "
               f"ms, p99 {overall['p99']:.1f} ms, {overall['errors']:.0f} errors")
     result = load.medians(runs)
-    overall = result["all"]
-    met = overall["p95"] <= load.TARGET_P95_MS and overall["p99"] <= load.TARGET_P99_MS and overall["errors"] == 0
+    met = load.targets_met(result)
     lines = [
         f"`bench/bench_map.py --database <{workload.backend}> --workers {args.workers} --clients {args.clients} "
         f"--seconds {args.seconds:g} --runs {args.runs}`: {workload.persons:,} persons, {workload.records:,} records "
@@ -85,10 +84,7 @@ def main() -> None:
         f"`/api/v1/camps?year=`, a quarter `/api/v1/stats`; {args.seconds:g} s per run after {args.warmup:g} s of "
         f"warm-up. Medians of {args.runs} runs (errors: summed).",
         "",
-        "| request | requests/s | p50 ms | p95 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|",
-        *(f"| {'**all**' if kind == 'all' else kind} | {f['rate']:.1f} | {f['p50']:.1f} | {f['p95']:.1f} | "
-          f"{f['p99']:.1f} | {f['errors']:.0f} |" for kind, f in result.items()),
+        *load.latency_table(result),
         "",
         f"Targets (the portal's: p95 <= {load.TARGET_P95_MS:.0f} ms, p99 <= {load.TARGET_P99_MS:.0f} ms, 0 errors): "
         f"{'met' if met else 'NOT met'}.",

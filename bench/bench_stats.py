@@ -82,8 +82,7 @@ def first_requests(url: str) -> dict[str, float]:
 
 def report(args: argparse.Namespace, workload: load.Workload, compute: list[float], first: list[dict[str, float]],
            result: dict[str, dict[str, float]]) -> str:
-    overall = result["all"]
-    met = overall["p95"] <= load.TARGET_P95_MS and overall["p99"] <= load.TARGET_P99_MS and overall["errors"] == 0
+    met = load.targets_met(result)
     firsts = {name: median([run[name] for run in first]) for name in first[0]}
     lines = [
         f"`bench/bench_stats.py --database <{workload.backend}> --workers {args.workers} --clients {args.clients} "
@@ -98,13 +97,8 @@ def report(args: argparse.Namespace, workload: load.Workload, compute: list[floa
         + ", ".join(f"{lang} {firsts[f'page {lang}']:.1f} s" for lang in LANGUAGES)
         + " (each language draws its four charts once).",
         "",
-        "| request | requests/s | p50 ms | p95 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        *load.latency_table(result),
     ]
-    for kind, figures in result.items():
-        name = "**all**" if kind == "all" else kind
-        lines.append(f"| {name} | {figures['rate']:.1f} | {figures['p50']:.1f} | {figures['p95']:.1f} | "
-                     f"{figures['p99']:.1f} | {figures['errors']:.0f} |")
     lines += ["", f"Targets (the portal's: p95 <= {load.TARGET_P95_MS:.0f} ms, p99 <= {load.TARGET_P99_MS:.0f} ms, "
                   f"0 errors): {'met' if met else 'NOT met'}."]
     return "\n".join(lines)
