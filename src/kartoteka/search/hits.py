@@ -7,7 +7,7 @@ from collections import Counter, defaultdict, namedtuple
 from typing import Any
 
 from kartoteka.linkage.vocabulary import PREFECTURES, prefecture_code
-from kartoteka.search.rank import Scored
+from kartoteka.search.rank import Scored, driver_rows, placeholder
 from kartoteka.search.types import SearchHit
 
 _PREFECTURE_NAMES = {code: kanji for code, kanji, _ in PREFECTURES}
@@ -61,13 +61,7 @@ def _fetch(conn: Any, sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` + "(ids)" through the driver (a page's few ids; no statement to compile each search)."""
     if not ids:
         return []
-    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        cursor.execute(f"{sql}({', '.join([mark] * len(ids))})", ids)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    return driver_rows(conn, f"{sql}({', '.join([placeholder(conn)] * len(ids))})", ids)
 
 
 def _record_hit(entry: Scored, row: Any, fate: str) -> SearchHit:

@@ -95,19 +95,29 @@ def _seek_sql(read: ReadQuery, mark: str) -> tuple[str, list[Any]]:
     return " OR ".join(terms), params
 
 
+def placeholder(conn: Any) -> str:
+    """The driver's parameter mark: %s for psycopg, ? for sqlite3."""
+    return "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+
+
+def driver_rows(conn: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one statement read through the driver: plain tuples, no statement for SQLAlchemy to compile
+    (a search asks a few of these, each with its own number of parameters)."""
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def candidates(conn: Any, read: ReadQuery) -> list[Row]:
     """The index rows of the records whose keys meet one of the query's likely readings (at most MAX_CANDIDATES),
     read through the driver (plain tuples: a few thousand rows a query)."""
-    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
-    where, params = _seek_sql(read, mark)
+    where, params = _seek_sql(read, placeholder(conn))
     if not where:
         return []
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        cursor.execute(f"{_ROW_SQL}{where} LIMIT {MAX_CANDIDATES}", params)
-        return [Row(*found) for found in cursor.fetchall()]
-    finally:
-        cursor.close()
+    return [Row(*found) for found in driver_rows(conn, f"{_ROW_SQL}{where} LIMIT {MAX_CANDIDATES}", params)]
 
 
 def _set_matrix(queries: list[str], sets: list[str | None]) -> np.ndarray:
@@ -194,16 +204,12 @@ _FACT_SQL = "SELECT person_id, birth_year, pref, camp, death_year, fate FROM sea
 def _person_facts(conn: Any, person_ids: list[int]) -> dict[int, _Facts]:
     """What every record of each person says (index seeks on person_id, plain tuples through the driver)."""
     facts: dict[int, _Facts] = defaultdict(_Facts)
-    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        for start in range(0, len(person_ids), 900):
-            chunk = person_ids[start:start + 900]
-            cursor.execute(f"{_FACT_SQL}({', '.join([mark] * len(chunk))})", chunk)
-            for person, birth_year, pref, camp, death_year, fate in cursor.fetchall():
-                facts[int(person)].add_values(birth_year, pref, camp, death_year, fate)
-    finally:
-        cursor.close()
+    mark = placeholder(conn)
+    for start in range(0, len(person_ids), 900):
+        chunk = person_ids[start:start + 900]
+        for person, birth_year, pref, camp, death_year, fate in driver_rows(
+                conn, f"{_FACT_SQL}({', '.join([mark] * len(chunk))})", chunk):
+            facts[int(person)].add_values(birth_year, pref, camp, death_year, fate)
     return facts
 
 
