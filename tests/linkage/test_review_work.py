@@ -9,13 +9,16 @@ import datetime as dt
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import insert, select, update
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import review, review_files, review_persons, review_stats
-from kartoteka.linkage.priority import review_priority
+from kartoteka.linkage.priority import _bottlenecks, review_priority
 from kartoteka.linkage.runs import active_decisions
 from kartoteka.linkage.tables import link_runs, match_pairs, person_records, persons
 from kartoteka.store import records
@@ -217,3 +220,38 @@ def test_the_queue_asks_what_puts_most_persons_right_first():
                                                              "match_probability": [0.44]})],
                                        ignore_index=True), cluster_of)
     assert repeat[6] < repeat[2]  # persons 1 and 3 asked again by a weaker pair: after the new questions
+
+
+def _bottleneck_by_thresholds(left, right, prob, cluster, strong, asked):
+    """The definition, the slow way: the highest p at which the links of at least p join the two records."""
+    out = np.full(len(left), np.nan)
+    for i in np.flatnonzero(asked):
+        for level in sorted(set(prob[strong].tolist()), reverse=True):
+            parent: dict[int, int] = {}
+
+            def find(x: int) -> int:
+                while parent.get(x, x) != x:
+                    x = parent[x]
+                return x
+
+            for k in np.flatnonzero(strong & (prob >= level) & (cluster == cluster[i])):
+                parent[find(int(left[k]))] = find(int(right[k]))
+            if find(int(left[i])) == find(int(right[i])):
+                out[i] = level
+                break
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.sampled_from([0.3, 0.5, 0.6, 0.75, 0.9, 0.99]),
+                          st.booleans(), st.booleans()), min_size=1, max_size=40))
+def test_the_bottleneck_is_the_weakest_link_of_the_strongest_path(rows):
+    # a record's person is its number modulo 3; pairs join records of one person only
+    rows = [row for row in rows if row[0] != row[1] and row[0] % 3 == row[1] % 3]
+    left = np.array([a for a, *_ in rows], dtype=np.int64)
+    right = np.array([b for _, b, *_ in rows], dtype=np.int64)
+    prob = np.array([p for _, _, p, *_ in rows], dtype=float)
+    strong = np.array([s for *_, s, _ in rows], dtype=bool)
+    asked = np.array([q for *_, q in rows], dtype=bool)
+    arrays = (left, right, prob, left % 3, strong, asked)
+    np.testing.assert_array_equal(_bottlenecks(*arrays), _bottleneck_by_thresholds(*arrays))

@@ -47,34 +47,42 @@ SIZE_EXPONENT = 2.0
 def _bottlenecks(left: np.ndarray, right: np.ndarray, prob: np.ndarray, cluster: np.ndarray,
                  strong: np.ndarray, asked: np.ndarray) -> np.ndarray:
     """For each asked pair inside a person: the weakest link on the strongest path between its two records
-    (Kruskal's order over the person's links above the threshold); NaN where no such path exists."""
+    (Kruskal's order over the persons' links above the threshold); NaN where no such path exists.
+
+    One pass over the links of every person that has an asked pair, strongest first (persons are disjoint, so
+    one union-find serves them all). When two parts join, the asked pairs of the smaller part whose other
+    record lies in the larger one are answered with that link's probability: the first link that connects two
+    records is the weakest on their strongest path. Each record is on the smaller side at most log2(n) times.
+    """
     out = np.full(len(left), np.nan)
-    frame = pd.DataFrame({"l": left, "r": right, "p": prob, "c": cluster, "strong": strong, "asked": asked,
-                          "i": np.arange(len(left))})
-    wanted = frame.loc[frame["asked"], "c"].unique()
-    frame = frame[frame["c"].isin(wanted)]
-    for _, group in frame.groupby("c", sort=False):
-        links = group[group["strong"]].sort_values("p", ascending=False, kind="stable")
-        members: dict[int, list[int]] = {}
-        root: dict[int, int] = {}
-        joined: dict[tuple[int, int], float] = {}
-        for a, b, p in zip(links["l"].tolist(), links["r"].tolist(), links["p"].tolist(), strict=True):
-            ra, rb = root.setdefault(a, a), root.setdefault(b, b)
-            if ra == rb:
-                continue
-            side_a, side_b = members.setdefault(ra, [ra]), members.setdefault(rb, [rb])
-            for x in side_a:
-                for y in side_b:
-                    joined[(min(x, y), max(x, y))] = p
-            if len(side_a) < len(side_b):
-                ra, rb, side_a, side_b = rb, ra, side_b, side_a
-            for y in side_b:
-                root[y] = ra
-            side_a.extend(side_b)
-            del members[rb]
-        for a, b, i in group.loc[group["asked"], ["l", "r", "i"]].itertuples(index=False, name=None):
-            out[i] = joined.get((min(a, b), max(a, b)), np.nan)
-    return out
+    ask = np.flatnonzero(asked)
+    if not len(ask):
+        return out
+    queries: dict[int, list[tuple[int, int]]] = {}
+    for i, a, b in zip(ask.tolist(), left[ask].tolist(), right[ask].tolist(), strict=True):
+        queries.setdefault(a, []).append((b, i))
+        queries.setdefault(b, []).append((a, i))
+    links = np.flatnonzero(strong & np.isin(cluster, np.unique(cluster[ask])))
+    links = links[np.lexsort((links, -prob[links]))]  # strongest first; ties in the pairs' order
+    answer = out.tolist()
+    root: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    for a, b, p in zip(left[links].tolist(), right[links].tolist(), prob[links].tolist(), strict=True):
+        ra, rb = root.setdefault(a, a), root.setdefault(b, b)
+        if ra == rb:
+            continue
+        side_a, side_b = members.setdefault(ra, [ra]), members.setdefault(rb, [rb])
+        if len(side_a) < len(side_b):
+            ra, rb, side_a, side_b = rb, ra, side_b, side_a
+        for x in side_b:
+            for y, i in queries.get(x, ()):
+                if root.get(y, y) == ra:
+                    answer[i] = p
+        for y in side_b:
+            root[y] = ra
+        side_a.extend(side_b)
+        del members[rb]
+    return np.asarray(answer, dtype=float)
 
 
 def review_priority(pairs: pd.DataFrame, cluster_of: pd.Series, threshold: float = 0.5,
