@@ -8,11 +8,23 @@ shows it can be told to have shown that field (``shown``), escaped.
 ``problems(html)`` lists what would let the text act on the page: an inline script (every script of the site is
 a static file), an event-handler attribute, a link or form to a ``javascript:``/``vbscript:``/``data:`` address,
 a right-to-left override that is not isolated (in ``<bdi>`` or an element with ``dir``), and a Jinja expression
-that was evaluated."""
+that was evaluated.
+
+``make_store_hostile(url)`` rewrites every shown text field of a store's records, persons, sources and camps so
+(import refuses such names: a store restored from elsewhere, or written by another tool, could hold them)."""
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
+
+from sqlalchemy import select, update
+
+from kartoteka.gazetteer.loading import ensure_loaded
+from kartoteka.gazetteer.tables import gazetteer_camp_numbers, gazetteer_camps
+from kartoteka.linkage.tables import persons
+from kartoteka.store import open_store
+from kartoteka.store.schema import records, sources
 
 RLO = "\u202e"
 LONG = "Ж" * 10_000
@@ -28,6 +40,49 @@ def hostile(tag: str) -> str:
     """The hostile text for one field, named by ``tag`` (letters, digits, dots and underscores only)."""
     return (f"<script>alert('{tag}')</script>{RLO}\"'><img src=x onerror=alert('{tag}')>"
             f"{{{{7*'7'}}}}{{% if 1 %}}{tag}{{% endif %}}")
+
+
+RECORD_TEXT = ("surname", "given_name", "patronymic", "name_original", "birth_place", "prefecture", "occupation",
+               "rank", "unit", "camp", "lagpunkt", "capture_place", "death_place", "burial_place", "burial_site",
+               "grave_number", "ship", "departure_port", "arrival_port", "archive_ref", "record_ref", "file_name")
+PERSON_TEXT = ("name_cyrillic", "name_kana", "name_kanji", "name_romaji", "prefecture", "unit", "rank",
+               "death_place", "burial_site", "flags")
+CAMP_TEXT = ("name_ru", "name_ja", "name_en", "published", "died_published")
+LONG_FIELD = "records.unit"  # the field that also carries LONG
+
+
+def _value(tag: str, before: str | None = None) -> str:
+    """The hostile text of a field, after its own value (a name keeps its first kana: the memorial rows)."""
+    text = (before or "") + hostile(tag)
+    return text + LONG if tag == LONG_FIELD else text
+
+
+def make_store_hostile(url: str) -> None:
+    """Every shown text field of the store's records, persons, sources and camps made hostile."""
+    with open_store(url, create=False) as store:
+        ensure_loaded(store)  # the bundled gazetteer, loaded before its camps are made hostile
+    with open_store(url, create=False) as store, store.engine.begin() as conn:
+        for row in conn.execute(select(records.c.id, *[records.c[name] for name in RECORD_TEXT])).mappings().all():
+            values = {name: _value(f"records.{name}", row[name]) for name in RECORD_TEXT if row[name]}
+            values["scan_ref"] = LINK
+            conn.execute(update(records).where(records.c.id == row["id"]).values(**values))
+        for row in conn.execute(select(persons.c.id, persons.c.camps_json, *[persons.c[n] for n in PERSON_TEXT])
+                                ).mappings().all():
+            values = {name: _value(f"persons.{name}", row[name]) for name in PERSON_TEXT if row[name]}
+            stays = json.loads(row["camps_json"] or "[]")  # [{"camp": ..., "date": ...}]
+            values["camps_json"] = json.dumps([{**stay, "camp": _value("persons.camps", stay.get("camp"))}
+                                               for stay in stays], ensure_ascii=False)
+            conn.execute(update(persons).where(persons.c.id == row["id"]).values(**values))
+        for row in conn.execute(select(sources.c.id, sources.c.name, sources.c.file_name)).mappings().all():
+            conn.execute(update(sources).where(sources.c.id == row["id"]).values(
+                name=_value("sources.name", row["name"]), file_name=_value("sources.file_name", row["file_name"])))
+        for row in conn.execute(select(gazetteer_camps.c.id, *[gazetteer_camps.c[n] for n in CAMP_TEXT])
+                                ).mappings().all():
+            values = {name: _value(f"camps.{name}", row[name]) for name in CAMP_TEXT}
+            conn.execute(update(gazetteer_camps).where(gazetteer_camps.c.id == row["id"]).values(
+                source_url=LINK, **values))
+        conn.execute(update(gazetteer_camp_numbers).values(number=gazetteer_camp_numbers.c.number +
+                                                           hostile("camps.number")))
 
 
 def shown(html: str, tags: list[str]) -> set[str]:

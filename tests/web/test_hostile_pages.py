@@ -12,7 +12,6 @@ them would not pass by showing nothing."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import urllib.parse
@@ -22,65 +21,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 from tests.web import hostile
 
 from kartoteka.accounts import service as accounts
 from kartoteka.audit import service as audit
-from kartoteka.gazetteer.loading import ensure_loaded
-from kartoteka.gazetteer.tables import gazetteer_camp_numbers, gazetteer_camps
 from kartoteka.linkage.tables import match_pairs, persons
 from kartoteka.store import open_store
-from kartoteka.store.schema import records, sources
+from kartoteka.store.schema import records
 
 pytestmark = pytest.mark.xdist_group("web-portal")
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("anonymous", "family", "researcher", "reviewer", "admin")
 RANK = {role: index for index, role in enumerate(ROLES)}
-RECORD_TEXT = ("surname", "given_name", "patronymic", "name_original", "birth_place", "prefecture", "occupation",
-               "rank", "unit", "camp", "lagpunkt", "capture_place", "death_place", "burial_place", "burial_site",
-               "grave_number", "ship", "departure_port", "arrival_port", "archive_ref", "record_ref", "file_name")
-PERSON_TEXT = ("name_cyrillic", "name_kana", "name_kanji", "name_romaji", "prefecture", "unit", "rank",
-               "death_place", "burial_site", "flags")
-CAMP_TEXT = ("name_ru", "name_ja", "name_en", "published", "died_published")
-LONG_FIELD = "records.unit"  # the field that also carries hostile.LONG
-
-
-def _value(tag: str, before: str | None = None) -> str:
-    """The hostile text of a field, after its own value (a name keeps its first kana: the memorial rows)."""
-    text = (before or "") + hostile.hostile(tag)
-    return text + hostile.LONG if tag == LONG_FIELD else text
-
-
-def _poison(url: str) -> None:
-    """Every shown text field of the store's records, persons, sources and camps made hostile."""
-    with open_store(url, create=False) as store:
-        ensure_loaded(store)  # the bundled gazetteer, loaded before its camps are made hostile
-    with open_store(url, create=False) as store, store.engine.begin() as conn:
-        for row in conn.execute(select(records.c.id, *[records.c[name] for name in RECORD_TEXT])).mappings().all():
-            values = {name: _value(f"records.{name}", row[name]) for name in RECORD_TEXT if row[name]}
-            values["scan_ref"] = hostile.LINK
-            conn.execute(update(records).where(records.c.id == row["id"]).values(**values))
-        for row in conn.execute(select(persons.c.id, persons.c.camps_json, *[persons.c[n] for n in PERSON_TEXT])
-                                ).mappings().all():
-            values = {name: _value(f"persons.{name}", row[name]) for name in PERSON_TEXT if row[name]}
-            stays = json.loads(row["camps_json"] or "[]")  # [{"camp": ..., "date": ...}]
-            values["camps_json"] = json.dumps([{**stay, "camp": _value("persons.camps", stay.get("camp"))}
-                                               for stay in stays], ensure_ascii=False)
-            conn.execute(update(persons).where(persons.c.id == row["id"]).values(**values))
-        for row in conn.execute(select(sources.c.id, sources.c.name, sources.c.file_name)).mappings().all():
-            conn.execute(update(sources).where(sources.c.id == row["id"]).values(
-                name=_value("sources.name", row["name"]), file_name=_value("sources.file_name", row["file_name"])))
-        for row in conn.execute(select(gazetteer_camps.c.id, *[gazetteer_camps.c[n] for n in CAMP_TEXT])
-                                ).mappings().all():
-            values = {name: _value(f"camps.{name}", row[name]) for name in CAMP_TEXT}
-            conn.execute(update(gazetteer_camps).where(gazetteer_camps.c.id == row["id"]).values(
-                source_url=hostile.LINK, **values))
-        conn.execute(update(gazetteer_camp_numbers).values(number=gazetteer_camp_numbers.c.number +
-                                                           hostile.hostile("camps.number")))
-
-
 @dataclass
 class Site:
     url: str
@@ -165,7 +119,7 @@ def site(portal_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         for role in ("admin", "family", "researcher", "reviewer"):  # a store's first account is an admin
             accounts.add_user(store, role, role, PASSWORD, by="os:test")
             tokens[role] = accounts.make_token(store, role, by="os:test")[1]
-    _poison(url)
+    hostile.make_store_hostile(url)
     app = create_app(url)
     with TestClient(app, raise_server_exceptions=False) as anonymous:
         clients = {"anonymous": anonymous}
@@ -280,8 +234,8 @@ def test_every_get_address_of_the_app_is_checked(site):
     assert not (set(PAGES) | set(NOT_PAGES)) - get_routes(app), "a listed address is no longer in the app"
 
 
-TAGS = sorted({f"records.{n}" for n in RECORD_TEXT} | {f"persons.{n}" for n in PERSON_TEXT} |
-              {f"camps.{n}" for n in CAMP_TEXT} | {"persons.camps", "camps.number", "sources.name",
+TAGS = sorted({f"records.{n}" for n in hostile.RECORD_TEXT} | {f"persons.{n}" for n in hostile.PERSON_TEXT} |
+              {f"camps.{n}" for n in hostile.CAMP_TEXT} | {"persons.camps", "camps.number", "sources.name",
                                                     "sources.file_name", "query", "corrections.text",
                                                     "corrections.contact", "requests.requester",
                                                     "requests.relationship", "requests.reason",
@@ -313,7 +267,7 @@ def test_hostile_text_is_inert_on_every_page_for_every_role(site, route):
             if not allowed:
                 assert answer.status_code in (401, 403), where
             seen[role] |= _check_page(answer, where)
-            if allowed and role in page.shown_to and LONG_FIELD in page.fields:
+            if allowed and role in page.shown_to and hostile.LONG_FIELD in page.fields:
                 assert hostile.LONG in answer.text, (where, "the 10,000 characters are not shown whole")
         if allowed and role in page.shown_to:
             assert page.fields <= seen[role], (role, route, sorted(page.fields - seen[role]))
