@@ -78,6 +78,42 @@ def test_a_session_is_kept_server_side_hashed_and_ends(store):
     assert session_of(store, signed.session_id) is None
 
 
+def _expire(store, session_id: str) -> None:  # type: ignore[no-untyped-def]
+    with store.engine.begin() as conn:
+        conn.execute(update(sessions).where(sessions.c.id_hash == digest(session_id))
+                     .values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+
+
+def _kept_sessions(store) -> set[str]:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as conn:
+        return set(conn.execute(select(sessions.c.id_hash)).scalars())
+
+
+def test_ended_and_expired_sessions_are_refused_then_removed_at_sign_in_and_by_the_command(store, store_url,
+                                                                                           capsys):
+    from tests.ingest.test_cli import run
+
+    _admin(store)
+    accounts.add_user(store, "ana", "family", PASSWORD, by=BY)
+    ended, expired = sign_in(store, "root", PASSWORD, client=None), sign_in(store, "root", PASSWORD, client=None)
+    theirs, their_expired = sign_in(store, "ana", PASSWORD, client=None), sign_in(store, "ana", PASSWORD, client=None)
+    sign_out(store, ended.session_id, client=None)
+    _expire(store, expired.session_id)
+    _expire(store, their_expired.session_id)
+    assert session_of(store, expired.session_id) is None and session_of(store, ended.session_id) is None
+    assert session_of(store, theirs.session_id) is not None
+    assert len(_kept_sessions(store)) == 4  # refused, but still there
+    again = sign_in(store, "root", PASSWORD, client=None)  # root's dead sessions go; ana's stay for now
+    assert _kept_sessions(store) == {digest(again.session_id), digest(theirs.session_id),
+                                     digest(their_expired.session_id)}
+    code, out, _ = run(capsys, "--database", store_url, "user", "prune-sessions")
+    assert code == 0 and out.strip() == "removed 1 ended or expired session"
+    assert _kept_sessions(store) == {digest(again.session_id), digest(theirs.session_id)}
+    assert session_of(store, again.session_id) is not None and session_of(store, theirs.session_id) is not None
+    code, out, _ = run(capsys, "--database", store_url, "user", "prune-sessions")
+    assert code == 0 and out.strip() == "removed 0 ended or expired sessions"
+
+
 def test_repeated_wrong_passwords_lock_the_account_until_an_admin_lifts_it(store):
     _admin(store)
     accounts.add_user(store, "ana", "family", PASSWORD, by=BY)

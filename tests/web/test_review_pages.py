@@ -144,6 +144,26 @@ def test_the_queue_a_pair_and_the_terms_adding_up(site):
     assert "事前" in japanese.text
 
 
+def test_opening_a_pair_or_the_persons_to_check_is_an_audited_view(site):
+    """A pair shows both records whole (personal files, the possibly living): a restricted view, audited like a
+    person's or a record's page; a refused visitor saw nothing and leaves no view."""
+    (a, b), = PAIR.findall(site["aiko"].get("/review").text)[:1]
+    seen = [e for e in audited(site["url"], "aiko") if e.action == "view"]
+    assert site["aiko"].get(f"/review/pairs/{b}/{a}").status_code == 200  # either order: one target
+    assert site["fumi"].get(f"/review/pairs/{a}/{b}").status_code == 403
+    views = [e for e in audited(site["url"], "aiko") if e.action == "view"]
+    assert len(views) == len(seen) + 1
+    low, high = sorted((int(a), int(b)))
+    assert views[0].target == f"records {low} {high}" and views[0].detail["records"] == [low, high]
+    assert views[0].client and views[0].detail["path"] == f"/review/pairs/{b}/{a}"
+    assert not [e for e in audited(site["url"], "fumi") if e.action == "view"]
+    listed = site["aiko"].get("/review/persons")
+    shown = sorted(int(r) for r in re.findall(r'name="record" value="(\d+)"', listed.text))
+    latest = audited(site["url"], "aiko")[0]
+    assert (latest.action, latest.target) == ("view", "review persons page 1") and shown
+    assert sorted(latest.detail["records"]) == shown
+
+
 def test_answers_two_reviewers_undo_and_the_audit_log(site, capsys):
     aiko, boris = site["aiko"], site["boris"]
     pairs = PAIR.findall(aiko.get("/review").text)

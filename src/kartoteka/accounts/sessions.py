@@ -3,9 +3,12 @@
     sign_in(store, name, password, client=) -> SignedIn      raises "auth.failed" or "auth.locked"
     session_of(store, session_id) -> Session | None          the cookie's session, if it is live
     sign_out(store, session_id, client=)
+    prune_sessions(store, user_id=None) -> int              removes the ended and expired sessions
 
 The cookie carries the session id; the store keeps its SHA-256, the session's CSRF token, when it expires
-(SESSION_HOURS after sign-in) and from where it was made. Failed logins and lockouts are audited.
+(SESSION_HOURS after sign-in) and from where it was made. Failed logins and lockouts are audited. A session past
+its expiry or signed out is refused at once and its row removed later: the user's own on their next sign-in,
+everyone's by `kartoteka user prune-sessions` (a daily cron job on a server).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from kartoteka.accounts.secrets import digest, hash_password, needs_rehash, new_secret, verify_password
 from kartoteka.accounts.service import aware, now
@@ -90,6 +93,7 @@ def _open_session(store: Store, row: Any, password: str, client: str | None) -> 
         values["password_hash"] = hash_password(password)
     with store.engine.begin() as conn:
         conn.execute(update(users).where(users.c.id == user.id).values(**values))
+        conn.execute(_dead_sessions(user.id))
         conn.execute(insert(sessions).values(id_hash=digest(session_id), user_id=user.id, csrf_token=csrf,
                                              created_at=now(), expires_at=now() + timedelta(hours=SESSION_HOURS),
                                              client=client))
@@ -113,6 +117,18 @@ def session_of(store: Store, session_id: str) -> Session | None:
     if expires is None or expires <= now():
         return None
     return Session(user=User(id=int(row.id), name=row.name, role=Role.named(row.role)), csrf_token=row.csrf_token)
+
+
+def _dead_sessions(user_id: int | None) -> Any:
+    """DELETE the sessions that can no longer sign anyone in (ended or expired), of one user or of all."""
+    statement = delete(sessions).where(or_(sessions.c.ended_at.is_not(None), sessions.c.expires_at <= now()))
+    return statement if user_id is None else statement.where(sessions.c.user_id == user_id)
+
+
+def prune_sessions(store: Store, user_id: int | None = None) -> int:
+    """Remove the ended and expired sessions (of one user, or of everyone); returns how many were removed."""
+    with store.engine.begin() as conn:
+        return int(conn.execute(_dead_sessions(user_id)).rowcount or 0)
 
 
 def sign_out(store: Store, session_id: str, *, client: str | None) -> None:

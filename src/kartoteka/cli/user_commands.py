@@ -1,6 +1,6 @@
-"""CLI commands of kartoteka.accounts and kartoteka.audit: `user add|list|grant|revoke|token` and `audit`
-(thin: parse, call one service, print). The first account of a store, an admin, is made here and only here.
-Each change is audited with the operating-system user as "who" (os:NAME)."""
+"""CLI commands of kartoteka.accounts and kartoteka.audit: `user add|list|grant|revoke|token|prune-sessions`
+and `audit` (thin: parse, call one service, print). The first account of a store, an admin, is made here and
+only here. Each change is audited with the operating-system user as "who" (os:NAME)."""
 
 from __future__ import annotations
 
@@ -131,6 +131,17 @@ def token_command(
         token_id, token = make_token(store, name, role=role, label=label, days=days, by=os_user())
     typer.echo(f"token {token_id} for {name} (shown once; keep it secret):", err=True)
     typer.echo(token)
+
+
+@user_app.command("prune-sessions")
+def prune_sessions_command() -> None:
+    """Remove the sessions that ended or expired (they sign nobody in already); run it daily on a server."""
+    from kartoteka.accounts.sessions import prune_sessions
+    from kartoteka.cli.store_commands import opened_store
+
+    with opened_store() as store:
+        removed = prune_sessions(store)
+    typer.echo(f"removed {removed} ended or expired session{'s' if removed != 1 else ''}")
 
 
 def audit_command(

@@ -73,6 +73,13 @@ def _number(context: Any, value: int) -> str:
     return format_decimal(value, locale=context["lang"])
 
 
+def web_address(value: Any) -> str | None:
+    """A link's address when it is a web address (http or https), else None: text from the data never becomes
+    a javascript:, data: or other address, whatever a source file or a store holds."""
+    text = "" if value is None else str(value).strip()
+    return text if text.lower().startswith(("http://", "https://")) else None
+
+
 def _query(params: dict[str, Any], **changes: Any) -> str:
     """A query string from parameters, with some changed (None drops one)."""
     merged = {**params, **changes}
@@ -87,7 +94,7 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 ENV.install_null_translations()  # type: ignore[attr-defined]  # each render passes its language's gettext
-ENV.filters.update(label=_label, date=_date, number=_number)
+ENV.filters.update(label=_label, date=_date, number=_number, web_address=web_address)
 def _no_csrf() -> str:
     """A page rendered outside a request (tests, an error before the session is known) carries no token."""
     return ""

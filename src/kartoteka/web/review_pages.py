@@ -24,7 +24,7 @@ from kartoteka.catalog import service as catalog
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import review, review_persons, review_stats
 from kartoteka.web.api import MAX_ID, store_of
-from kartoteka.web.auth import check_csrf, client_address, require_role
+from kartoteka.web.auth import audit_restricted_view, check_csrf, client_address, require_role
 from kartoteka.web.i18n import translations
 from kartoteka.web.messages import page_error
 from kartoteka.web.pages import _same_origin, page, request_language
@@ -86,7 +86,10 @@ def queue(request: Request, user: Reviewer) -> Response:
 @router.get("/pairs/{left}/{right}")
 def pair(request: Request, user: Reviewer, left: Annotated[int, Path(ge=1, le=MAX_ID)],
          right: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
-    return _pair_page(request, user, left, right)
+    shown = _pair_page(request, user, left, right)
+    # the two records' every field, personal files and the possibly living included: a view of restricted data
+    audit_restricted_view(request, f"records {min(left, right)} {max(left, right)}", sorted({left, right}))
+    return shown
 
 
 def _pair_page(request: Request, user: Reviewer, left: int, right: int, error: Any = None, status: int = 200,
@@ -163,6 +166,8 @@ def decisions(request: Request, user: Reviewer) -> Response:
 def persons(request: Request, user: Reviewer) -> Response:
     page_no = _page_no(request)
     people = review_persons.weak_persons(store_of(request), QUEUE_PAGE, offset=(page_no - 1) * QUEUE_PAGE)
+    audit_restricted_view(request, f"review persons page {page_no}",
+                          [r["record_id"] for person in people for r in person["records"]])
     return _view(request, "review_persons.html", user, people=people, page_no=page_no,
                  more=len(people) == QUEUE_PAGE)
 

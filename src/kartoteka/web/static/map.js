@@ -78,7 +78,7 @@
     box.appendChild(element("div", null, formatNumber(camp.died) + " " + labels.died));
     if (camp.published) {
       var published = element("div", null, labels.published + ": " + camp.published + " ");
-      if (camp.source_url) {
+      if (camp.source_url && /^https?:\/\//i.test(camp.source_url)) { /* never a javascript: or data: link */
         var link = element("a", null, labels.source);
         link.href = camp.source_url;
         link.rel = "noopener noreferrer";
