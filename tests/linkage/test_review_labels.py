@@ -135,3 +135,12 @@ def test_link_prints_and_saves_n_a_without_reviewed_pairs(store, capsys, write_a
     summary = json.loads(out)
     assert summary["reviewed"]["precision"] is None and summary["reviewed"]["reviewed_pairs"] == 0
     assert "labels: not used (link --no-labels): EM's m values stand" in summary["training"]
+    code, out, err = run(capsys, "--database", database, "runs")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("run 2 done ") and lines[0].endswith("; learned from no reviewed pairs")
+    assert lines[1] == "  the model on reviewed pairs: precision n/a, recall n/a (no reviewed pairs)"
+    assert lines[2].startswith("run 1 done ") and len(lines) == 4
+    code, out, err = run(capsys, "--database", database, "runs", "--json", "--limit", "1")
+    listed = json.loads(out)["items"]
+    assert [(r["id"], r["status"], r["reviewed"]["reviewed_pairs"]) for r in listed] == [(2, "done", 0)]
