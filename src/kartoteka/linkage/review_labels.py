@@ -139,7 +139,9 @@ def learn_m_from_labels(table: Any, model: dict[str, Any], features: pd.DataFram
         compared = compared_pairs(features, pairs, name)
         if name not in weights or compared == 0:
             continue
-        before = copy.deepcopy(_levels(comparison))
+        was = copy.deepcopy(comparison)
+        monotone_bayes_factors(was)  # as training leaves it without labels: the moves are the labels' alone
+        before = _levels(was)
         candidate = copy.deepcopy(comparison)
         prior_weight = weights[name]
         for level, labelled in zip(_levels(candidate), learned[name], strict=True):
