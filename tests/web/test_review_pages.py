@@ -164,6 +164,24 @@ def test_opening_a_pair_or_the_persons_to_check_is_an_audited_view(site):
     assert sorted(latest.detail["records"]) == shown
 
 
+def test_the_queue_says_what_the_latest_run_learned_from_the_reviewers(site):
+    from sqlalchemy import update
+
+    with open_store(site["url"], create=False) as store, store.engine.begin() as conn:
+        run_id, saved = conn.execute(select(link_runs.c.id, link_runs.c.summary_json)
+                                     .order_by(link_runs.c.id.desc()).limit(1)).one()
+        taught = {**json.loads(saved or "{}"), "training": {"labels": {"used": True, "same_pairs": 173}}}
+        conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(summary_json=json.dumps(taught)))
+    try:
+        assert "The latest linkage run learned from 173 pairs reviewers called the same." in \
+            site["aiko"].get("/review").text
+        assert "173 組から学びました" in site["aiko"].get("/review?lang=ja").text
+    finally:
+        with open_store(site["url"], create=False) as store, store.engine.begin() as conn:
+            conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(summary_json=saved))
+    assert "learned from" not in site["aiko"].get("/review").text
+
+
 def test_answers_two_reviewers_undo_and_the_audit_log(site, capsys):
     aiko, boris = site["aiko"], site["boris"]
     pairs = PAIR.findall(aiko.get("/review").text)

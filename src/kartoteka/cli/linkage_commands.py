@@ -42,9 +42,13 @@ def link_command(
     one_per_person: Annotated[str, typer.Option(
         "--one-per-person", help="Kinds a person has at most one record of (comma-separated, or 'none')")]
     = "personal-file,manifest,burial",
+    no_labels: Annotated[bool, typer.Option(
+        "--no-labels", help="Do not learn the m values from the reviewers' 'same' pairs (they still link)")]
+    = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON")] = False,
 ) -> None:
-    """Link all records into persons (replaces the current persons in one transaction)."""
+    """Link all records into persons (replaces the current persons in one transaction). The reviewers'
+    decisions are applied, and their 'same' pairs teach the model (from 30 of them)."""
     from kartoteka.audit.service import record_cli
     from kartoteka.core.model import normalize_kind
     from kartoteka.linkage.service import link
@@ -57,13 +61,11 @@ def link_command(
         if not _quiet() and not as_json:
             _err.print(f"[dim]link:[/dim] {stage}")
 
-    from kartoteka.linkage.review_stats import review_stats
-
     with _store() as store:
         summary = link(store, backend=backend, model_path=model, runs_dir=runs_dir, threshold=threshold,
-                       progress=progress, one_per_person=once, also_write=index_writer)
+                       progress=progress, one_per_person=once, also_write=index_writer,
+                       learn_from_decisions=not no_labels)
         record_cli(store, "link", f"run {summary.run_id}", records=summary.records, persons=summary.persons)
-        reviewed = review_stats(store)
     for warning in summary.warnings:
         _err.print(f"[yellow]warning:[/yellow] {warning}")
     if as_json:
@@ -75,11 +77,43 @@ def link_command(
     print(f"model: {summary.model_path}")
     for line in summary.training:
         print(f"  {line}")
-    if reviewed["labelled_pairs"]:
-        figures = reviewed["model"]
-        print(f"the model on the {reviewed['labelled_pairs']:,} pairs reviewers decided: precision "
-              f"{_figure(figures['precision'])}, recall {_figure(figures['recall'])} (the persons follow the "
-              "decisions; `kartoteka review --stats`)")
+    print(reviewed_line(summary.reviewed))
+
+
+def reviewed_line(figures: dict[str, Any]) -> str:
+    """The model's precision and recall on the reviewed pairs, as `link` and `runs` print them."""
+    if not figures.get("reviewed_pairs"):
+        return "the model on reviewed pairs: precision n/a, recall n/a (no reviewed pairs)"
+    return (f"the model on the {figures['reviewed_pairs']:,} reviewed pairs at threshold {figures['threshold']}: "
+            f"precision {_figure(figures['precision'])}, recall {_figure(figures['recall'])} (TP "
+            f"{figures['true_positives']}, FP {figures['false_positives']}, FN {figures['false_negatives']}, "
+            f"TN {figures['true_negatives']}; the persons follow the decisions)")
+
+
+def runs_command(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """The latest link runs: persons, the reviewed pairs each learned from, and the model's precision and recall
+    on the reviewed pairs."""
+    from kartoteka.linkage.runs import list_runs
+
+    with _store() as store:
+        listed = list_runs(store, limit)
+    if as_json:
+        print(json.dumps(_with_store(listed), ensure_ascii=False, indent=2, default=str))
+        return
+    if not listed:
+        print("no link runs yet: run `kartoteka link`")
+    for run in listed:
+        persons = f"{run['record_count'] or 0:,} records -> {run['person_count'] or 0:,} persons" \
+            if run["status"] == "done" else "no persons written"
+        labels = run["labels"] or {}
+        taught = f"learned from {labels['same_pairs']:,} reviewed 'same' pairs" if labels.get("used") else \
+            "learned from no reviewed pairs"
+        print(f"run {run['id']} {run['status']} {run['finished_at'] or run['started_at']}: {persons}; {taught}")
+        if run["reviewed"] is not None:
+            print(f"  {reviewed_line(run['reviewed'])}")
 
 
 def evaluate_command(
@@ -290,4 +324,5 @@ def register(app: typer.Typer) -> None:
     """Add this capability's commands to the main app."""
     app.command("link")(link_command)
     app.command("evaluate")(evaluate_command)
+    app.command("runs")(runs_command)
     app.command("review")(review_command)

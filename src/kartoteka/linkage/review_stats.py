@@ -8,11 +8,13 @@ measured: how often it would have been right without the reviewers.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import and_, select, tuple_
 
 from kartoteka.linkage import review_store
+from kartoteka.linkage.review_labels import model_on_reviewed_pairs
 from kartoteka.linkage.tables import link_runs, match_pairs
 from kartoteka.store import Store
 
@@ -33,15 +35,7 @@ def review_stats(store: Store) -> dict[str, Any]:
                     tuple_(match_pairs.c.record_id_l, match_pairs.c.record_id_r).in_(chunk)))):
                 scored[(min(left, right), max(left, right))] = float(p)
     threshold = 0.5 if threshold is None else float(threshold)
-    tp = fp = fn = tn = 0
-    for key, answer in labels.items():
-        said_same = scored.get(key, 0.0) >= threshold
-        same = answer == "same"
-        tp, fp, fn, tn = tp + (said_same and same), fp + (said_same and not same), \
-            fn + (not said_same and same), tn + (not said_same and not same)
-    precision = round(tp / (tp + fp), 4) if tp + fp else None
-    recall = round(tp / (tp + fn), 4) if tp + fn else None
-    f1 = round(2 * precision * recall / (precision + recall), 4) if precision and recall else None
+    figures = model_on_reviewed_pairs(labels, scored, threshold)
     counts: dict[str, int] = {}
     for d in every:
         state = "undone" if not d.active else "stale" if d.stale and d.decision in review_store.LINKING \
@@ -52,6 +46,20 @@ def review_stats(store: Store) -> dict[str, Any]:
         if d.active:
             reviewers[d.reviewer or "(unnamed)"] = reviewers.get(d.reviewer or "(unnamed)", 0) + 1
     return {"decisions": counts, "reviewers": reviewers, "labelled_pairs": len(labels), "threshold": threshold,
-            "model": {"precision": precision, "recall": recall, "f1": f1, "true_positives": tp,
-                      "false_positives": fp, "false_negatives": fn, "true_negatives": tn,
-                      "not_scored": sum(1 for key in labels if key not in scored)}}
+            "model": {key: value for key, value in figures.items() if key not in ("reviewed_pairs", "threshold")},
+            "last_run": _last_run_labels(store)}
+
+
+def _last_run_labels(store: Store) -> dict[str, Any] | None:
+    """What the reviewed pairs taught the latest finished run (review_labels.LabelReport), and the model's figures
+    on the pairs reviewed then; None before any run that recorded them."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(link_runs.c.id, link_runs.c.summary_json).where(link_runs.c.status == "done")
+                           .order_by(link_runs.c.id.desc()).limit(1)).first()
+    if row is None or not row.summary_json:
+        return None
+    summary = json.loads(row.summary_json)
+    labels = (summary.get("training") or {}).get("labels")
+    if labels is None and "reviewed" not in summary:
+        return None
+    return {"run_id": int(row.id), "labels": labels, "reviewed": summary.get("reviewed")}

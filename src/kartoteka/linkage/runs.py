@@ -278,3 +278,20 @@ def current_pairs(store: Store) -> pd.DataFrame:
     with store.engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).fetchall(),
                             columns=["record_id_l", "record_id_r", "match_weight", "match_probability"])
+
+
+def list_runs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest `limit` runs, newest first: status, counts, and what the reviewed pairs taught each run and the
+    model's precision and recall on them (from the run's summary; None for runs before they were recorded)."""
+    query = select(link_runs.c.id, link_runs.c.started_at, link_runs.c.finished_at, link_runs.c.status,
+                   link_runs.c.backend, link_runs.c.record_count, link_runs.c.person_count, link_runs.c.threshold,
+                   link_runs.c.model_path, link_runs.c.summary_json).order_by(link_runs.c.id.desc()).limit(limit)
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(query).mappings())
+    listed = []
+    for row in rows:
+        summary = json.loads(row["summary_json"]) if row["summary_json"] else {}
+        listed.append({**{key: row[key] for key in row if key != "summary_json"},
+                       "started_at": str(row["started_at"]), "finished_at": str(row["finished_at"] or ""),
+                       "labels": (summary.get("training") or {}).get("labels"), "reviewed": summary.get("reviewed")})
+    return listed

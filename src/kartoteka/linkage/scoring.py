@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,9 +79,12 @@ def closing_duckdb_api(memory_limit: str = SCORING_MEMORY) -> Iterator[Any]:
 
 def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: dict[str, Any] | None = None,
                     seed: int = 1945, prepare: Callable[[pd.DataFrame], Any] | None = None,
-                    threshold: float | None = None) -> ScoringResult:
+                    threshold: float | None = None, reviewed: Sequence[tuple[int, int, str]] | None = ()
+                    ) -> ScoringResult:
     """Train (unless `model` is given) and predict; return the pairs above KEEP_PROBABILITY with weights.
 
+    `reviewed` (record id, record id, "same" or "not_same") are the reviewers' standing decisions: their "same"
+    pairs teach the m values in training (review_labels; None: asked not to).
     With a `threshold`, also score every pair of records that links at it would put into one group of
     CHAIN_SIZE or more, and return those below SCORED_APART (`apart`), for clustering to keep apart.
     `prepare` turns the features into the backend's own table type (Spark needs an explicit schema)."""
@@ -90,7 +93,7 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
     _quiet_splink()
     table = db_api.register(prepare(features) if prepare else features, dataset_display_name="records")
     if model is None:
-        model, report = model_training.train(features, table, settings_dict(dialect), seed)
+        model, report = model_training.train(features, table, settings_dict(dialect), seed, reviewed)
     else:
         model, report = model_training.with_prior_for(in_dialect(model, dialect), features)
     warnings = check_trained_model(model, {})

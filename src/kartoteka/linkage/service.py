@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from kartoteka.linkage.model import MODEL_VERSION, load_model, save_model
 from kartoteka.linkage.persons import build_persons
 from kartoteka.linkage.priority import review_priority
 from kartoteka.linkage.reading_cache import ReadingCache
+from kartoteka.linkage.review_labels import model_on_reviewed_pairs
 from kartoteka.store import Store
 from kartoteka.store.locks import store_lock
 
@@ -58,6 +59,9 @@ class LinkSummary:
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     training: list[str] = field(default_factory=list)  # the training report as lines (TrainingReport.lines)
+    labels: dict[str, Any] | None = None  # what the reviewed pairs taught the model (review_labels.LabelReport)
+    # the model against the reviewers: precision and recall on the reviewed pairs (review_labels)
+    reviewed: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -144,21 +148,22 @@ def _members(clustering: Clustering, pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None,
-          threshold: float | None = None) -> Any:
+          threshold: float | None = None, reviewed: Sequence[tuple[int, int, str]] | None = ()) -> Any:
     """Train and score on the chosen backend (duckdb in-process, or spark); with a `threshold`, also the pairs
-    inside chains of links that the model scores as two men (scoring.train_and_score)."""
+    inside chains of links that the model scores as two men (scoring.train_and_score). The `reviewed` pairs'
+    "same" answers teach the m values (review_labels; None: asked not to)."""
     from kartoteka.linkage import scoring
 
     if backend == "duckdb":
         with scoring.closing_duckdb_api() as api:
-            return scoring.train_and_score(features, api, "duckdb", model, threshold=threshold)
+            return scoring.train_and_score(features, api, "duckdb", model, threshold=threshold, reviewed=reviewed)
     if backend == "spark":
         from kartoteka.linkage import spark
 
         with spark.spark_api() as api:
             return scoring.train_and_score(features, api, "spark", model,
                                            prepare=lambda frame: spark.to_spark_frame(api, frame),
-                                           threshold=threshold)
+                                           threshold=threshold, reviewed=reviewed)
     raise KartotekaError("usage.backend", f"unknown backend {backend!r}", hint="use --backend duckdb or spark")
 
 
@@ -166,8 +171,11 @@ def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None,
 def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, runs_dir: Path | None = None,
          threshold: float = DEFAULT_THRESHOLD, reader: Reader | None = None,
          progress: Progress | None = None, one_per_person: tuple[str, ...] = ONE_PER_PERSON,
-         also_write: RunWriter | None = None) -> LinkSummary:
+         also_write: RunWriter | None = None, learn_from_decisions: bool = True) -> LinkSummary:
     """Link every record in the store into persons and replace the current persons (one transaction).
+
+    The reviewers' standing decisions are hard rules in clustering, and (unless ``learn_from_decisions`` is
+    False) their "same" pairs teach the m values too (review_labels); the run measures the model on them.
 
     ``also_write(features, cluster_of)`` is called once the clusters are known and gives a writer that runs inside
     the write's transaction (see runs.write_run): `kartoteka link` passes the search index's, so linkage never
@@ -182,12 +190,12 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
                                       "link again")
         runs.remove_leftovers(store)  # a killed run's staging file: no live run holds it now
         return _link(store, backend, model_path, runs_dir, threshold, reader, progress, one_per_person,
-                     also_write)
+                     also_write, learn_from_decisions)
 
 
 def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | None, threshold: float,
           reader: Reader | None, progress: Progress | None, one_per_person: tuple[str, ...],
-          also_write: RunWriter | None) -> LinkSummary:
+          also_write: RunWriter | None, learn_from_decisions: bool = True) -> LinkSummary:
     say = progress or (lambda _stage: None)
     model = load_model(model_path) if model_path else None  # refuse a bad model before doing any work
     clock: dict[str, float] = {}
@@ -214,12 +222,14 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
         if cache is not None:
             cache.save()
         lap("features")
+        decided = runs.active_decisions(store)
         say("training and scoring" if model is None else "scoring with the given model")
-        result = score(features, backend, model, threshold)
+        result = score(features, backend, model, threshold, decided if learn_from_decisions else None)
+        reviewed = reviewed_figures(decided, result.pairs, threshold)
         lap("score")
         say(f"clustering {len(result.pairs):,} scored pairs")
         clustering = cluster(features["unique_id"].tolist(), result.pairs, threshold,
-                             _life_facts(features), runs.active_decisions(store),
+                             _life_facts(features), decided,
                              kinds=pd.Series(features["kind"].to_numpy(), index=features["unique_id"].to_numpy()),
                              one_per_person=one_per_person,
                              apart=() if result.apart is None else result.apart.itertuples(index=False, name=None))
@@ -239,7 +249,8 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
             "model_path": str(model_file), "model_version": MODEL_VERSION, "record_count": record_count,
             "person_count": len(person_frame), "pair_count": len(pairs), "threshold": threshold,
             "warnings_json": json.dumps(result.warnings, ensure_ascii=False),
-            "summary_json": json.dumps({"training": result.training, "seconds": clock}, default=str),
+            "summary_json": json.dumps({"training": result.training, "seconds": clock, "reviewed": reviewed},
+                                       default=str),
         }, also_write=write_more)
         lap("write")
     except BaseException as exc:
@@ -258,7 +269,20 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
     return LinkSummary(run_id=run_id, backend=backend, records=record_count, persons=len(person_frame),
                        pairs=len(pairs), review_pairs=int(pairs["in_review"].sum()),
                        refused_links=clustering.refused, model_path=str(model_file), seconds=clock,
-                       warnings=result.warnings, training=result.report.lines() if result.report else [])
+                       warnings=result.warnings, training=result.report.lines() if result.report else [],
+                       labels=result.report.labels if result.report else None, reviewed=reviewed)
+
+
+def reviewed_figures(decided: Sequence[tuple[int, int, str]], pairs: pd.DataFrame, threshold: float
+                     ) -> dict[str, Any]:
+    """The model's precision and recall on the reviewed pairs (review_labels.model_on_reviewed_pairs), its
+    answers read from this run's scored pairs."""
+    labels = {(min(a, b), max(a, b)): answer for a, b, answer in decided}
+    wanted = pd.DataFrame(list(labels), columns=["unique_id_l", "unique_id_r"], dtype="int64")
+    found = wanted.merge(pairs[["unique_id_l", "unique_id_r", "match_probability"]],
+                         on=["unique_id_l", "unique_id_r"], how="inner")
+    scored = {(int(a), int(b)): float(p) for a, b, p in found.itertuples(index=False, name=None)}
+    return model_on_reviewed_pairs(labels, scored, threshold)
 
 
 def read_truth(truth_path: Path) -> tuple[pd.DataFrame, set[str]]:

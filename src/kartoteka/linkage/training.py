@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ import pandas as pd
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage.checks import MIN_BLOCK_MATCH_SHARE, level_problems
 from kartoteka.linkage.model import TRAINING_BLOCKS, TrainingBlock, comparison_columns
+from kartoteka.linkage.review_labels import LABEL_WEIGHT_OF_EM, learn_m_from_labels
 
 # EM learns as well from a million pairs as from a hundred million (Splink samples records on both sides); on
 # 100,000 cards an EM session on 3 million pairs took 12.6 s.
@@ -65,6 +67,8 @@ class TrainingReport:
     prior_source: str
     comparisons: list[ComparisonFate] = field(default_factory=list)
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    labels: dict[str, Any] | None = None  # what the reviewed pairs taught (review_labels.LabelReport.to_dict)
+    label_lines: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -84,7 +88,7 @@ class TrainingReport:
             if fate.fate != "trained":
                 kept = {"prior": "prior m values", "neutral": "no weight (neutral)"}.get(fate.fate, fate.fate)
                 out.append(f"{fate.name}: {kept}, {fate.why}")
-        return out
+        return out + self.label_lines
 
 
 def _frame_pairs(features: pd.DataFrame, columns: tuple[str, ...]) -> int:
@@ -368,9 +372,10 @@ def check_complete(model: dict[str, Any], settings: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------- train
-def train(features: pd.DataFrame, table: Any, settings: dict[str, Any], seed: int = 1945
-          ) -> tuple[dict[str, Any], TrainingReport]:
-    """u by random sampling, m by EM block by block, the prior from the data; checked, with its report."""
+def train(features: pd.DataFrame, table: Any, settings: dict[str, Any], seed: int = 1945,
+          reviewed: Sequence[tuple[int, int, str]] | None = ()) -> tuple[dict[str, Any], TrainingReport]:
+    """u by random sampling, m by EM block by block (and from the `reviewed` pairs' "same" answers, see
+    review_labels), the prior from the data; checked, with its report."""
     from splink import Linker
 
     priors = copy.deepcopy(settings)
@@ -388,6 +393,7 @@ def train(features: pd.DataFrame, table: Any, settings: dict[str, Any], seed: in
     evidence = PriorEvidence.of(features)
     for group in TRAINING_BLOCKS:
         _train_group(table, model, priors, group, features, evidence, fates, report)
+    _learn_from_reviewed(table, model, features, reviewed, fates, neutral, report)
     for name, fate in fates.items():
         held = _held(features, name)
         if name in neutral:
@@ -407,6 +413,23 @@ def train(features: pd.DataFrame, table: Any, settings: dict[str, Any], seed: in
     return model, report
 
 
+def _learn_from_reviewed(table: Any, model: dict[str, Any], features: pd.DataFrame,
+                         reviewed: Sequence[tuple[int, int, str]] | None, fates: dict[str, ComparisonFate],
+                         neutral: list[str], report: TrainingReport) -> None:
+    """Pool the m values with the reviewed "same" pairs': EM's count as LABEL_WEIGHT_OF_EM pairs, the prior
+    ones (a comparison no block trained) as PRIOR_MATCHES; neutral comparisons are left alone. None: the
+    caller asked not to learn from the decisions."""
+    if reviewed is None:
+        report.label_lines = ["labels: not used (link --no-labels): EM's m values stand"]
+        return
+    same = [(left, right) for left, right, answer in reviewed if answer == "same"]
+    weights = {name: float(LABEL_WEIGHT_OF_EM if fate.fate == "trained" else PRIOR_MATCHES)
+               for name, fate in fates.items() if name not in neutral}
+    labels = learn_m_from_labels(table, model, features, same, weights,
+                                 not_same_pairs=sum(1 for *_, answer in reviewed if answer == "not_same"))
+    report.labels, report.label_lines = labels.to_dict(), labels.lines()
+
+
 def with_prior_for(model: dict[str, Any], features: pd.DataFrame) -> tuple[dict[str, Any], TrainingReport]:
     """A given model (--model) with its prior re-estimated from the records at hand, and the report of that."""
     model = copy.deepcopy(model)
@@ -414,4 +437,5 @@ def with_prior_for(model: dict[str, Any], features: pd.DataFrame) -> tuple[dict[
     model["probability_two_random_records_match"] = prior
     fates = [ComparisonFate(c["output_column_name"], "given", why="from the model file")
              for c in model.get("comparisons", [])]
-    return model, TrainingReport(prior=prior, prior_source=source, comparisons=fates)
+    return model, TrainingReport(prior=prior, prior_source=source, comparisons=fates,
+                                 label_lines=["labels: not used: the model was given (--model), not trained"])
