@@ -5,6 +5,10 @@ latency. Writes the section "search" of BENCHMARKS.md.
 
     python bench/bench_search.py --persons 20000              # simulate, import, link, then measure
     python bench/bench_search.py --store big.sqlite --archive big-archive   # a store linked before (full scale)
+    python bench/bench_search.py --store big.sqlite --reindex-only         # time the index build alone (prints)
+
+A reindex rewrites the search index of the store it is given (the same rows again): time a copy of a store
+that another benchmark reads.
 
 The true person of each record comes from the archive's truth.csv; a hit is right when one of its records is one
 of the true person's (the person page the family would open holds a record of the person they asked for).
@@ -132,6 +136,39 @@ def _reindex_seconds(store: Any, runs: int) -> list[float]:
     return [reindex(store).seconds for _ in range(runs)]
 
 
+_TIMED_REINDEX = """
+import json, resource, sys, time
+from kartoteka.search.service import reindex
+from kartoteka.store import open_store
+started = time.perf_counter()
+with open_store(sys.argv[1], create=False) as store:
+    summary = reindex(store)
+wall = time.perf_counter() - started
+own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"entries": summary.entries, "wall": wall, "cpu": own.ru_utime + own.ru_stime,
+                  "children": kids.ru_utime + kids.ru_stime}))
+"""
+
+
+def _reindex_only(url: str, runs: int) -> None:
+    """Each build in a process of its own (a fresh start, as `kartoteka search --reindex`): wall seconds, the
+    CPU seconds of the process and of its children (the records' reader, any reading workers), and the load."""
+    import os
+
+    walls = []
+    for run in range(1, runs + 1):
+        load = os.getloadavg()[0]
+        done = subprocess.run([sys.executable, "-c", _TIMED_REINDEX, url], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"reindex failed:\n{done.stderr}")
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        walls.append(figures["wall"])
+        print(f"reindex {run}: {figures['entries']:,} rows, wall {figures['wall']:.1f} s, CPU {figures['cpu']:.1f} s "
+              f"(children {figures['children']:.1f} s), load average {load:.2f} before, "
+              f"{os.getloadavg()[0]:.2f} after", flush=True)
+    print(f"median wall {statistics.median(walls):.1f} s of {len(walls)} ({', '.join(f'{w:.1f}' for w in walls)})")
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -147,7 +184,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000, help="persons drawn at random")
     parser.add_argument("--reindex-runs", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print, do not write BENCHMARKS.md")
+    parser.add_argument("--reindex-only", action="store_true",
+                        help="with --store: time --reindex-runs index builds (each in a new process), print, stop")
     args = parser.parse_args()
+    if args.reindex_only:
+        if not args.store:
+            parser.error("--reindex-only needs --store")
+        _reindex_only(_url(args.store), args.reindex_runs)
+        return
     from kartoteka.store import open_store
 
     clock: dict[str, float] = {}

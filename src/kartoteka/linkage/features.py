@@ -64,6 +64,14 @@ def names_reader(limit: int = 5, search: bool = True) -> Reader:
     return read
 
 
+#: The replacements fold_romaji makes, in order (search.keys makes them over whole columns).
+ROMAJI_FOLDS = (("sh", "s"), ("ch", "t"), ("ts", "t"), ("dz", "z"), ("j", "z"), ("ou", "o"), ("oh", "o"),
+                ("ei", "e"), ("uu", "u"), ("ii", "i"), ("aa", "a"), ("ee", "e"), ("oo", "o"), ("y", "i"),
+                ("mb", "nb"), ("mp", "np"), ("mm", "nm"), ("wa", "a"), ("wo", "o"), ("fu", "hu"))
+#: The voiced consonants blocking_key and voiceless_key take as voiceless.
+VOICELESS = {"g": "k", "z": "s", "d": "t", "b": "h", "p": "h", "f": "h", "v": "h", "r": "r"}
+
+
 @lru_cache(maxsize=1 << 20)
 def fold_romaji(romaji: str | None) -> str | None:
     """Fold what clerks' ears and pens do not keep: long vowels, doubled consonants, shi/si, tsu/tu, n/m."""
@@ -71,15 +79,13 @@ def fold_romaji(romaji: str | None) -> str | None:
         return None
     text = unicodedata.normalize("NFKD", romaji.lower())
     text = "".join(ch for ch in text if "a" <= ch <= "z")
-    for old, new in (("sh", "s"), ("ch", "t"), ("ts", "t"), ("dz", "z"), ("j", "z"), ("ou", "o"), ("oh", "o"),
-                     ("ei", "e"), ("uu", "u"), ("ii", "i"), ("aa", "a"), ("ee", "e"), ("oo", "o"), ("y", "i"),
-                     ("mb", "nb"), ("mp", "np"), ("mm", "nm"), ("wa", "a"), ("wo", "o"), ("fu", "hu")):
+    for old, new in ROMAJI_FOLDS:
         text = text.replace(old, new)
     text = re.sub(r"(.)\1+", r"\1", text)
     return text or None
 
 
-_VOICING = str.maketrans({"g": "k", "z": "s", "d": "t", "b": "h", "p": "h", "f": "h", "v": "h", "r": "r"})
+_VOICING = str.maketrans(VOICELESS)
 
 
 @lru_cache(maxsize=1 << 20)

@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import io
 import time
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, select
 
+from kartoteka.core.bulk_work import collector_paused
 from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import runs
 from kartoteka.linkage.features import blocking_key
@@ -129,7 +132,39 @@ def write_rows(conn: Any, frame: pd.DataFrame, run_id: int | None, staged: bool 
     person_records (written before, in the same transaction). Otherwise `frame` carries person_id (or not,
     before any link) and goes in by COPY on PostgreSQL, executemany on an in-memory SQLite. The secondary
     indexes are built after the load (several times faster than keeping them up to date)."""
-    conn.execute(delete(search_index))
+    with _bulk_settings(conn):
+        _write_rows(conn, frame, run_id, staged)
+
+
+@contextmanager
+def _bulk_settings(conn: Any) -> Iterator[None]:
+    """The connection's settings for replacing millions of rows, restored after.
+
+    SQLite: the old rows are dropped without zeroing their pages first (Python's SQLite, as Debian's, is built
+    with secure_delete on; the index is derived from the records, which stay). PostgreSQL: room for the index
+    builds to sort in memory (SET LOCAL: until the transaction ends)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+        yield
+        return
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    secure = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
+    conn.exec_driver_sql("PRAGMA secure_delete=0")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA secure_delete={int(secure or 0)}")
+
+
+def _write_rows(conn: Any, frame: pd.DataFrame, run_id: int | None, staged: bool) -> None:
+    if conn.dialect.name == "postgresql":
+        # TRUNCATE, not DELETE: no dead row versions to write and vacuum. The index drops below lock the table
+        # against readers until the commit anyway, so it costs the readers nothing more.
+        conn.exec_driver_sql(f"TRUNCATE {search_index.name}")
+    else:
+        conn.execute(delete(search_index))
     for index in SECONDARY_INDEXES:
         index.drop(conn)
     frame = frame.assign(run_id=run_id)
@@ -151,14 +186,17 @@ def write_rows(conn: Any, frame: pd.DataFrame, run_id: int | None, staged: bool 
 
 
 def _copy_staged(conn: Any, columns: list[str], run_id: int | None) -> None:
-    """INSERT ... SELECT from the staging file, each row's person from person_records (by its record_id index)."""
+    """INSERT ... SELECT from the staging file, each row's person from person_records (by its record_id index).
+
+    In the staging file's own order (its rowid): the frames are staged in record order, so the rows arrive in
+    the order of the table's key without sorting two million rows first (any order would be right, only slower)."""
     listed = ", ".join(f"s.{c}" for c in columns)
     person = "pr.person_id" if run_id is not None else "NULL"
     join = (f" LEFT JOIN {person_records.name} pr ON pr.record_id = s.record_id" if run_id is not None else "")
     conn.exec_driver_sql(
         f"INSERT INTO {search_index.name} ({', '.join(columns)}, person_id, run_id) "
         f"SELECT {listed}, {person}, {'NULL' if run_id is None else int(run_id)} "
-        f"FROM {bulk.STAGING_SCHEMA}.{search_index.name} s{join} ORDER BY s.record_id")
+        f"FROM {bulk.STAGING_SCHEMA}.{search_index.name} s{join} ORDER BY s.rowid")
 
 
 _INTEGERS = frozenset({"record_id", "person_id", "run_id", "birth_year", "pref", "death_year"})
@@ -244,11 +282,24 @@ def _runs_dir(store: Store) -> Any:
 
 
 def _person_of_records(conn: Any) -> pd.Series:
-    rows = conn.execute(select(person_records.c.record_id, person_records.c.person_id)).all()
-    frame = pd.DataFrame(rows, columns=["record_id", "person_id"])
+    """record_id -> person_id of the current persons; on PostgreSQL by COPY (two million rows as Python tuples
+    took seconds)."""
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(f"COPY (SELECT record_id, person_id FROM {person_records.name}) TO STDOUT "
+                             "(FORMAT csv)") as copy:
+                data = b"".join(bytes(block) for block in copy)
+        finally:
+            cursor.close()
+        frame = pd.read_csv(io.BytesIO(data), header=None, names=["record_id", "person_id"], dtype="int64")
+    else:
+        rows = conn.execute(select(person_records.c.record_id, person_records.c.person_id)).all()
+        frame = pd.DataFrame(rows, columns=["record_id", "person_id"])
     return pd.Series(frame["person_id"].to_numpy(), index=frame["record_id"].to_numpy())
 
 
+@collector_paused()  # millions of objects (the reading cache, the rows): collections would walk them again and again
 def rebuild(store: Store, progress: Callable[[str], None] | None = None) -> IndexSummary:
     """The index of every record, each mapped to its current person (none before any link), in one transaction.
 
@@ -257,12 +308,17 @@ def rebuild(store: Store, progress: Callable[[str], None] | None = None) -> Inde
     say = progress or (lambda _stage: None)
     started = time.perf_counter()
     say("reading records")
-    frame_records = load_index_records(store)
+    search_names = runs.needs_name_search(store)
+    # The reading cache (tens of megabytes of JSON) is loaded in a thread while the records arrive from the
+    # reader process: this process mostly waits for them meanwhile.
+    with ThreadPoolExecutor(1) as loader:
+        loading = loader.submit(ReadingCache.in_folder, _runs_dir(store), search_names)
+        frame_records = load_index_records(store)
+        cache = loading.result()
     if frame_records.empty:
         raise KartotekaError("search.no_records", f"the store {store.label} holds no records to search",
                              hint="import sources first: kartoteka import DIR")
     say(f"reading the names of {len(frame_records):,} records")
-    cache = ReadingCache.in_folder(_runs_dir(store), runs.needs_name_search(store))
     try:
         frame = index_rows(frame_records, cache)
         cache.save()
