@@ -24,7 +24,8 @@ ALLOWED: dict[str, frozenset[str] | None] = {
     "core": frozenset(),
     "names": frozenset({"core"}),
     "store": frozenset({"core"}),
-    "ingest": frozenset({"store", "names", "core"}),
+    # the importer resolves the place texts of the records it writes through the gazetteer, in its transaction
+    "ingest": frozenset({"store", "names", "core", "gazetteer"}),
     # the simulator writes files with the bundled mapping headers, so it may read ingest.mappings (only that)
     "simulate": frozenset({"names", "core", "ingest.mappings"}),
     "linkage": SERVICE_DEPENDENCIES,

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from kartoteka.core.errors import KartotekaError
+from kartoteka.gazetteer.tables import record_places
 from kartoteka.ingest import EXPORT_COLUMNS, export_records, import_file
 from kartoteka.ingest.name_checks import odd_character
 from kartoteka.names import detect_script
@@ -61,7 +62,7 @@ def _stored(store: Store) -> list[tuple]:
 
 def _wipe(store: Store) -> None:
     with store.engine.begin() as conn:
-        for table in (quarantine, records, sources, meta):
+        for table in (record_places, quarantine, records, sources, meta):
             conn.execute(table.delete())
 
 

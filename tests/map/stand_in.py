@@ -1,4 +1,4 @@
-"""A stand-in for the gazetteer's ``camp_markers`` and ``resolve`` (test code only): markers whose every figure a
+"""A stand-in for the gazetteer's ``camp_markers``, ``resolve`` and ``stored_resolutions`` (test code only): markers whose every figure a
 test can name, for the tests of how the map's pages render them (tests/web/test_map_pages.py). The tests of the
 map with the store's real camps use the real gazetteer.
 
@@ -63,9 +63,15 @@ def resolve(store: object, text: str, on: dt.date | None = None) -> PlaceResolut
     return PlaceResolution(text=text, place_id=None, camp_id=None, name=None, coordinate=None, confidence=0.0, on=on)
 
 
+def stored_resolutions(store: object, wanted: list[tuple[str, str, list[int]]]) -> list[PlaceResolution | None]:
+    """The route's stored resolutions, as the stand-in's ``resolve`` would have made them."""
+    return [resolve(store, text) for _field, text, _records in wanted]
+
+
 def install(monkeypatch: pytest.MonkeyPatch) -> None:
     """Patch the gazetteer's service functions (the web modules call them through the module)."""
     from kartoteka.gazetteer import service
 
     monkeypatch.setattr(service, "camp_markers", camp_markers)
     monkeypatch.setattr(service, "resolve", resolve)
+    monkeypatch.setattr(service, "stored_resolutions", stored_resolutions)

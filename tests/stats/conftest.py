@@ -1,15 +1,18 @@
-"""A small hand-made linked store (on SQLite and PostgreSQL) whose every count is known by construction, and a
-gazetteer that resolves the texts "7" and "№ 7" to one camp (the real one may resolve more: these tests must
-not depend on its data).
+"""A small hand-made linked store (on SQLite and PostgreSQL) whose every count is known by construction, with the
+real gazetteer: "7" and "№ 7" are the Soviet camp 7 (Taishet) at the cards' dates (before 1947), and no camp of it
+bore the number 999.
 
     persons  records (kind, camp, date)                         fate          prefecture
     A  1     card "7" 1945-10-01; 2 personal file "№ 7" 1946-01-05; 3 death roster, died 1946-01-12   died  山形
-    B  4     card "13" 1945-11; 5 manifest 1947-06-27                                    repatriated   東京
-    C  6     card "13" 1946                                                              unknown       (none)
+    B  4     card "лагерь № 999" 1945-11; 5 manifest 1947-06-27                          repatriated   東京
+    C  6     card "лагерь № 999" 1946                                                    unknown       (none)
     D  7     manifest 1948-05-01                                                          repatriated   山形
 
     links    1-2 p 0.99 (in A); 2-3 p 0.7 (in A, in review); 4-5 p 0.9 (in B, in review);
              6-7 p 0.6 (C and D, in review); 3-6 p 0.99 (A and C: refused by the constraints)
+
+The records are written straight into the tables (not imported): the statistics resolve their camp texts
+themselves (``gazetteer.service.resolved_index``), as for any store whose records predate the stored resolutions.
 """
 
 from __future__ import annotations
@@ -17,43 +20,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import insert
 
-from kartoteka.gazetteer import service as gazetteer_service
-from kartoteka.gazetteer.types import PlaceResolution
 from kartoteka.linkage.tables import link_runs, match_pairs, person_records, persons
 from kartoteka.store import Store, open_store, records, sources
 
 RECORDS = [  # id, person, kind, camp, event_date, death_date
     (1, 1, "card", "7", "1945-10-01", None), (2, 1, "personal_file", "№ 7", "1946-01-05", None),
-    (3, 1, "death_roster", None, None, "1946-01-12"), (4, 2, "card", "13", "1945-11", None),
-    (5, 2, "manifest", None, "1947-06-27", None), (6, 3, "card", "13", "1946", None),
+    (3, 1, "death_roster", None, None, "1946-01-12"), (4, 2, "card", "лагерь № 999", "1945-11", None),
+    (5, 2, "manifest", None, "1947-06-27", None), (6, 3, "card", "лагерь № 999", "1946", None),
     (7, 4, "manifest", None, "1948-05-01", None),
 ]
 MEMBERS = {1: 0.99, 2: 0.99, 3: 0.7, 4: 0.9, 5: 0.9, 6: None, 7: None}
 PAIRS = [(1, 2, 0.99, 0), (2, 3, 0.7, 1), (4, 5, 0.9, 1), (6, 7, 0.6, 1), (3, 6, 0.99, 0)]
 PERSONS = [  # id, fate, prefecture, death_date, camps
     (1, "died", "山形", "1946-01-12", [("7", "1945-10-01"), ("№ 7", "1946-01-05")]),
-    (2, "repatriated", "東京", None, [("13", "1945-11")]),
-    (3, "unknown", None, None, [("13", "1946")]),
+    (2, "repatriated", "東京", None, [("лагерь № 999", "1945-11")]),
+    (3, "unknown", None, None, [("лагерь № 999", "1946")]),
     (4, "repatriated", "山形", None, []),
 ]
-
-
-@dataclass(frozen=True)
-class FakePlace(PlaceResolution):
-    region: str | None = None
-
-
-def fake_resolve(store: Store, text: str, on: dt.date | None = None) -> PlaceResolution:
-    del store
-    if text in ("7", "№ 7"):
-        return FakePlace(text=text, place_id=1, camp_id=7, name="Taishet camp 7", coordinate=None, confidence=0.9,
-                         on=on, region="Irkutsk oblast")
-    return PlaceResolution(text=text, place_id=None, camp_id=None, name=None, coordinate=None, confidence=0.0, on=on)
 
 
 def build(store: Store) -> None:
@@ -81,9 +68,8 @@ def build(store: Store) -> None:
 
 
 @pytest.fixture
-def hand_made(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """The hand-made linked store on each backend, with the fake gazetteer."""
-    monkeypatch.setattr(gazetteer_service, "resolve", fake_resolve)
+def hand_made(store_url: str) -> Iterator[Store]:
+    """The hand-made linked store on each backend."""
     store = open_store(store_url)
     try:
         build(store)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kartoteka.gazetteer import service as gazetteer
 from kartoteka.linkage import review
 from kartoteka.stats import service
 from kartoteka.stats.interval import poisson_binomial_quantile
@@ -27,10 +28,12 @@ def test_every_count_is_the_stores_own(hand_made):
     assert figures.simulated and figures.source == SOURCE and figures.run.id == 1
     assert rows(figures, "fates") == [{"fate": "repatriated", "persons": 2}, {"fate": "died", "persons": 1},
                                       {"fate": "unknown", "persons": 1}]
-    # "7" and "№ 7" are one camp to the gazetteer: A counts once there, and dies at it; "13" is counted as written
+    # "7" and "№ 7" are one camp to the gazetteer: A counts once there, and dies at it; "лагерь № 999" (no camp
+    # bore the number) is counted as written
+    taishet = {camp.key: camp.id for camp in gazetteer.index_of(hand_made).camps.values()}["taishet_7"]
     assert rows(figures, "by_camp") == [
-        {"camp": "13", "camp_id": None, "resolved": False, "held": 2, "died": 0},
-        {"camp": "Taishet camp 7", "camp_id": 7, "resolved": True, "held": 1, "died": 1}]
+        {"camp": "лагерь № 999", "camp_id": None, "resolved": False, "held": 2, "died": 0},
+        {"camp": "Taishet GUPVI camp No.7", "camp_id": taishet, "resolved": True, "held": 1, "died": 1}]
     assert rows(figures, "by_region") == [{"region": None, "held": 2, "died": 0},
                                           {"region": "Irkutsk oblast", "held": 1, "died": 1}]
     assert rows(figures, "by_prefecture") == [

@@ -29,7 +29,7 @@ from kartoteka.store.restore import restore
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 NAMED_TABLES = ("sources", "records", "quarantine", "meta", "link_runs", "persons", "person_records",
-                "match_pairs", "decisions")
+                "match_pairs", "decisions", "record_places")
 TEXTS = ["Ямада Таро 山田太郎 やまだ", "\u202eRTL override\u202c and עברית", "emoji 🎌🙂 and 𠮷", "",
          '{"json": ["text", 1, null], "quote": "\\""}', "a" * 3000]
 FLOATS = [0.1, -2.5e-300, 1.7976931348623157e308, 1 / 3]

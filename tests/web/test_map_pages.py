@@ -74,6 +74,7 @@ def _knows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(service, "camp_markers", lambda store, year=None: [])
     monkeypatch.setattr(service, "resolve", lambda store, text, on=None: PlaceResolution(
         text=text, place_id=None, camp_id=None, name=None, coordinate=None, confidence=0.0, on=on))
+    monkeypatch.setattr(service, "stored_resolutions", lambda store, wanted: [None] * len(wanted))
 
 
 def test_when_the_gazetteer_places_nothing_the_map_says_so(portal, monkeypatch):

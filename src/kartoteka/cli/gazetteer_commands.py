@@ -30,21 +30,28 @@ def _coordinate(coordinate: Any) -> str:
 
 @gazetteer_app.command("load")
 def load_command(
-    force: Annotated[bool, typer.Option("--force", help="Reload even when the store holds this version")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Reload even when the store holds this version, and "
+                                        "resolve every record's place texts again")] = False,
     as_json: JSON = False,
 ) -> None:
     """Load the bundled gazetteer (camps, numbers, places, names) into the store; the curators' fixes stay.
-    Every gazetteer command does this by itself when the store holds no or an older version."""
+    Every gazetteer command does this by itself when the store holds no or an older version.
+
+    Then the records' camp, death-place and burial texts are resolved where their stored resolutions are missing
+    or stale (a store imported before the gazetteer, or with another version of it); with --force, all again."""
     from kartoteka.cli.store_commands import opened_store
-    from kartoteka.gazetteer.loading import load
+    from kartoteka.gazetteer import service
 
     with opened_store() as store:
-        summary = load(store, force=True) if force else load(store)
+        summary = service.load(store, force=force)
     if as_json:
         _echo_json(summary)
         return
     typer.echo(f"gazetteer data {summary['version']}: {summary['camps']} camps and burial sites, "
                f"{summary['numbers']} camp numbers, {summary['places']} places, {summary['names']} names")
+    which = "of every record" if summary["all_records"] else "of the records added since the last check"
+    typer.echo(f"place texts {which} resolved: {summary['records_resolved']:,} "
+               "(`kartoteka gazetteer unresolved --texts` lists those that name no camp)")
 
 
 @gazetteer_app.command("list")
@@ -190,10 +197,10 @@ def fix_command(
 ) -> None:
     """A curator's coordinate for a place, with its source and note: outranks GeoNames, kept on reloads."""
     from kartoteka.cli.store_commands import opened_store
-    from kartoteka.gazetteer.loading import fix_place
+    from kartoteka.gazetteer import service
 
     with opened_store() as store:
-        row = fix_place(store, place, lat, lon, source, note)
+        row = service.fix(store, place, lat, lon, source, note)
     if as_json:
         _echo_json(row)
         return

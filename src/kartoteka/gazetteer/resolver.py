@@ -12,6 +12,7 @@ is left unresolved and both are named: a resolution is never a guess.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import defaultdict
@@ -84,6 +85,7 @@ class Camp:
     key: str
     kind: str
     name: str
+    region: str | None = None
     places: list[CampPlace] = field(default_factory=list)
     numbers: list[CampNumber] = field(default_factory=list)
 
@@ -124,7 +126,7 @@ class Index:
                           if row.coordinate_source else None)
             self.places[row.id] = Place(row.id, row.key, row.name_en, row.region, coordinate)
         self.camps: dict[int, Camp] = {
-            row.id: Camp(row.id, row.key, row.kind, row.name_en or row.name_ru or row.name_ja or row.key)
+            row.id: Camp(row.id, row.key, row.kind, row.name_en or row.name_ru or row.name_ja or row.key, row.region)
             for row in conn.execute(select(gazetteer_camps))}
         for row in conn.execute(select(gazetteer_camp_places)):
             self.camps[row.camp_id].places.append(CampPlace(row.place_id, row.role, row.valid_from, row.valid_to))
@@ -161,6 +163,28 @@ class Index:
         self.latin_keys: dict[str, set[tuple[str, int]]] = defaultdict(set)
         for alias, target in self.latin:
             self.latin_keys[alias].add(target)
+        self.boundaries = self._boundaries()
+        # a text's names do not depend on the date: found once per text (ingest resolves a text once per span)
+        self._mentioned: dict[str, tuple[dict[tuple[str, int], tuple[float, str]], list[str]]] = {}
+
+    def _boundaries(self) -> list[dt.date]:
+        """The days on which some dated fact of the gazetteer begins to hold or stops holding (the day after its
+        last): between two of them every number and every camp's place is in use or out of use alike."""
+        days: set[dt.date] = set()
+        dated = [(n.valid_from, n.valid_to) for numbers in self.by_number.values() for n in numbers]
+        dated += [(p.valid_from, p.valid_to) for camp in self.camps.values() for p in camp.places]
+        for valid_from, valid_to in dated:
+            start, end = _bound(valid_from, False), _bound(valid_to, True)
+            if start is not None:
+                days.add(start)
+            if end is not None:
+                days.add(end + dt.timedelta(days=1))
+        return sorted(days)
+
+    def period(self, on: dt.date | None) -> int:
+        """Which span between the gazetteer's ``boundaries`` the day falls in (-1: no day). Two days of one span
+        resolve every text alike (only ``on`` differs): a text is resolved once per span, not once per day."""
+        return -1 if on is None else bisect.bisect_right(self.boundaries, on)
 
     # -- the parts of a text ---------------------------------------------------------------------------------
 
@@ -260,7 +284,12 @@ class Index:
         if not key:
             return PlaceResolution(text=text, place_id=None, camp_id=None, name=None, coordinate=None,
                                    confidence=0.0, reasons=["no letters or digits"], on=on)
-        found, burial = self.mentions(key)
+        known = self._mentioned.get(key)
+        if known is None:
+            if len(self._mentioned) > 100_000:
+                self._mentioned.clear()
+            known = self._mentioned[key] = self.mentions(key)
+        found, burial = known
         places = {tid: v for (kind, tid), v in found.items() if kind == "place"}
         named_camps = {tid: v for (kind, tid), v in found.items() if kind == "camp"}
         candidates = self.camp_candidates(text, on, reasons)
@@ -276,6 +305,7 @@ class Index:
             elif at:
                 reasons.append(f"{len(at)} camps at {self.places[place_id].name_en}: "
                                + "; ".join(c.name for c in at))
+        method = self._method(camp_id, place_id, ambiguous, candidates, named_camps, places, on)
         if camp_id is not None and place_id is None:
             place = self.camp_place(self.camps[camp_id], on)
             place_id, place_confidence = (place.id, confidence) if place else (None, 0.0)
@@ -287,7 +317,18 @@ class Index:
             text=text, place_id=place_id, camp_id=camp_id, name=place.name_en if place else None,
             coordinate=place.coordinate if place else None, confidence=round(overall, 2), reasons=reasons, on=on,
             place_key=place.key if place else None, camp_key=self.camps[camp_id].key if camp_id else None,
-            camp_name=self.camps[camp_id].name if camp_id else None, candidates=ambiguous)
+            camp_name=self.camps[camp_id].name if camp_id else None, candidates=ambiguous, method=method)
+
+    def _method(self, camp_id: int | None, place_id: int | None, ambiguous: list[int],
+                candidates: dict[int, tuple[float, CampNumber]], named_camps: dict[int, tuple[float, str]],
+                places: dict[int, tuple[float, str]], on: dt.date | None) -> str:
+        """How the text was resolved, in a word (PlaceResolution.method)."""
+        if camp_id is None:
+            return "ambiguous" if ambiguous else "place" if place_id is not None else "unresolved"
+        if camp_id in candidates:
+            own = {p.place_id for p in self.camps[camp_id].places if in_use(p.valid_from, p.valid_to, on)}
+            return "number+name" if camp_id in named_camps or own & set(places) else "number"
+        return "name" if camp_id in named_camps else "only camp"
 
     def _score(self, candidates: dict[int, tuple[float, CampNumber]], places: dict[int, tuple[float, str]],
                named_camps: dict[int, tuple[float, str]], on: dt.date | None) -> dict[int, float]:

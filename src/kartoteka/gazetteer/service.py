@@ -9,15 +9,19 @@ import datetime as dt
 import json
 import threading
 import time
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 
 from kartoteka.core.errors import KartotekaError
+from kartoteka.gazetteer import loading, record_places
 from kartoteka.gazetteer.counts import camp_counts, unresolved_texts
+from kartoteka.gazetteer.data_files import read_tsv
 from kartoteka.gazetteer.loading import LOCAL_CHANGES, ensure_loaded, place_not_found
 from kartoteka.gazetteer.resolver import Index, in_use
 from kartoteka.gazetteer.tables import gazetteer_camps, gazetteer_fixes, gazetteer_names, gazetteer_places
+from kartoteka.gazetteer.tables import record_places as record_places_table
 from kartoteka.gazetteer.types import CampMarker, PlaceResolution
 from kartoteka.store import Store
 
@@ -27,6 +31,8 @@ _lock = threading.Lock()
 _indexes: dict[tuple[str, int], tuple[Index, str | None, int, float]] = {}
 # the markers of the last (index, counts) asked for, with each camp's years (the year filter is applied on them)
 _markers: list[tuple[Index, dict[int, int], dict[int, int], list[tuple[Any, Any, CampMarker]]] | None] = [None]
+# an open store -> when its stored resolutions were last found current, and this process's changes then
+_resolved: dict[tuple[str, int], tuple[float, int]] = {}
 
 
 def index_of(store: Store) -> Index:
@@ -52,6 +58,79 @@ def index_of(store: Store) -> Index:
     return index
 
 
+def resolved_index(store: Store) -> Index:
+    """The store's gazetteer in memory, once the records' stored resolutions (``record_places``) are current:
+    what every reader of those rows calls first. Stale rows (the bundled data or the resolution changed) are
+    made again, and records added without the importer are resolved; checked at most every
+    ``RECHECK_SECONDS``."""
+    index = index_of(store)
+    which = (store.label, id(store.engine))
+    now = time.monotonic()
+    with _lock:
+        checked = _resolved.get(which)
+    if checked and checked[1] == LOCAL_CHANGES[0] and now - checked[0] < RECHECK_SECONDS:
+        return index
+    if not record_places.is_current(store):
+        record_places.bring_up_to_date(store, index)
+    with _lock:
+        _resolved[which] = (now, LOCAL_CHANGES[0])
+    return index
+
+
+def load(store: Store, force: bool = False) -> dict[str, Any]:
+    """Load the bundled data (``force``: even when the store holds this version), then resolve the records'
+    place texts again where they are stale or missing (all of them with ``force``); a summary of both."""
+    summary = loading.load(store, force=force)
+    resolved = record_places.bring_up_to_date(store, index_of(store), force=force)
+    return {**summary, "records_resolved": resolved["records"], "all_records": resolved["all"]}
+
+
+def fix(store: Store, place_key: str, lat: float, lon: float, source: str, note: str) -> dict[str, Any]:
+    """A curator's coordinate for a place (``loading.fix_place``). The records' stored resolutions hold place
+    and camp ids, not coordinates: every reader takes the coordinate from the gazetteer, so the fix shows at once;
+    the stored rows are only brought up to date (records added without the importer)."""
+    row = loading.fix_place(store, place_key, lat, lon, source, note)
+    record_places.bring_up_to_date(store, index_of(store))
+    return row
+
+
+def stored_resolutions(store: Store, wanted: list[tuple[str, str, list[int]]]) -> list[PlaceResolution | None]:
+    """For each (field, text as written, record ids): the stored resolution of the text in that field of those
+    records (the earliest dated first; a burial's stored text is its site and place joined, so it is found by
+    either), or None when none of them holds it. ``field``: "camp", "death_place" or "burial"."""
+    index = resolved_index(store)
+    ids = sorted({record_id for _field, _text, record_ids in wanted for record_id in record_ids})
+    t = record_places_table.c
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(select(t.record_id, t.field, t.text, t.on_date, t.place_id, t.camp_id,
+                                        t.confidence, t.method).where(t.record_id.in_(ids)))) if ids else []
+    found: list[PlaceResolution | None] = []
+    for field, text, record_ids in wanted:
+        members = set(record_ids)
+        matching = [row for row in rows if row.record_id in members and row.field == field and (
+            row.text == text or row.text.startswith(f"{text}, ") or row.text.endswith(f", {text}"))]
+        matching.sort(key=lambda row: (row.on_date is None, row.on_date or "", row.record_id))
+        found.append(_stored(index, text, matching[0]) if matching else None)
+    return found
+
+
+def _stored(index: Index, text: str, row: Any) -> PlaceResolution:
+    place = index.places.get(row.place_id) if row.place_id is not None else None
+    camp = index.camps.get(row.camp_id) if row.camp_id is not None else None
+    return PlaceResolution(
+        text=text, place_id=row.place_id, camp_id=row.camp_id, name=place.name_en if place else None,
+        coordinate=place.coordinate if place else None, confidence=float(row.confidence),
+        on=dt.date.fromisoformat(row.on_date) if row.on_date else None, place_key=place.key if place else None,
+        camp_key=camp.key if camp else None, camp_name=camp.name if camp else None, method=row.method,
+        reasons=[f"stored: {row.method}" + (f" on {row.on_date}" if row.on_date else "")])
+
+
+@lru_cache(maxsize=1)
+def region_names() -> dict[str, str]:
+    """The regions of the bundled data by key, each with its English name ("irkutsk" -> "Irkutsk oblast")."""
+    return {row["region"]: row["name_en"] for row in read_tsv("regions.tsv")}
+
+
 def resolve(store: Store, text: str, on: dt.date | None = None) -> PlaceResolution:
     """The place and camp ``text`` names (any script, with or without a camp number), ``on`` deciding which camp a
     number meant at that date. Nothing resolved is a resolution with confidence 0, never an error."""
@@ -61,7 +140,7 @@ def resolve(store: Store, text: str, on: dt.date | None = None) -> PlaceResoluti
 def camp_markers(store: Store, year: int | None = None) -> list[CampMarker]:
     """Every camp and burial site with its counts in the store; ``year``: only those in use that year (a camp
     whose years the sources do not give is kept)."""
-    index = index_of(store)
+    index = resolved_index(store)
     held, died = camp_counts(store, index)
     with _lock:  # the same index and the same memoised counts (held by the entry, compared by identity): the same markers
         last = _markers[0]
@@ -130,9 +209,10 @@ def unresolved(store: Store) -> list[dict[str, Any]]:
 
 
 def unresolved_in_store(store: Store, limit: int = 100) -> list[dict[str, Any]]:
-    """The camp, death-place and burial texts of the store's records that resolve to no camp, most frequent
-    first (a curator's list of what the gazetteer does not know yet, or what a clerk's slip made unreadable)."""
-    return unresolved_texts(store, index_of(store), limit)
+    """The camp, death-place and burial texts of the store's records whose stored resolution names no camp, most
+    frequent first (a curator's list of what the gazetteer does not know yet, or what a clerk's slip made
+    unreadable), with how many records hold each."""
+    return unresolved_texts(store, resolved_index(store), limit)
 
 
 def show(store: Store, key: str, what: str | None = None) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The gazetteer's tables (migration 0130): places with their coordinates and names in every script, camps with
-their numbers and dates, where each camp was, and the curators' fixes (kept when the bundled data is reloaded).
+their numbers and dates, where each camp was, and the curators' fixes (kept when the bundled data is reloaded);
+and (migration 0160) what each record's camp, death place and burial texts resolve to (``record_places``).
 
 Everything but ``gazetteer_fixes`` is the bundled data (kartoteka/gazetteer/data), reloaded whole when its version
 changes; ids are the rows' order in the bundled files, so they last across reloads."""
@@ -97,3 +98,21 @@ gazetteer_fixes = Table(
 )
 
 TABLES = (gazetteer_places, gazetteer_camps, gazetteer_camp_numbers, gazetteer_camp_places, gazetteer_names)
+
+# What a record's place field resolved to (migration 0160; kartoteka.gazetteer.record_places): one row per record and
+# field that holds a text. The text as written stays in `records`; it is copied here beside its resolution (for the
+# burial, the record's burial_site and burial_place joined with ", "). A text that names no place and no camp is kept
+# with both ids NULL and confidence 0 (never guessed). No foreign keys: records are only ever added, and a reload of
+# the bundled data keeps the ids (the rows are resolved again when the data or the resolution changes).
+record_places = Table(
+    "record_places", gazetteer_metadata,
+    Column("record_id", _Id, primary_key=True),
+    Column("field", Text, primary_key=True),  # camp | death_place | burial
+    Column("text", Text, nullable=False),  # as written
+    Column("on_date", Text),  # the day (ISO) that decided which camp a number meant; NULL: the record gives none
+    Column("place_id", _Id),  # gazetteer_places.id
+    Column("camp_id", _Id),  # gazetteer_camps.id (a camp, sub-camp, hospital, transit camp or burial site)
+    Column("confidence", Float, nullable=False),  # the resolver's, in [0, 1]; 0: nothing resolved
+    Column("method", Text, nullable=False),  # how: see record_places.METHODS
+    sqlite_with_rowid=False,  # on SQLite the rows live in their key's B-tree (one write per row, not two)
+)

@@ -62,6 +62,10 @@ class PlaceResolution:
     camp_key: str | None = None
     camp_name: str | None = None  # the camp's name in English ("Komsomolsk GUPVI camp No.1"): one place, many camps
     candidates: list[int] = field(default_factory=list)  # the camps an ambiguous text may mean (camp_id is None)
+    # how it was resolved (kept in the store's record_places): "number", "number+name" (a number and a name that
+    # agree), "name" (a camp's or place's name alone), "only camp" (the one camp at the place named), "place" (a
+    # place, no camp), "ambiguous" (several camps equally likely: none chosen), "unresolved" (nothing)
+    method: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -19,6 +19,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from kartoteka.core.bulk_work import collector_paused
 from kartoteka.core.errors import KartotekaError
+from kartoteka.gazetteer import record_places
+from kartoteka.gazetteer import service as gazetteer
+from kartoteka.gazetteer.resolver import Index
 from kartoteka.ingest.encodings import choose_encoding
 from kartoteka.ingest.follow_up import FollowUp, is_follow_up
 from kartoteka.ingest.kinds import store_kind
@@ -61,6 +64,8 @@ class ImportResult:
     #: The source whose quarantined rows this file corrects, if it is a follow-up.
     follow_up_of: int | None = None
     resolved: int = 0
+    #: The records' camp, death place and burial texts resolved in the gazetteer (rows of record_places).
+    place_texts: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -110,6 +115,8 @@ def import_file(store: Store, kind: str, path: Path, options: ImportOptions | No
         encoding = choose_encoding(path, options.encoding or (mapping.encoding if mapping else None)).encoding
     table = open_table(path, encoding)
     try:
+        # the gazetteer loaded (once per store) before the import's transaction: its place texts are resolved in it
+        places = gazetteer.index_of(store)
         mapping = mapping or detect_mapping(table.headers, kind, set(INSERT_COLUMNS))
         normalizer = RowNormalizer(kind, path.name, table.headers, mapping, path=str(path),
                                    fixed_headers=table.format in ("csv", "tsv", "xlsx"))
@@ -119,7 +126,7 @@ def import_file(store: Store, kind: str, path: Path, options: ImportOptions | No
                               mapping=mapping.name if mapping else None, simulated=simulated)
         try:
             with store.engine.begin() as conn:
-                _write_source(conn, table, normalizer, sha, result, options, progress)
+                _write_source(conn, table, normalizer, sha, result, options, progress, places)
         except IntegrityError as exc:  # the same file imported at the same moment by someone else
             raise KartotekaError("store.conflict", "another import of this same file finished first; nothing was "
                                  "added by this one", hint="run `kartoteka status` to see it", file=str(path)) from exc
@@ -151,8 +158,9 @@ def _existing_source(store: Store, sha: str) -> ImportResult | None:
 
 
 def _write_source(conn: Connection, table: Table, normalizer: RowNormalizer, sha: str, result: ImportResult,
-                  options: ImportOptions, progress: ProgressCallback | None) -> None:
-    """Insert the source row, every record and quarantine row, and the final counts, in ``conn``'s transaction."""
+                  options: ImportOptions, progress: ProgressCallback | None, places: Index) -> None:
+    """Insert the source row, every record and quarantine row, what their place texts resolve to in the gazetteer
+    (``places``), and the final counts, in ``conn``'s transaction."""
     rows = table.rows
     follow_up = None
     if is_follow_up(table.headers):
@@ -185,6 +193,7 @@ def _write_source(conn: Connection, table: Table, normalizer: RowNormalizer, sha
     if follow_up is not None:
         follow_up.finish(conn, source_id)
         result.resolved = len(follow_up.imported)
+    result.place_texts = record_places.resolve_source(conn, places, source_id, writer.place_texts)
     conn.execute(sources.update().where(sources.c.id == source_id).values(
         row_count=result.rows_imported, quarantined_count=result.rows_quarantined, line_count=result.lines,
         header_lines=result.header_lines, blank_lines=result.blank_lines, warning_count=result.warnings))

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from kartoteka.gazetteer.record_places import TextCollector
 from kartoteka.ingest.normalize import FILE_COLUMNS, QuarantineEntry
 from kartoteka.store.schema import quarantine
 
@@ -23,6 +24,8 @@ class BatchWriter:
                  batch_size: int = 5000) -> None:
         """``file_values``: (source_id, kind, file_name), the same for every row; ``columns``: of each row tuple."""
         self.conn = conn
+        # the distinct place texts of the records written, for the gazetteer's resolution after the last batch
+        self.place_texts = TextCollector(columns)
         self.file_values = file_values
         self.source_id, _, self.file_name = file_values
         self.batch_size = batch_size
@@ -54,6 +57,7 @@ class BatchWriter:
         """Write everything queued."""
         if self.records:
             self._write_records(self.records)
+            self.place_texts.add(self.records)
             self.written += len(self.records)
             self.records = []
         if self.quarantined:

@@ -1,9 +1,9 @@
 """Counts of the current run's persons (the linkage tables): by camp, region, prefecture, month and year.
 
-Camps are counted as the gazetteer resolves the text the cards wrote (``gazetteer.service.resolve``, the month
-of the stay deciding which camp a number meant); a text it does not resolve is counted as recorded, and the row says
-so (``resolved: false``). A person counts once per camp (however many cards name it), once per year, and his
-death at the last camp his cards name.
+Camps are counted as the store keeps each record's camp text resolved (``record_places``, written by the importer
+and by `kartoteka gazetteer load`: the date of the card deciding which camp a number meant); a text that names no
+camp is counted as recorded, and the row says so (``resolved: false``). A person counts once per camp (however
+many cards name it), once per year, and his death at the last camp his cards name.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from kartoteka.core.dates import PartialDate
 from kartoteka.core.errors import KartotekaError
 from kartoteka.gazetteer import service as gazetteer
+from kartoteka.gazetteer.tables import record_places
 from kartoteka.linkage.tables import person_records, persons
 from kartoteka.stats.reference import REPATRIATION_FILE, reference_source, repatriation_by_year
 from kartoteka.stats.types import CountTable
@@ -81,32 +82,34 @@ def month_of(date: PartialDate | None) -> str | None:
     return f"{date.earliest.year:04d}-{date.earliest.month:02d}"
 
 
-def stay_day(when: PartialDate | None) -> dt.date | None:
-    """The day that decides what a camp text meant: the first of the month the stay's date starts in (a camp's
-    number changed at most once a month; asking per day would ask the gazetteer tens of thousands of times)."""
-    return when.earliest.replace(day=1) if when is not None else None
+# The records a person's stays come from, and the date of each, as the linkage's persons take them
+# (kartoteka.linkage.persons: the card's date, else the capture's).
+STAY_KINDS = ("card", "personal_file")
 
 
-class CampResolver:
-    """The gazetteer's resolution of each camp text at a date, asked once per (text, month)."""
+@dataclass(frozen=True)
+class Stay:
+    """One card's camp: its date (ISO, as stored), the camp the store resolved its text to, the text."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.seen: dict[tuple[str, dt.date | None], tuple[tuple[str, Any], str, bool, str | None]] = {}
+    when: str
+    camp_id: int | None
+    text: str
 
-    def __call__(self, text: str, when: PartialDate | None) -> tuple[tuple[str, Any], str, bool, str | None]:
-        """(key, label, resolved, region) of a camp text; the key groups the texts of one camp."""
-        on = stay_day(when)
-        found = self.seen.get((text, on))
-        if found is None:
-            place = gazetteer.resolve(self.store, text, on=on)
-            if place.camp_id is not None and place.confidence > 0:
-                region = getattr(place, "region", None)  # the camp's region, where the gazetteer gives it
-                found = (("camp", place.camp_id), place.camp_name or place.name or text, True, region)
-            else:
-                found = (("text", text), text, False, None)
-            self.seen[(text, on)] = found
-        return found
+
+def camp_stays(store: Store, run_id: int) -> dict[int, list[Stay]]:
+    """Each person's camps from his cards and personal files, with the store's resolution of each camp text
+    (``record_places``, brought up to date first), in date order (undated first, as the persons' stays)."""
+    gazetteer.resolved_index(store)
+    r, p = records.c, record_places.c
+    query = (select(person_records.c.person_id, r.id, func.coalesce(r.event_date, r.capture_date), p.camp_id, p.text)
+             .select_from(person_records.join(records, r.id == person_records.c.record_id)
+                          .join(record_places, (p.record_id == r.id) & (p.field == "camp")))
+             .where(person_records.c.run_id == run_id, r.kind.in_(STAY_KINDS)))
+    found: dict[int, list[tuple[str, int, Stay]]] = defaultdict(list)
+    with store.engine.connect() as conn:
+        for person, record_id, when, camp_id, text in conn.execute(query):
+            found[int(person)].append((when or "", int(record_id), Stay(when or "", camp_id, text)))
+    return {person: [stay for *_, stay in sorted(stays, key=lambda item: item[:2])] for person, stays in found.items()}
 
 
 def _table(name: str, key: str, held: Counter[Any], died: Counter[Any], labels: dict[Any, dict[str, Any]],
@@ -116,33 +119,38 @@ def _table(name: str, key: str, held: Counter[Any], died: Counter[Any], labels: 
     return CountTable(name, [*next(iter(labels.values()), {key: None}).keys(), "held", "died"], rows, source, note)
 
 
-def camp_tables(store: Store, people: Iterable[PersonRow], source: str) -> tuple[CountTable, CountTable]:
+def camp_tables(store: Store, people: Iterable[PersonRow], stays: dict[int, list[Stay]],
+                source: str) -> tuple[CountTable, CountTable]:
     """Persons held at each camp and in each camp region, and the dead at their last camp."""
-    resolve = CampResolver(store)
+    index = gazetteer.index_of(store)
+    regions = gazetteer.region_names()
     by_camp: tuple[Counter[Any], Counter[Any]] = (Counter(), Counter())
     by_region: tuple[Counter[Any], Counter[Any]] = (Counter(), Counter())
     camp_labels: dict[Any, dict[str, Any]] = {}
     region_labels: dict[Any, dict[str, Any]] = {}
     for person in people:
-        camps, regions = set(), set()
+        camps, places = set(), set()
         last: tuple[Any, Any] | None = None
-        for text, when in person.stays:
-            key, label, resolved, region = resolve(text, when)
-            camp_labels.setdefault(key, {"camp": label, "camp_id": key[1] if resolved else None,
-                                         "resolved": resolved})
+        for stay in stays.get(person.id, ()):
+            camp = index.camps.get(stay.camp_id) if stay.camp_id is not None else None
+            key = ("camp", camp.id) if camp else ("text", stay.text)
+            region = regions.get(camp.region, camp.region) if camp and camp.region else None
+            camp_labels.setdefault(key, {"camp": camp.name if camp else stay.text,
+                                         "camp_id": camp.id if camp else None, "resolved": camp is not None})
             region_labels.setdefault(region, {"region": region})
             camps.add(key)
-            regions.add(region)
+            places.add(region)
             last = (key, region)
         by_camp[0].update(camps)
-        by_region[0].update(regions)
+        by_region[0].update(places)
         if person.fate == "died" and last is not None:
             by_camp[1][last[0]] += 1
             by_region[1][last[1]] += 1
     unresolved = sum(1 for label in camp_labels.values() if not label["resolved"])
-    camp_note = (f"{len(camp_labels) - unresolved} camps as the gazetteer resolves them; {unresolved} camp texts it "
-                 "does not resolve are counted as recorded (resolved: false). A person counts once per camp; "
-                 "the dead at the last camp their cards name.")
+    camp_note = (f"{len(camp_labels) - unresolved} camps as the store resolves the cards' camp texts in the "
+                 f"gazetteer (at each card's date); {unresolved} camp texts that name no camp are counted as "
+                 "recorded (resolved: false). A person counts once per camp; the dead at the last camp their "
+                 "cards name.")
     region_note = ("the region of the camp as the gazetteer gives it; region null: the camp text is not resolved "
                    "to a camp with a region.")
     return (_table("by_camp", "camp", *by_camp, camp_labels, source, camp_note),

@@ -18,15 +18,17 @@ from typing import Any
 from sqlalchemy import desc, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from kartoteka.gazetteer import service as gazetteer
+from kartoteka.gazetteer.record_places import META_KEY as PLACES_META_KEY
 from kartoteka.linkage.tables import decisions, link_runs
 from kartoteka.stats import counts, interval
 from kartoteka.stats.interval import PersonsInterval
 from kartoteka.stats.reference import ESTIMATES_FILE, Estimate, estimates, reference_source
 from kartoteka.stats.types import CountTable, RunInfo, Statistics
-from kartoteka.store import Store
+from kartoteka.store import Store, meta
 
 CACHE_META_KEY = "stats.cache"
-CACHE_VERSION = 1  # bump when what is computed changes: a kept answer of another version is made again
+CACHE_VERSION = 2  # bump when what is computed changes: a kept answer of another version is made again
 _cache: dict[tuple[Any, ...], Statistics] = {}
 _locks: dict[tuple[Any, ...], threading.Lock] = {}
 _checked: dict[str, tuple[float, Statistics]] = {}  # store URL -> (when the run and decisions were last read, figures)
@@ -52,10 +54,13 @@ def current_run(store: Store) -> RunInfo | None:
 
 
 def cache_key(store: Store, run: RunInfo | None) -> tuple[Any, ...]:
-    """What the figures depend on: the run, and the review decisions (the latest id and how many were undone)."""
+    """What the figures depend on: the run, the review decisions (the latest id and how many were undone), and
+    the mark of the records' stored place resolutions (brought up to date first: the counts read them)."""
+    gazetteer.resolved_index(store)
     with store.engine.connect() as conn:
         latest, undone = conn.execute(select(func.max(decisions.c.id), func.count(decisions.c.undone_at))).one()
-    return (CACHE_VERSION, run.id if run else None, int(latest or 0), int(undone or 0))
+        places = conn.execute(select(meta.c.value).where(meta.c.key == PLACES_META_KEY)).scalar_one_or_none()
+    return (CACHE_VERSION, run.id if run else None, int(latest or 0), int(undone or 0), places or "")
 
 
 def statistics(store: Store, max_age: float = 0.0) -> Statistics:
@@ -102,7 +107,7 @@ def compute(store: Store, run: RunInfo | None) -> Statistics:
     source = store_source(run)
     people = counts.read_persons(store)
     manifests = counts.first_manifests(store)
-    by_camp, by_region = counts.camp_tables(store, people, source)
+    by_camp, by_region = counts.camp_tables(store, people, counts.camp_stays(store, run.id), source)
     by_month, first_winter = counts.deaths_by_month(people, source)
     tables = [counts.fate_table(people, source), by_camp, by_region, counts.prefecture_table(people, source),
               by_month, counts.year_table(people, manifests, source), counts.repatriation_table(manifests, source)]

@@ -1,6 +1,8 @@
-"""A person's route from camp to camp, dated: the timeline's events that put them somewhere, each place resolved
-by the gazetteer at the event's date. The person page lists the stops (no script needed) and its map script draws
-those with a coordinate, joined in order."""
+"""A person's route from camp to camp, dated: the timeline's events that put them somewhere, each place as the
+store keeps it resolved (the camp, death place and burial texts of the event's records, resolved at each record's
+date by the importer or `kartoteka gazetteer load`); the capture and repatriation places, which the store does not
+keep resolved, by the gazetteer at the event's date. The person page lists the stops (no script needed) and its map
+script draws those with a coordinate, joined in order."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from kartoteka.store import Store
 # The timeline events that put a person somewhere: the route's stops, in the timeline's (date) order, from the
 # place of capture through the camps to the death and burial, or to the port of repatriation.
 ROUTE_EVENTS = ("capture", "camp", "transfer", "death", "burial", "repatriation")
+# The record field whose stored resolution places each kind of event.
+STORED_FIELD = {"camp": "camp", "transfer": "camp", "death": "death_place", "burial": "burial"}
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 
@@ -47,14 +51,17 @@ def _day(date: str | None) -> dt.date | None:
 
 
 def person_route(store: Store, person: PersonView) -> list[RouteStop]:
-    """The person's places from camp to camp, dated, each resolved by the gazetteer at its date."""
+    """The person's places from camp to camp, dated: each as the store resolved it for the event's records."""
+    events = [(event, event.place) for event in person.timeline if event.kind in ROUTE_EVENTS and event.place]
+    stored = iter(gazetteer.stored_resolutions(store, [(STORED_FIELD[event.kind], place, list(event.record_ids))
+                                                       for event, place in events if event.kind in STORED_FIELD]))
     stops = []
-    for event in person.timeline:
-        if event.kind not in ROUTE_EVENTS or not event.place:
-            continue
-        found = gazetteer.resolve(store, event.place, on=_day(event.date))
+    for event, place in events:
+        found = next(stored) if event.kind in STORED_FIELD else None
+        if found is None:  # a capture or a repatriation, or a record resolved by nothing yet
+            found = gazetteer.resolve(store, place, on=_day(event.date))
         resolved = found.name if found.confidence > 0 else None
-        stops.append(RouteStop(date=event.date, kind=event.kind, place=event.place, detail=event.detail,
+        stops.append(RouteStop(date=event.date, kind=event.kind, place=place, detail=event.detail,
                                resolved=resolved, coordinate=found.coordinate if resolved else None,
                                confidence=found.confidence, record_ids=list(event.record_ids)))
     return stops
