@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,10 +65,19 @@ def store_lock(engine: Engine, name: str, wait: bool = False) -> Iterator[bool]:
             yield held
         return
     key = zlib.crc32(f"kartoteka:{name}".encode())
-    with engine.connect() as conn:
-        function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
-        held = bool(conn.execute(text(f"SELECT {function}(:key)"), {"key": key}).scalar())
+    pause = 0.01
+    while True:
+        conn = engine.connect()
+        held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
         conn.commit()  # the lock is the session's, not the transaction's: nothing else stays open
+        if held or not wait:
+            break
+        # Wait without holding a connection: in a server process they come from a pool of a few, and the holder
+        # needs one more for its work (a waiter blocked in pg_advisory_lock would keep one from it).
+        conn.close()
+        time.sleep(pause)
+        pause = min(2 * pause, 0.25)
+    with conn:
         try:
             yield held
         finally:
