@@ -8,6 +8,10 @@ On PostgreSQL each worker keeps a pool of at most pool_size + pool_overflow conn
 ConnectionPool): the server's budget is workers x that, and the command refuses to start when the budget is more
 than the PostgreSQL server allows.
 
+Behind a reverse proxy, uvicorn takes the client's address and scheme from X-Forwarded-For and X-Forwarded-Proto,
+but only from the addresses in --forwarded-allow-ips (by default 127.0.0.1 and ::1, a proxy on the same machine):
+the rate limits and the audit log then see the reader's address, and HSTS and Secure cookies the https scheme.
+
 Ctrl-C (or SIGTERM) stops the server cleanly: uvicorn finishes the requests in flight and exits.
 """
 
@@ -32,6 +36,13 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0 for every interface)")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Server processes")] = 1,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        "--forwarded-allow-ips",
+        help="The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or networks, "
+             "comma separated [default: FORWARDED_ALLOW_IPS, else 127.0.0.1,::1]")] = None,
+    proxy_headers: Annotated[bool, typer.Option(
+        "--proxy-headers/--no-proxy-headers",
+        help="Take the client's address and scheme from those headers of a trusted proxy")] = True,
 ) -> None:
     """Serve the portal (search, person pages, memorial list) and the JSON API (/api/v1) of the store."""
     import uvicorn
@@ -54,7 +65,8 @@ def serve_command(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning",
-                    access_log=False, server_header=False)
+                    access_log=False, server_header=False, proxy_headers=proxy_headers,
+                    forwarded_allow_ips=forwarded_allow_ips)
     print("stopped", file=sys.stderr)
 
 
