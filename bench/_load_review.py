@@ -131,7 +131,8 @@ def scratch_copy(database: str, keep: bool = False) -> Iterator[str]:
 
 
 class ConnectionWatch:
-    """The most connections to a PostgreSQL database seen in pg_stat_activity, sampled every `every` seconds."""
+    """The most client connections to a PostgreSQL database seen in pg_stat_activity (autovacuum's workers, which
+    visit a database its writes made due, left out), sampled every `every` seconds."""
 
     def __init__(self, database: str, every: float = 0.25) -> None:
         from sqlalchemy.engine import make_url
@@ -149,7 +150,8 @@ class ConnectionWatch:
 
         with psycopg.connect(self._admin, autocommit=True) as conn:
             while not self._stop.is_set():
-                row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (self._name,))
+                row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = "
+                                   "'client backend'", (self._name,))  # not autovacuum's workers
                 self.most = max(self.most, int(row.fetchone()[0]))  # type: ignore[index]
                 self._stop.wait(self._every)
 

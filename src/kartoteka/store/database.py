@@ -30,6 +30,7 @@ from kartoteka.store.locks import file_lock, lock_file
 from kartoteka.store.schema import meta
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SERVER_APPLICATION = "kartoteka serve"  # application_name of a server process's connections, in pg_stat_activity
 MIGRATION_LOCK_KEY = 0x6B617274  # "kart": the advisory lock held while a PostgreSQL store is migrated
 
 
@@ -40,7 +41,7 @@ class ConnectionPool:
     server closed (a restart, an idle timeout) is replaced instead of failing a request."""
 
     size: int = 10
-    overflow: int = 5
+    overflow: int = 0
     timeout: float = 10.0
 
     def __post_init__(self) -> None:
@@ -170,7 +171,7 @@ def _create_engine(url: str, pool: ConnectionPool | None = None) -> Engine:
         if pool is None:  # a command: few connections, and tests drop their databases right after
             return create_engine(url, poolclass=NullPool)
         return create_engine(url, pool_size=pool.size, max_overflow=pool.overflow, pool_timeout=pool.timeout,
-                             pool_pre_ping=True)
+                             pool_pre_ping=True, connect_args={"application_name": SERVER_APPLICATION})
     except (ArgumentError, ImportError) as exc:
         raise KartotekaError(
             "store.url", f"cannot use database URL {url!r}: {exc}",
