@@ -4,6 +4,8 @@ per kind of request against a real HTTP server (a stdlib one that fails every pe
 from __future__ import annotations
 
 import importlib.util
+import re
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -85,3 +87,52 @@ def test_every_failed_request_is_counted_against_its_kind(server: str) -> None:
     assert searches and all(figures["errors"] == 0 for figures in searches)
     assert result["all"]["errors"] == persons["errors"]
     assert result["all"]["count"] == sum(f["count"] for kind, f in result.items() if kind != "all")
+
+
+# --mix review (issue 18, 8) on the session's small linked store (SIMULATED), a few seconds of load: reviewers sign
+# in through the login form and decide pairs from the review queue on a copy of the store, while anonymous readers
+# search; the decisions the clients were told succeeded are those the copy holds after the run.
+from tests.web.conftest import portal_url  # noqa: E402,F401  (the fixture, for the test below)
+
+TOLD = re.compile(r"the reviewers were told (\d+) succeeded .*? the store holds (\d+) decisions of theirs")
+
+
+def _decisions_and_accounts(url: str) -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from kartoteka.accounts.tables import users
+    from kartoteka.linkage.tables import decisions
+    from kartoteka.store import open_store
+
+    with open_store(url, create=False) as store, store.engine.connect() as conn:
+        return (conn.execute(select(func.count()).select_from(decisions)).scalar_one(),
+                conn.execute(select(func.count()).select_from(users)).scalar_one())
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_review_mix_counts_every_decision_and_leaves_the_store_alone(
+        backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    url = portal = request.getfixturevalue("portal_url")
+    if backend == "postgresql":  # the same store, moved to PostgreSQL as an operator would (backup, restore)
+        url = request.getfixturevalue("pg_database")
+        for args in (["-d", portal, "backup", str(tmp_path / "portal.zip")],
+                     ["-d", url, "restore", str(tmp_path / "portal.zip"), "--runs-dir", str(tmp_path / "runs")]):
+            subprocess.run([sys.executable, "-m", "kartoteka", *args], check=True, capture_output=True, timeout=600)
+    before = _decisions_and_accounts(url)
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--mix", "review", "--database", url, "--workers", "1", "--clients", "5",
+         "--reviewers", "2", "--seconds", "3", "--warmup", "1", "--runs", "1", "--think", "0.05",
+         "--session-seconds", "1.5", "--sample", "50", "--no-write"],
+        capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    told, stored = (int(n) for n in TOLD.search(done.stdout).groups())  # type: ignore[union-attr]
+    assert told > 0 and told == stored
+    assert "none lost" in done.stdout
+    rows = {line.split("|")[1].strip(): line.split("|")[2:] for line in done.stdout.splitlines()
+            if line.startswith("| ") and not line.startswith("| request")}
+    assert {"login", "review queue", "review pair", "decision", "person page"} <= set(rows), sorted(rows)
+    assert rows["**all**"][4].strip() == "0", done.stdout  # no error of any kind, rate limits on
+    if backend == "postgresql":
+        assert "PostgreSQL connections held by the server" in done.stdout
+    assert _decisions_and_accounts(url) == before  # the decisions and accounts went to the copy, since removed
+    assert not list(Path(portal.removeprefix("sqlite:///")).parent.glob("*-load.sqlite"))

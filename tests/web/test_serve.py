@@ -4,12 +4,14 @@ Ctrl-C (SIGINT). Needs no service beyond the store: the OpenAPI document and an 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -63,3 +65,42 @@ def test_serve_refuses_a_store_that_is_not_there(tmp_path):
                            "--port", str(free_port())], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "serving" not in done.stderr and "none.sqlite" in done.stderr
+
+
+def _sign_in_as_nobody(base: str, name: str, headers: dict[str, str]) -> int:
+    """A failed sign-in through the login form (its CSRF cookie and token), sent with `headers`: the status."""
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/login", headers=headers), timeout=30) as form:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.read().decode()).group(1)  # type: ignore[union-attr]
+        cookie = form.headers["Set-Cookie"].split(";", 1)[0]
+    body = urllib.parse.urlencode({"name": name, "password": "wrong", "csrf_token": token}).encode()
+    request = urllib.request.Request(f"{base}/login", data=body, headers={**headers, "Cookie": cookie})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    return refused.value.code
+
+
+@pytest.mark.parametrize(("trusted", "seen_from", "hsts"), [("127.0.0.1", "203.0.113.9", True),
+                                                              ("192.0.2.1", "127.0.0.1", False)])
+def test_the_client_address_and_scheme_come_from_a_trusted_proxy_only(tmp_path, trusted, seen_from, hsts):
+    url = f"sqlite:///{tmp_path / 'proxy.sqlite'}"
+    subprocess.run([sys.executable, "-m", "kartoteka", "-d", url, "init"], check=True, capture_output=True,
+                   timeout=120)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kartoteka", "-d", url, "serve", "--port", str(port),
+                                "--forwarded-allow-ips", trusted], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    base = f"http://127.0.0.1:{port}"
+    proxied = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    try:
+        wait_for(f"{base}/api/v1/openapi.json", process)
+        with urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/openapi.json", headers=proxied),
+                                    timeout=30) as answer:
+            assert ("Strict-Transport-Security" in answer.headers) is hsts
+        assert _sign_in_as_nobody(base, "nobody", {"X-Forwarded-For": "203.0.113.9"}) == 401
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+    audit = subprocess.run([sys.executable, "-m", "kartoteka", "-d", url, "audit", "--json", "--action",
+                            "login_failed"], check=True, capture_output=True, text=True, timeout=120)
+    entries = json.loads(audit.stdout)["entries"]
+    assert [(entry["who"], entry["client"]) for entry in entries] == [("nobody", seen_from)]

@@ -33,6 +33,14 @@ SETTINGS_TABLE: tuple[SettingSpec, ...] = (
                 "Searches a minute per client address and server process (0: no limit)."),
     SettingSpec("login_rate_limit", int, 10,
                 "Sign-in attempts a minute per client address and server process (0: no limit)."),
+    SettingSpec("pool_size", int, 10,
+                "PostgreSQL connections each server process keeps open (`kartoteka serve`; a server holds at most "
+                "workers x (pool_size + pool_overflow))."),
+    SettingSpec("pool_overflow", int, 0,
+                "Connections a server process may open beyond pool_size at a peak, each closed when returned "
+                "(0: a fixed pool, no connection opened and closed under load)."),
+    SettingSpec("pool_timeout", int, 10,
+                "Seconds a request waits for a free connection of its server process before it fails."),
 )
 
 
@@ -45,6 +53,9 @@ class Settings:
     quiet: bool = False
     search_rate_limit: int = 120
     login_rate_limit: int = 10
+    pool_size: int = 10
+    pool_overflow: int = 0
+    pool_timeout: int = 10
 
     @property
     def database_url(self) -> str:

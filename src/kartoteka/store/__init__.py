@@ -4,13 +4,15 @@
     >>> store.is_simulated()
 """
 
-from kartoteka.store.database import Store, alembic_config, open_store
+from kartoteka.store.database import ConnectionPool, Store, alembic_config, connection_limit, open_store
 from kartoteka.store.schema import RECORD_FIELDS, meta, metadata, quarantine, records, sources
 
 __all__ = [
     "RECORD_FIELDS",
+    "ConnectionPool",
     "Store",
     "alembic_config",
+    "connection_limit",
     "meta",
     "metadata",
     "open_store",

@@ -1,5 +1,10 @@
 """Opening a store: engine set-up for SQLite and PostgreSQL, and schema upgrades with Alembic.
 
+A command opens PostgreSQL without a pool (NullPool: it opens few connections, and tests drop their databases right
+after); a server process passes a ``ConnectionPool`` (settings pool_size, pool_overflow, pool_timeout), so that it
+keeps its connections and never holds more than ``pool.most`` of them: ``workers x pool.most`` is the server's
+budget, which ``connection_limit`` lets ``kartoteka serve`` check against the server's max_connections.
+
 Alembic runs programmatically (no alembic.ini): the configuration is built here and points at the
 ``migrations`` folder beside this module. ``open_store`` upgrades an older store to the code's head and
 refuses a store whose schema is newer than the code.
@@ -7,6 +12,7 @@ refuses a store whose schema is newer than the code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +30,34 @@ from kartoteka.store.locks import file_lock, lock_file
 from kartoteka.store.schema import meta
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SERVER_APPLICATION = "kartoteka serve"  # application_name of a server process's connections, in pg_stat_activity
 MIGRATION_LOCK_KEY = 0x6B617274  # "kart": the advisory lock held while a PostgreSQL store is migrated
+
+
+@dataclass(frozen=True)
+class ConnectionPool:
+    """A server process's PostgreSQL connections: `size` kept open, up to `overflow` more at a peak; a request
+    waits up to `timeout` seconds for a free one. Each connection is checked before use (pre-ping), so one the
+    server closed (a restart, an idle timeout) is replaced instead of failing a request."""
+
+    size: int = 10
+    overflow: int = 0
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        # SQLAlchemy reads a pool_size of 0 as "no limit": refuse it rather than let a server open without end
+        # A search that rebuilds a stale index holds the index's lock on one connection and works on another.
+        if self.size < 1 or self.overflow < 0 or self.size + self.overflow < 2 or self.timeout <= 0:
+            raise KartotekaError(
+                "usage.setting", f"a connection pool of pool_size {self.size}, pool_overflow {self.overflow} and "
+                                 f"pool_timeout {self.timeout:g} cannot serve",
+                hint="pool_size must be at least 1, pool_overflow at least 0, the two together at least 2 (a search "
+                     "that rebuilds the index needs two connections at once), and pool_timeout more than 0 seconds")
+
+    @property
+    def most(self) -> int:
+        """The most connections one process holds at once."""
+        return self.size + self.overflow
 
 
 class Store:
@@ -74,14 +107,15 @@ def set_meta_in(conn: Any, key: str, value: str) -> None:
     conn.execute(meta.insert().values(key=key, value=value))
 
 
-def open_store(url: str, create: bool = True) -> Store:
+def open_store(url: str, create: bool = True, pool: ConnectionPool | None = None) -> Store:
     """Open the database at ``url`` (SQLAlchemy URL), upgrading its schema to the code's head; with `create`,
     make the store if there is none yet (a new SQLite file, or the tables in an empty PostgreSQL database),
-    else refuse, naming the store and how to make one."""
+    else refuse, naming the store and how to make one. ``pool``: keep PostgreSQL connections in a pool of
+    that size (a server process); without it each connection is closed when returned (a command)."""
     path = sqlite_path(url)
     if path is not None and not create and not path.exists():
         raise _missing(store_label(url))
-    engine = _create_engine(url)
+    engine = _create_engine(url, pool)
     try:
         if path is None:
             _upgrade(engine, url, create)
@@ -117,14 +151,27 @@ def _missing(label: str) -> KartotekaError:
              "(`kartoteka import DIR`) or run `kartoteka init`")
 
 
-def _create_engine(url: str) -> Engine:
+def connection_limit(store: Store) -> int | None:
+    """How many connections the PostgreSQL server lets ordinary roles open (max_connections less those kept for
+    superusers), or None for SQLite (no server)."""
+    if store.backend != "postgresql":
+        return None
+    with store.engine.connect() as conn:
+        most = int(conn.execute(text("SHOW max_connections")).scalar_one())
+        reserved = int(conn.execute(text("SHOW superuser_reserved_connections")).scalar_one())
+    return most - reserved
+
+
+def _create_engine(url: str, pool: ConnectionPool | None = None) -> Engine:
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 60})
             _configure_sqlite(engine)
             return engine
-        # NullPool: a CLI run opens few connections, and tests drop their databases right after.
-        return create_engine(url, poolclass=NullPool)
+        if pool is None:  # a command: few connections, and tests drop their databases right after
+            return create_engine(url, poolclass=NullPool)
+        return create_engine(url, pool_size=pool.size, max_overflow=pool.overflow, pool_timeout=pool.timeout,
+                             pool_pre_ping=True, connect_args={"application_name": SERVER_APPLICATION})
     except (ArgumentError, ImportError) as exc:
         raise KartotekaError(
             "store.url", f"cannot use database URL {url!r}: {exc}",

@@ -3,7 +3,9 @@
 SQLite's own locks guard each transaction; these guard longer spans. On a SQLite store they are flock locks
 on small hidden files beside the store (flock is separate from the fcntl locks SQLite takes, so the two never
 disturb each other) and the kernel drops them when their holder dies, even by kill -9. On PostgreSQL they are
-session advisory locks, which the server drops when the holder's connection goes.
+session advisory locks, which the server drops when the holder's connection goes; a waiter tries again and again
+without holding a connection meanwhile (in a server process connections come from a small pool, and the holder
+needs another for its work).
 
     store_lock(store_path_or_engine, "link", wait=False)   a context manager yielding True if it holds the lock
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,10 +67,23 @@ def store_lock(engine: Engine, name: str, wait: bool = False) -> Iterator[bool]:
             yield held
         return
     key = zlib.crc32(f"kartoteka:{name}".encode())
-    with engine.connect() as conn:
-        function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
-        held = bool(conn.execute(text(f"SELECT {function}(:key)"), {"key": key}).scalar())
-        conn.commit()  # the lock is the session's, not the transaction's: nothing else stays open
+    pause = 0.01
+    while True:
+        conn = engine.connect()
+        try:
+            held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+            conn.commit()  # the lock is the session's, not the transaction's: nothing else stays open
+        except BaseException:
+            conn.close()
+            raise
+        if held or not wait:
+            break
+        # Wait without holding a connection: in a server process they come from a pool of a few, and the holder
+        # needs one more for its work (a waiter blocked in pg_advisory_lock would keep one from it).
+        conn.close()
+        time.sleep(pause)
+        pause = min(2 * pause, 0.25)
+    with conn:
         try:
             yield held
         finally:

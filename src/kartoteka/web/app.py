@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from kartoteka.search.service import warm_up
-from kartoteka.store import open_store
+from kartoteka.store import ConnectionPool, open_store
 from kartoteka.web import (
     account_pages,
     api,
@@ -34,9 +34,11 @@ STATIC = Path(__file__).resolve().parent / "static"
 ONE_YEAR = 365 * 24 * 3600
 
 
-def create_app(store_url: str) -> FastAPI:
-    """The portal of the store at ``store_url`` (SQLite path URL or postgresql:// URL); the store must exist."""
-    store = open_store(store_url, create=False)
+def create_app(store_url: str, pool: ConnectionPool | None = None) -> FastAPI:
+    """The portal of the store at ``store_url`` (SQLite path URL or postgresql:// URL); the store must exist.
+    On PostgreSQL the process keeps its connections in ``pool`` (by default the settings' pool_size,
+    pool_overflow and pool_timeout), every request taking its connections from it."""
+    store = open_store(store_url, create=False, pool=pool or pool_of_settings())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -84,6 +86,14 @@ def create_app(store_url: str) -> FastAPI:
         return response
 
     return app
+
+
+def pool_of_settings() -> ConnectionPool:
+    """The connection pool of one server process, as the settings (KARTOTEKA_POOL_*) size it."""
+    from kartoteka.core.settings import load_settings
+
+    settings = load_settings(None)
+    return ConnectionPool(settings.pool_size, settings.pool_overflow, settings.pool_timeout)
 
 
 def app_from_environment() -> FastAPI:
