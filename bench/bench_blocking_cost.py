@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from _report import write_section
 
-NEW_MARKERS = ("_lkey", "fn_", "_lit", "death_month")
+NEW_MARKERS = ("_lkey", "fn_", "_lit", "death_month", "l.sn_set = r.sn_set AND l.gn_set")
 
 
 def is_new(rule: str) -> bool:
@@ -44,10 +44,8 @@ def _true_pairs(features, rules, truth_path: Path, api) -> list[int]:  # type: i
         sql = rule["blocking_rule"]
         explode = rule.get("arrays_to_explode")
         source = "features"
-        if explode:
-            column = explode[0]
-            others = ", ".join(c for c in features.columns if c != column)
-            source = f"(SELECT {others}, unnest({column}) AS {column} FROM features)"
+        for column in explode or ():  # several sets: every combination of their readings, as Splink does
+            source = f"(SELECT * REPLACE (unnest({column}) AS {column}) FROM {source})"
         pairs = (f"SELECT DISTINCT l.unique_id AS l, r.unique_id AS r FROM {source} l JOIN {source} r "
                  f"ON l.unique_id < r.unique_id AND {sql}")
         connection.execute(f"CREATE OR REPLACE TABLE these AS {pairs}")

@@ -32,7 +32,7 @@ def _blocked(left: dict[str, Any], right: dict[str, Any]) -> bool:
     for rule in prediction_blocking_rules("duckdb"):
         table = "records"
         for column in rule.get("arrays_to_explode", []):
-            table = f"(SELECT * REPLACE (unnest({column}) AS {column}) FROM records)"
+            table = f"(SELECT * REPLACE (unnest({column}) AS {column}) FROM {table})"
         found = con.execute(f"SELECT count(*) FROM {table} AS l JOIN {table} AS r "
                             f"ON ({rule['blocking_rule']}) AND l.unique_id < r.unique_id").fetchone()[0]
         if found:
@@ -78,4 +78,21 @@ def test_a_kanji_name_read_another_way_is_paired_through_its_reading_set():
     card = _record(2, gn_r1="seikou", gn_fold="seiko", gn_vkey="seiko", gn_key="sk", gn_key2="sk",
                    gn_set=["seiko"], pref=27, unit="112", regiment="205")
     assert _blocked(roster, card)
-    assert not _blocked(roster, card | {"birth_year": 1921})  # the exploded rules fix the birth year
+    # One name exact and the other through its set: the same birth year; both through their sets: a year apart
+    assert _blocked(roster, card | {"birth_year": 1921})
+    assert not _blocked(roster, card | {"birth_year": 1922})
+
+
+@pytest.mark.parametrize(("roster_year", "blocked"), [(None, True), (1920, True), (1921, True), (1922, False)])
+def test_a_kanji_name_read_another_way_in_both_parts_is_paired_through_both_reading_sets(roster_year, blocked):
+    # 山内 尚仁 read Yamauchi Naohito first; the clerk heard Яманоти Наото. No first reading, key or literal reading
+    # agrees, and the roster has neither division nor prefecture: only the two reading sets and the year join them.
+    roster = _record(1, kind="jp_roster", side="japanese", birth_year=roster_year,
+                     sn_r1="yamauchi", sn_fold="yamauti", sn_vkey="yamauti", sn_key="ymt", sn_key2="ymt",
+                     sn_set=["yamauti", "yamanoti"],
+                     gn_r1="naohito", gn_fold="naohito", gn_vkey="naohito", gn_key="nht", gn_key2="nht",
+                     gn_set=["naohito", "naoto"], pref=None, unit=None, regiment=None)
+    card = _record(2, sn_r1="yamanochi", sn_fold="yamanoti", sn_vkey="yamanoti", sn_key="ymnt", sn_key2="ymnt",
+                   sn_set=["yamanoti"], gn_r1="naoto", gn_fold="naoto", gn_vkey="naoto", gn_key="nt", gn_key2="nt",
+                   gn_set=["naoto"], birth_year=1920, pref=27, unit="112", regiment="205")
+    assert _blocked(roster, card) is blocked

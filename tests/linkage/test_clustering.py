@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from kartoteka.linkage.clustering import LifeFacts, cluster
 
@@ -33,6 +34,24 @@ def test_repatriated_after_death_is_refused():
     result = cluster([1, 2], _edges((1, 2, 0.99)), 0.9, facts)
     assert result.cluster_of[1] != result.cluster_of[2]
     assert any("after death" in f for flags in result.flags.values() for f in flags)
+
+
+@pytest.mark.parametrize("alive", [dt.date(1946, 10, 25),  # the year of a 1945 sign of life misread (5/6)
+                                   dt.date(1946, 10, 1)])  # the death's day and month exchanged (01.10 for 10.01)
+def test_a_sign_of_life_one_clerk_slip_after_death_is_not_refused(alive):
+    facts = {1: LifeFacts(death=dt.date(1946, 1, 10)), 2: LifeFacts(alive=alive)}
+    result = cluster([1, 2], _edges((1, 2, 0.99)), 0.9, facts)
+    assert result.cluster_of[1] == result.cluster_of[2]
+    assert result.refused == 0 and not result.flags
+
+
+def test_repatriated_a_year_and_more_after_death_is_refused_even_when_others_link_first():
+    # 1 died in January 1946; 2 and 3 are a card of 1945 and a manifest of March 1947 (a namesake come home)
+    facts = {1: LifeFacts(death=dt.date(1946, 1, 10)), 2: LifeFacts(alive=dt.date(1945, 11, 2)),
+             3: LifeFacts(alive=dt.date(1947, 3, 1))}
+    result = cluster([1, 2, 3], _edges((1, 2, 0.99), (2, 3, 0.8)), 0.5, facts)
+    assert result.cluster_of[1] == result.cluster_of[2] != result.cluster_of[3]
+    assert result.refused == 1
 
 
 def test_two_camps_on_the_same_day_are_refused_but_one_camp_is_fine():

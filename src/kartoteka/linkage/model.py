@@ -260,6 +260,13 @@ def prediction_blocking_rules(dialect: str = "duckdb") -> list[dict[str, Any]]:
          "arrays_to_explode": [readings]}
         for key, readings in (("sn_vkey", "gn_set"), ("gn_vkey", "sn_set"))
     ]
+    # Both names through any of their readings, and birth years a year apart at most (or one blank): a kanji
+    # roster or manifest whose surname and given name are both read another way than the clerk heard them (山内
+    # Yamauchi and Яманоти, 尚仁 Naohito and Наото), with a birth year blank or a year off. On the harsh profile
+    # (10,000 SIMULATED persons, tuning seed 11) 327 of the 451 records cut off from their person had no candidate
+    # pair with the rest of him; this rule pairs 178 of them, for 3,676 new pairs (6% more) of which 1,462 true.
+    exploded.append({"blocking_rule": f"l.sn_set = r.sn_set AND l.gn_set = r.gn_set AND {_within_years(1)}",
+                     "arrays_to_explode": ["sn_set", "gn_set"]})
     # The exploded rules go first. Splink builds each one's pairs apart, less the pairs of every rule before it,
     # and here that test ran on every exploded row; the rules after an exploded one cannot leave its pairs out
     # (Splink de-duplicates them at the end either way). The pairs are the same in any order; at full scale
