@@ -240,10 +240,44 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank]
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its descendants (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, pending, seen = 0.0, [pid], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15 of stat)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def _sample_at(moment: float, read: Callable[[], float], into: list[float]) -> threading.Thread:
+    """A thread that appends ``read()`` to ``into`` at the perf_counter ``moment``."""
+    def sample() -> None:
+        time.sleep(max(0.0, moment - time.perf_counter()))
+        into.append(read())
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    return thread
+
+
 def run_load(url: str, workload: Workload, clients: int, seconds: float, warmup: float, seed: int,
-             api: bool, think: float = 0.0, plan: RequestPlan = _request_plan) -> dict[str, dict[str, float]]:
+             api: bool, think: float = 0.0, plan: RequestPlan = _request_plan,
+             server_pid: int | None = None) -> dict[str, dict[str, float]]:
     """One run: `clients` threads for warm-up + `seconds`. Per kind (and "all"): count, p50/p95/p99 ms, errors.
-    ``plan`` chooses each request (the portal's mix by default; bench_stats.py passes its own)."""
+    ``plan`` chooses each request (the portal's mix by default; bench_stats.py passes its own). Given the
+    server's process id, "all" also carries the server's CPU milliseconds per answered request ("cpu_ms", its
+    processes' user + system time over the measured seconds), the clients' own ("client_cpu_ms") and the
+    machine's 1-minute load average at the end ("load")."""
     parsed = urllib.parse.urlsplit(url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
     tally = Tally()
@@ -251,11 +285,26 @@ def run_load(url: str, workload: Workload, clients: int, seconds: float, warmup:
     warmup_until, stop_at = now + warmup, now + warmup + seconds
     threads = [threading.Thread(target=_client, args=(host, port, workload, seed * 1000 + i, warmup_until,
                                                       stop_at, api, think, tally, plan)) for i in range(clients)]
+    server_cpu: list[float] = []
+    client_cpu: list[float] = []
+    samplers = []
+    if server_pid is not None:
+        samplers = [_sample_at(moment, read, into) for moment in (warmup_until, stop_at)
+                    for read, into in ((lambda: _tree_cpu_seconds(server_pid), server_cpu),
+                                       (time.process_time, client_cpu))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return summarise(tally, seconds)
+    for sampler in samplers:
+        sampler.join()
+    summary = summarise(tally, seconds)
+    if "all" in summary and len(server_cpu) == 2 and len(client_cpu) == 2:
+        answered = summary["all"]["count"]
+        summary["all"]["cpu_ms"] = (server_cpu[1] - server_cpu[0]) / answered * 1000
+        summary["all"]["client_cpu_ms"] = (client_cpu[1] - client_cpu[0]) / answered * 1000
+        summary["all"]["load"] = os.getloadavg()[0]
+    return summary
 
 
 def summarise(tally: Tally, seconds: float) -> dict[str, dict[str, float]]:
@@ -374,6 +423,9 @@ def medians(runs: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, floa
         present = [run[kind] for run in runs if kind in run]
         out[kind] = {figure: median([r[figure] for r in present]) for figure in ("count", "rate", "p50", "p95", "p99")}
         out[kind]["errors"] = sum(r["errors"] for r in present)
+        for figure in ("cpu_ms", "client_cpu_ms", "load"):
+            if all(figure in r for r in present):
+                out[kind][figure] = median([r[figure] for r in present])
     return out
 
 
@@ -413,6 +465,11 @@ def report(args: argparse.Namespace, workload: Workload, result: dict[str, dict[
         "",
         *latency_table(result),
     ]
+    overall = result["all"]
+    if "cpu_ms" in overall:
+        lines += ["", f"Server CPU per answered request: {overall['cpu_ms']:.1f} ms (its processes' user + system "
+                      f"time over the measured seconds; the clients took {overall['client_cpu_ms']:.1f} ms a "
+                      f"request more); 1-minute load average at the end: {overall['load']:.1f}."]
     lines += ["", f"Targets (p95 <= {TARGET_P95_MS:.0f} ms, p99 <= {TARGET_P99_MS:.0f} ms, 0 errors): "
                   f"{'met' if met else 'NOT met'}."]
     if reindex:
@@ -473,7 +530,7 @@ def main() -> None:
         try:
             print(f"run {number}: primed the server in {prime(url, workload, args.workers, args.api):.1f} s")
             runs.append(run_load(url, workload, args.clients, args.seconds, args.warmup, args.seed + number,
-                                 args.api, args.think))
+                                 args.api, args.think, server_pid=process.pid if process is not None else None))
         finally:
             if process is not None:
                 process.terminate()
@@ -481,8 +538,10 @@ def main() -> None:
         if "all" not in runs[-1]:
             raise SystemExit(f"run {number}: no request was answered after the warm-up")
         overall = runs[-1]["all"]
+        cpu = (f", server CPU {overall['cpu_ms']:.1f} ms a request, load {overall['load']:.1f}"
+               if "cpu_ms" in overall else "")
         print(f"run {number}: {overall['count']:.0f} requests, p50 {overall['p50']:.1f} ms, p95 "
-              f"{overall['p95']:.1f} ms, p99 {overall['p99']:.1f} ms, {overall['errors']:.0f} errors")
+              f"{overall['p95']:.1f} ms, p99 {overall['p99']:.1f} ms, {overall['errors']:.0f} errors{cpu}")
     body = report(args, workload, medians(runs), reindex)
     print(body)
     if not args.no_write:

@@ -87,3 +87,20 @@ def test_the_staging_leaves_nothing_beside_the_store(linked_url):
         pytest.skip("staging is for SQLite files")
     folder = Path(linked_url.removeprefix("sqlite:///")).parent
     assert not list(folder.glob(".*staging*"))
+
+
+def test_the_other_order_reads_a_known_spelling_by_its_other_role(monkeypatch):
+    """Two words may be given name first: each is then read in the other role too. A spelling the store holds
+    only as a given name (here "Кирибасиэ", made up) is read as a surname by the store's readings of it, not by
+    the decoder's search (which took up to 100 ms a word)."""
+    monkeypatch.setattr(query_module, "_KNOWN", {})
+    remember_readings({("Кирибасиэ", "given"): ["Kiriyama"], ("Ямада", "surname"): ["Yamada"]})
+    query_module._text_reading.cache_clear()
+    try:
+        read = read_query(SearchQuery(text="Ямада Кирибасиэ"))
+        turned = [r for r in read.readings if r.turned]
+        assert turned and (turned[0].surname, turned[0].given) == ("kiriama", "iamada")  # folded
+        assert not any(r.surname == "kiriama" for r in read.readings if not r.turned)  # as written: Ямада first
+    finally:
+        remember_readings({})
+        query_module._text_reading.cache_clear()

@@ -106,7 +106,8 @@ def _parts(text: str) -> list[tuple[str, str | None, float]]:
 #: remember_readings (search.service.warm_up): a clerk's Cyrillic spelling asked for is most often one on a card,
 #: and decoding it afresh takes the names engine up to a second.
 _KNOWN: dict[tuple[str, str], list[str]] = {}
-_KNOWN_SHARES = (0.9, 0.06, 0.02, 0.01, 0.01)  # probabilities by rank for a known reading (the cache keeps none)
+_KNOWN_SHARES = (0.9, 0.06, 0.02, 0.01, 0.01)
+_OTHER_PART = {"surname": "given", "given": "surname"}  # probabilities by rank for a known reading (the cache keeps none)
 
 
 def remember_readings(entries: dict[tuple[str, str], list[str]]) -> int:
@@ -126,7 +127,10 @@ def remember_readings(entries: dict[tuple[str, str], list[str]]) -> int:
 def _part_readings(text: str, part: str) -> tuple[tuple[str, float, str], ...]:
     """(folded reading, probability, romaji) of one name part, and its literal reading (letter by letter)."""
     out: dict[str, tuple[float, str]] = {}
-    known = _KNOWN.get((text, part))
+    # A spelling the store holds in the other role (the query's words taken in the other order: a given name read
+    # as a surname) keeps that role's readings: kana and Cyrillic read the same either way but for the name tables'
+    # priors, and the decoder's search for the other role took up to 100 ms a word for what the store already read.
+    known = _KNOWN.get((text, part)) or _KNOWN.get((text, _OTHER_PART.get(part, part)))
     if known is not None:
         found = [(romaji, share) for romaji, share in zip(known, _KNOWN_SHARES, strict=False)]
     else:

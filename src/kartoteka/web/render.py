@@ -92,6 +92,7 @@ ENV = Environment(
     extensions=["jinja2.ext.i18n", "jinja2.ext.loopcontrols"],
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates ship with the package: no stat of each file on every render
 )
 ENV.install_null_translations()  # type: ignore[attr-defined]  # each render passes its language's gettext
 ENV.filters.update(label=_label, date=_date, number=_number, web_address=web_address)
