@@ -89,12 +89,15 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
 
     _quiet_splink()
     table = db_api.register(prepare(features) if prepare else features, dataset_display_name="records")
+    given = model is not None
     if model is None:
         model, report = model_training.train(features, table, settings_dict(dialect), seed)
     else:
         model, report = model_training.with_prior_for(in_dialect(model, dialect), features)
     warnings = check_trained_model(model, {})
-    linker = Linker(table, model, log_level=None)
+    # Splink's validation of the settings (a parse of every level's SQL) only logs; the trained model's settings
+    # were validated when training began.
+    linker = Linker(table, model, log_level=None, validate_settings=given)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY, warning_mode="never")
     pairs = _kept_pairs(linker, predictions.physical_name)
     predictions.drop_table_from_database_and_remove_from_cache()
