@@ -139,9 +139,9 @@ def _scored_apart(linker: Any, db_api: Any, features: pd.DataFrame, pairs: pd.Da
     SCORED_APART.
 
     The pairs are handed to that linker as its blocked pairs (Splink's register_blocked_pairs_for_predict):
-    it reads the records it already has and their term frequencies, over the whole table as before. (A second
-    linker on the features with a chain column registered the table again and counted its term frequencies
-    again: at full scale a second copy of two million records.)"""
+    it reads only the records in the pairs, from the table it already has, with the term frequencies it already
+    counted over the whole table. (A second linker registered the features again with a chain column, counted
+    the term frequencies again and blocked over every record.)"""
     empty = pd.DataFrame({"unique_id_l": pd.Series(dtype="int64"), "unique_id_r": pd.Series(dtype="int64")})
     blocked = chain_pairs(features, chains(features, pairs, threshold))
     if blocked.empty:
