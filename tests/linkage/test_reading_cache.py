@@ -1,6 +1,8 @@
 import json
 
-from kartoteka.linkage.reading_cache import ReadingCache
+import pytest
+
+from kartoteka.linkage.reading_cache import LITERAL, ReadingCache
 
 
 def test_readings_are_kept_between_runs_and_a_damaged_cache_is_ignored(tmp_path):
@@ -19,16 +21,20 @@ def test_readings_are_kept_between_runs_and_a_damaged_cache_is_ignored(tmp_path)
     assert ReadingCache(path).entries == {}
 
 
-def test_reading_started_in_workers_gives_the_same_answers_as_reading_in_process(tmp_path, monkeypatch):
+@pytest.mark.parametrize("search", [True, False])
+def test_reading_started_in_workers_gives_the_same_answers_as_reading_in_process(tmp_path, monkeypatch, search):
+    # Without the decoder's search (a file of Cyrillic cards only) the readings go to the workers too, with the
+    # literal readings; "Кирибаши" is read Kiribuchi with the search and Kiribashi without: a worker reads the way
+    # the cache was asked to.
     import kartoteka.linkage.reading_cache as reading_cache
 
     items = [("Ямамото", "surname"), ("Сато", "surname"), ("山田", "surname"), ("Таро", "given"),
-             ("イチロウ", "given"), ("Шимидзу", "surname")]
-    in_process = ReadingCache()
+             ("イチロウ", "given"), ("Шимидзу", "surname"), ("Шимидзу", LITERAL), ("Кирибаши", "surname")]
+    in_process = ReadingCache(search=search)
     in_process.prefetch(items)
     monkeypatch.setattr(reading_cache, "_PARALLEL_FROM", 2)
     monkeypatch.setattr(reading_cache, "_CHUNK", 2)
-    background = ReadingCache(tmp_path / "cache.json")
+    background = ReadingCache(tmp_path / "cache.json", search=search)
     background.start(items[:4])
     assert background._pool is not None and background.entries == {}  # started, nothing collected yet
     background.prefetch(items)  # collects the started ones, reads the rest

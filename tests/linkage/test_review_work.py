@@ -229,7 +229,7 @@ def _bottleneck_by_thresholds(left, right, prob, cluster, strong, asked):
         for level in sorted(set(prob[strong].tolist()), reverse=True):
             parent: dict[int, int] = {}
 
-            def find(x: int) -> int:
+            def find(x: int, parent: dict[int, int] = parent) -> int:
                 while parent.get(x, x) != x:
                     x = parent[x]
                 return x

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from splink import Linker
 
 from kartoteka.linkage import runs, scoring
 from kartoteka.linkage.checks import check_trained_model
@@ -92,9 +93,36 @@ def test_pairs_inside_a_chain_of_links_are_scored_and_the_plainly_different_kept
     # nor any pair outside the chain.
     ids = features.drop_duplicates("sn_r1")["unique_id"].head(3).tolist()
     chained = pd.DataFrame({"unique_id_l": ids[:2], "unique_id_r": ids[1:], "match_probability": [0.9, 0.9]})
-    apart = scoring._scored_apart(features, pd.concat([result.pairs, chained]), 0.5, scoring.duckdb_api("1GB"),
-                                  result.model, None)
+    api = scoring.duckdb_api("1GB")
+    linker = Linker(api.register(features), result.model, log_level=None)
+    apart = scoring._scored_apart(linker, api, features, pd.concat([result.pairs, chained]), 0.5)
     man = features.set_index("unique_id")["sn_r1"]
     members = features.loc[features["sn_r1"].isin(man[ids]), "unique_id"].tolist()
     expected = {(a, b) for a in members for b in members if a < b and man[a] != man[b]}
     assert set(map(tuple, apart.to_numpy().tolist())) == expected
+
+
+def test_the_pairs_inside_chains_are_scored_on_the_records_already_registered(store, write_archive, plain_reader):
+    # Men with three cards make groups of three linked records: the pairs inside them are scored a second time,
+    # by the linker that scored the blocked pairs, from the table of records it already holds. A second
+    # registration of the records (and a second count of their term frequencies) cost a copy of two million
+    # records at full scale.
+    features = _features(store, write_archive, plain_reader)
+    api = scoring.duckdb_api("1GB")
+    registered: list[pd.DataFrame] = []
+    register = api.register
+
+    def spying(table, **kwargs):  # type: ignore[no-untyped-def]
+        registered.append(table)
+        return register(table, **kwargs)
+
+    api.register = spying
+    result = scoring.train_and_score(features, api, "duckdb", threshold=0.5)
+    group = scoring.chains(features, result.pairs, 0.5)
+    sizes = group.value_counts()
+    assert (sizes >= 3).any()  # the archive has chains, so the second prediction ran
+    frames = [table for table in registered if isinstance(table, pd.DataFrame)]  # Splink registers lists too
+    records = [table for table in frames if "unique_id" in table.columns]
+    assert len(records) == 1 and records[0] is features
+    blocked = [table for table in frames if "join_key_l" in table.columns]
+    assert len(blocked) == 1 and len(blocked[0]) == int((sizes * (sizes - 1) // 2).sum())

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kartoteka.linkage.reading_cache import LITERAL, Reader, names_reader
 from kartoteka.linkage.vocabulary import (
     first_number,
     place_detail,
@@ -42,26 +43,8 @@ _INTEGER_COLUMNS = ("unique_id", "birth_year", "pref", "rank_ord")
 SOVIET_KINDS = frozenset({"card", "personal_file", "burial"})
 _SPLIT = re.compile(r"[\s・･,、]+")
 
-# A reader takes (text, part) and gives the romanized readings, best first. The default calls kartoteka.names;
-# the baseline passes a plain transliteration instead.
-Reader = Callable[[str, str], list[str]]
 _TEXT = pd.ArrowDtype(pa.string())
 _TEXT_LIST = pd.ArrowDtype(pa.list_(pa.string()))
-
-
-def names_reader(limit: int = 5, search: bool = True) -> Reader:
-    """Readings from kartoteka.names: romanized katakana (Hepburn), best first (``search``: see
-    ``names.readings``)."""
-    from kartoteka import names
-
-    def read(text: str, part: str) -> list[str]:
-        try:
-            found = names.readings(text, limit=limit, part=part, search=search)
-        except Exception:  # a name the engine cannot read links on its other fields
-            return []
-        return [r.romaji for r in found if r.romaji]
-
-    return read
 
 
 #: The replacements fold_romaji makes, in order (search.keys makes them over whole columns).
@@ -142,12 +125,14 @@ def name_columns(records: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def name_items(records: pd.DataFrame) -> set[tuple[str, str]]:
-    """Every (text, part) the records' names are read as: what a caching reader can read ahead."""
+    """Every (text, part) the records' names are read as, and every text's literal reading (text, LITERAL):
+    what a caching reader can read ahead."""
     return _items(_name_columns(records))
 
 
 def _items(names: dict[str, pd.Series]) -> set[tuple[str, str]]:
-    return {(text, NAME_PARTS[prefix]) for prefix, texts in names.items() for text in texts.dropna().unique()}
+    items = {(text, NAME_PARTS[prefix]) for prefix, texts in names.items() for text in texts.dropna().unique()}
+    return items | {(text, LITERAL) for text, _ in items}
 
 
 def _derived(found: list[str], literal: str | None = None) -> tuple[Any, ...]:

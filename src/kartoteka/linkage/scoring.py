@@ -92,18 +92,21 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
 
     _quiet_splink()
     table = db_api.register(prepare(features) if prepare else features, dataset_display_name="records")
+    given = model is not None
     if model is None:
         model, report = model_training.train(features, table, settings_dict(dialect), seed, reviewed)
     else:
         model, report = model_training.with_prior_for(in_dialect(model, dialect), features)
     warnings = check_trained_model(model, {})
-    linker = Linker(table, model, log_level=None)
+    # Splink's validation of the settings (a parse of every level's SQL) only logs; the trained model's settings
+    # were validated when training began.
+    linker = Linker(table, model, log_level=None, validate_settings=given)
     predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY, warning_mode="never")
     pairs = _kept_pairs(linker, predictions.physical_name)
     predictions.drop_table_from_database_and_remove_from_cache()
     apart = None
     if threshold is not None:
-        apart = _scored_apart(features, pairs, threshold, db_api, model, prepare)
+        apart = _scored_apart(linker, db_api, features, pairs, threshold)
     return ScoringResult(pairs=pairs, model=model, warnings=warnings, training=report.to_dict(),
                          report=report, apart=apart)
 
@@ -122,25 +125,37 @@ def chains(features: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.
     return pd.Series(label, dtype="Int64").where(sizes[label] >= CHAIN_SIZE)
 
 
-def _scored_apart(features: pd.DataFrame, pairs: pd.DataFrame, threshold: float, db_api: Any,
-                  model: dict[str, Any], prepare: Callable[[pd.DataFrame], Any] | None) -> pd.DataFrame:
-    """Every pair inside a chain, scored by the same model (a second prediction blocked on the chain, over the
-    whole table so that the term frequencies are the same), and kept when below SCORED_APART."""
-    from splink import Linker
+def chain_pairs(features: pd.DataFrame, group: pd.Series) -> pd.DataFrame:
+    """Every pair of records (unique_id_l < unique_id_r) in one group of `group` (chains), as Splink's blocked
+    pairs (match_key, join_key_l, join_key_r)."""
+    members = pd.DataFrame({"id": features["unique_id"].to_numpy(dtype=np.int64),
+                            "chain": group.to_numpy()})[group.notna().to_numpy()]
+    both = members.merge(members, on="chain", suffixes=("_l", "_r"))
+    both = both[both["id_l"] < both["id_r"]]
+    return pd.DataFrame({"match_key": "0", "join_key_l": both["id_l"].to_numpy(),
+                         "join_key_r": both["id_r"].to_numpy()})
 
-    group = chains(features, pairs, threshold)
+
+def _scored_apart(linker: Any, db_api: Any, features: pd.DataFrame, pairs: pd.DataFrame,
+                  threshold: float) -> pd.DataFrame:
+    """Every pair inside a chain, scored by the linker that scored the blocked pairs, and kept when below
+    SCORED_APART.
+
+    The pairs are handed to that linker as its blocked pairs (Splink's register_blocked_pairs_for_predict):
+    it reads only the records in the pairs, from the table it already has, with the term frequencies it already
+    counted over the whole table. (A second linker registered the features again with a chain column, counted
+    the term frequencies again and blocked over every record.)"""
     empty = pd.DataFrame({"unique_id_l": pd.Series(dtype="int64"), "unique_id_r": pd.Series(dtype="int64")})
-    if not group.notna().any():
+    blocked = chain_pairs(features, chains(features, pairs, threshold))
+    if blocked.empty:
         return empty
-    chained = features.assign(chain=group.set_axis(features.index))
-    table = db_api.register(prepare(chained) if prepare else chained, dataset_display_name="chained")
-    settings = dict(model, blocking_rules_to_generate_predictions=[{"blocking_rule": "l.chain = r.chain"}])
-    linker = Linker(table, settings, log_level=None, validate_settings=False)
+    registered = linker.table_management.register_blocked_pairs_for_predict(db_api.register(blocked))
     predictions = linker.inference.predict(warning_mode="never")
     found = linker.misc.query_sql(
         f"SELECT unique_id_l, unique_id_r FROM {predictions.physical_name} "
         f"WHERE match_probability < {SCORED_APART} ORDER BY unique_id_l, unique_id_r", output_type="pandas")
     predictions.drop_table_from_database_and_remove_from_cache()
+    registered.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
     return found.astype("int64") if len(found) else empty
 
 
