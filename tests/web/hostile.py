@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from sqlalchemy import select, update
 
 from kartoteka.gazetteer.loading import ensure_loaded
-from kartoteka.gazetteer.tables import gazetteer_camp_numbers, gazetteer_camps
+from kartoteka.gazetteer.tables import gazetteer_camp_numbers, gazetteer_camps, record_places
 from kartoteka.linkage.tables import persons
 from kartoteka.store import open_store
 from kartoteka.store.schema import records, sources
@@ -83,6 +83,8 @@ def make_store_hostile(url: str) -> None:
                 source_url=LINK, **values))
         conn.execute(update(gazetteer_camp_numbers).values(number=gazetteer_camp_numbers.c.number +
                                                            hostile("camps.number")))
+        # the place texts as the importer kept them beside their resolution (the statistics count by them)
+        conn.execute(update(record_places).values(text=record_places.c.text + hostile("record_places.text")))
 
 
 def shown(html: str, tags: list[str]) -> set[str]:

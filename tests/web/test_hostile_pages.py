@@ -168,7 +168,7 @@ PAGES = {
     "/sources": Page("anonymous", ("/sources",), _fields("sources.name")),
     "/map": Page("anonymous", ("/map", "/map?year=1947", f"/map?year={HOSTILE_QUERY}"),
                  _fields("camps.name_en", "camps.name_ru", "camps.number")),
-    "/stats": Page("anonymous", ("/stats",), _fields("persons.camps", "persons.prefecture")),
+    "/stats": Page("anonymous", ("/stats",), _fields("record_places.text", "persons.prefecture")),
     "/login": Page("anonymous", ("/login", f"/login?next={_q(hostile.LINK)}", f"/login?next={HOSTILE_QUERY}")),
     "/persons/{person_id}/request": Page("family", ("/persons/{other}/request",), _fields("persons.name_kanji")),
     "/account": Page("family", ("/account",), _fields("requests.reason"), shown_to=("family",)),
@@ -235,7 +235,8 @@ def test_every_get_address_of_the_app_is_checked(site):
 
 
 TAGS = sorted({f"records.{n}" for n in hostile.RECORD_TEXT} | {f"persons.{n}" for n in hostile.PERSON_TEXT} |
-              {f"camps.{n}" for n in hostile.CAMP_TEXT} | {"persons.camps", "camps.number", "sources.name",
+              {f"camps.{n}" for n in hostile.CAMP_TEXT} | {"persons.camps", "record_places.text", "camps.number",
+                                                    "sources.name",
                                                     "sources.file_name", "query", "corrections.text",
                                                     "corrections.contact", "requests.requester",
                                                     "requests.relationship", "requests.reason",

@@ -174,12 +174,12 @@ def test_the_queue_says_what_the_latest_run_learned_from_the_reviewers(site):
         conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(summary_json=json.dumps(taught)))
     try:
         assert "The latest linkage run learned from 173 pairs reviewers called the same." in \
-            site["aiko"].get("/review").text
+            site["aiko"].get("/review?lang=en").text
         assert "173 組から学びました" in site["aiko"].get("/review?lang=ja").text
     finally:
         with open_store(site["url"], create=False) as store, store.engine.begin() as conn:
             conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(summary_json=saved))
-    assert "learned from" not in site["aiko"].get("/review").text
+    assert "learned from" not in site["aiko"].get("/review?lang=en").text
 
 
 def test_answers_two_reviewers_undo_and_the_audit_log(site, capsys):
