@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from tests.ingest.test_cli import run
 
-from kartoteka.cli import main
 from kartoteka.linkage import review, review_labels, runs
 from kartoteka.linkage.review_stats import review_stats
 from kartoteka.linkage.service import link
@@ -115,15 +115,6 @@ def test_the_figures_say_n_a_when_no_pair_was_reviewed():
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # the service's own tests cover both backends
 def test_link_prints_and_saves_n_a_without_reviewed_pairs(store, capsys, write_archive):
-    def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
-
     write_archive(store, persons=20)
     database = str(store.engine.url.render_as_string(hide_password=False))
     code, out, err = run(capsys, "--database", database, "link")
