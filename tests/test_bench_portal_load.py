@@ -121,7 +121,7 @@ def test_the_review_mix_counts_every_decision_and_leaves_the_store_alone(
     before = _decisions_and_accounts(url)
     done = subprocess.run(
         [sys.executable, str(BENCH), "--mix", "review", "--database", url, "--workers", "1", "--clients", "5",
-         "--reviewers", "2", "--seconds", "3", "--warmup", "1", "--runs", "1", "--think", "0.05",
+         "--reviewers", "2", "--seconds", "3", "--warmup", "0", "--runs", "1", "--think", "0.05",
          "--session-seconds", "1.5", "--sample", "50", "--no-write"],
         capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -130,6 +130,8 @@ def test_the_review_mix_counts_every_decision_and_leaves_the_store_alone(
     assert "none lost" in done.stdout
     rows = {line.split("|")[1].strip(): line.split("|")[2:] for line in done.stdout.splitlines()
             if line.startswith("| ") and not line.startswith("| request")}
+    # no warm-up, so every request is in the table: a small store's queue can run dry early on a slow machine
+    # (CI, stop 22: every decision had fallen in the warm-up second and the table had none)
     assert {"login", "review queue", "review pair", "decision", "person page"} <= set(rows), sorted(rows)
     assert rows["**all**"][4].strip() == "0", done.stdout  # no error of any kind, rate limits on
     if backend == "postgresql":
