@@ -23,10 +23,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, insert, select, text, update
+from sqlalchemy import Select, and_, exists, func, insert, select, text, update
 
 from kartoteka.core.errors import KartotekaError
-from kartoteka.linkage import review_store
+from kartoteka.linkage import review_state, review_store
 from kartoteka.linkage.review_store import ANSWERS, LINKING, Decision, fingerprints, pair_fingerprint
 from kartoteka.linkage.tables import decisions, match_pairs, person_records, persons
 from kartoteka.store import Store, records
@@ -89,9 +89,24 @@ def _record_fields(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
 
 
 def queue_query(limit: int) -> Select[Any]:
-    """The first `limit` pairs in review, by priority (read through the partial index ix_match_pairs_review)."""
-    return (select(match_pairs).where(match_pairs.c.in_review == 1)
-            .order_by(match_pairs.c.review_priority.desc(), match_pairs.c.record_id_l).limit(limit))
+    """The first `limit` undecided pairs in review, by priority then record ids: the first rows of the partial index
+    ix_match_pairs_review, which is in this order (migration 0170), each checked for a standing or stale same /
+    not same through the decisions' index; nothing is sorted."""
+    decided = select(decisions.c.id).where(
+        decisions.c.record_id_l == match_pairs.c.record_id_l, decisions.c.record_id_r == match_pairs.c.record_id_r,
+        decisions.c.undone_at.is_(None), decisions.c.decision.in_(LINKING))
+    return (select(match_pairs).where(match_pairs.c.in_review == 1, ~exists(decided))
+            .order_by(match_pairs.c.review_priority.desc(), match_pairs.c.record_id_l, match_pairs.c.record_id_r)
+            .limit(limit))
+
+
+def pair_row(conn: Any, left: int, right: int) -> Any:
+    """The latest run's scored pair of these two records (either order), or None: read through the index that
+    leads with the run."""
+    latest = select(func.max(match_pairs.c.run_id)).scalar_subquery()
+    return conn.execute(select(match_pairs).where(
+        match_pairs.c.run_id == latest, match_pairs.c.record_id_l.in_([left, right]),
+        match_pairs.c.record_id_r.in_([left, right])).limit(1)).mappings().first()
 
 
 def _item(row: Any, fields: dict[int, dict[str, Any]]) -> ReviewItem:
@@ -108,40 +123,36 @@ def _key(left: int, right: int) -> tuple[int, int]:
     return (min(left, right), max(left, right))
 
 
+def _unscored(left: int, right: int) -> dict[str, Any]:
+    return {"record_id_l": left, "record_id_r": right, "match_weight": 0.0, "match_probability": 0.0,
+            "review_priority": None, "weights_json": None}
+
+
 def review_queue(store: Store, limit: int = 20, reviewer: str | None = None, offset: int = 0) -> list[ReviewItem]:
     """The pairs to decide, those whose decision fixes the most first: decisions whose records changed since
     (stale) at the head, then the undecided pairs of the review band. A pair `reviewer` answered unsure or
     skipped leaves their queue (others still see it, with that answer)."""
     with store.engine.connect() as conn:
-        active = review_store.load(conn, decisions.c.undone_at.is_(None))
-        settled = {_key(d.record_id_l, d.record_id_r) for d in active if d.stands}
+        state = review_state.current(conn)
         # a reviewer's own answers leave their queue, unless the records changed since
-        mine = {_key(d.record_id_l, d.record_id_r) for d in active
-                if reviewer and d.reviewer == reviewer and not d.stale}
-        stale = [d for d in active if d.stale and d.decision in LINKING
-                 and _key(d.record_id_l, d.record_id_r) not in settled | mine]
-        others: dict[tuple[int, int], list[Decision]] = {}
-        for d in active:
-            if d.decision not in LINKING:
-                others.setdefault(_key(d.record_id_l, d.record_id_r), []).append(d)
-        skip = settled | mine | {_key(d.record_id_l, d.record_id_r) for d in stale}
-        rows: list[tuple[Any, Decision | None]] = []
-        for d in stale:
-            row = conn.execute(select(match_pairs).where(and_(
-                match_pairs.c.record_id_l == d.record_id_l, match_pairs.c.record_id_r == d.record_id_r))
-                .limit(1)).mappings().first()
-            rows.append((row or {"record_id_l": d.record_id_l, "record_id_r": d.record_id_r, "match_weight": 0.0,
-                                 "match_probability": 0.0, "review_priority": None, "weights_json": None}, d))
+        mine = state.mine.get(reviewer, set()) if reviewer else set()
+        stale = [d for d in state.returned if (d.record_id_l, d.record_id_r) not in state.settled | mine]
         wanted = offset + limit
-        fetched = [row for row in conn.execute(queue_query(wanted + len(skip))).mappings()
-                   if _key(row["record_id_l"], row["record_id_r"]) not in skip]
-        rows = (rows + [(row, None) for row in fetched])[offset:wanted]
+        rows: list[tuple[Any, Decision | None]] = []
+        for d in stale[:wanted]:
+            rows.append((pair_row(conn, d.record_id_l, d.record_id_r)
+                         or _unscored(d.record_id_l, d.record_id_r), d))
+        if len(rows) < wanted:  # the pairs with a same / not same are left out by the query, the own answers here
+            fetched = [row for row in conn.execute(queue_query(wanted - len(rows) + len(mine))).mappings()
+                       if _key(row["record_id_l"], row["record_id_r"]) not in mine]
+            rows += [(row, None) for row in fetched]
+        rows = rows[offset:wanted]
         fields = _record_fields(conn, [r["record_id_l"] for r, _ in rows] + [r["record_id_r"] for r, _ in rows])
     items = []
     for found, returned in rows:
         item = _item(found, fields)
         item.returned = returned
-        item.answers = others.get(_key(item.record_id_l, item.record_id_r), [])
+        item.answers = state.answers.get(_key(item.record_id_l, item.record_id_r), [])
         items.append(item)
     return items
 
@@ -150,18 +161,14 @@ def pair_item(store: Store, record_id_l: int, record_id_r: int) -> ReviewItem:
     """One pair with its evidence (from the latest run's scored pairs) and every answer on it."""
     left, right = _key(record_id_l, record_id_r)
     with store.engine.connect() as conn:
-        row = conn.execute(select(match_pairs).where(and_(
-            match_pairs.c.record_id_l.in_([left, right]), match_pairs.c.record_id_r.in_([left, right])))
-            .limit(1)).mappings().first()
+        row = pair_row(conn, left, right)
         fields = _record_fields(conn, [left, right])
         if len(fields) < 2:
             raise KartotekaError("review.not_found", f"no pair of records {left} and {right}",
                                  hint="take the ids from the review queue")
         answers = review_store.load(conn, and_(decisions.c.record_id_l == left, decisions.c.record_id_r == right),
                                     order_newest=True)
-    base = row or {"record_id_l": left, "record_id_r": right, "match_weight": 0.0, "match_probability": 0.0,
-                   "review_priority": None, "weights_json": None}
-    item = _item(base, fields)
+    item = _item(row or _unscored(left, right), fields)
     item.answers = answers
     item.returned = next((d for d in answers if d.active and d.stale and d.decision in LINKING), None)
     return item

@@ -83,17 +83,19 @@ def load(conn: Any, where: Any = None, order_newest: bool = False) -> list[Decis
     query = query.order_by(decisions.c.id.desc() if order_newest else decisions.c.id)
     rows = list(conn.execute(query).mappings())
     by_id = fingerprints(conn, [row[name] for row in rows for name in ("record_id_l", "record_id_r")])
-    out = []
-    for row in rows:
-        left, right = sorted((int(row["record_id_l"]), int(row["record_id_r"])))
-        now = pair_fingerprint(left, right, by_id)
-        # A decision from before fingerprints were kept (migration 0150) stands while both records exist.
-        stale = now is None or (row["fingerprint"] is not None and row["fingerprint"] != now)
-        out.append(Decision(id=int(row["id"]), record_id_l=left, record_id_r=right, decision=row["decision"],
-                            reviewer=row["reviewer"], note=row["note"], decided_at=row["decided_at"],
-                            undone_at=row["undone_at"], undone_by=row["undone_by"], action=row["action"],
-                            fingerprint=row["fingerprint"], stale=stale))
-    return out
+    return [decision_of(row, by_id) for row in rows]
+
+
+def decision_of(row: Any, by_id: dict[int, str]) -> Decision:
+    """A decision from its row, stale when its records' fingerprints (`by_id`, current) no longer match."""
+    left, right = sorted((int(row["record_id_l"]), int(row["record_id_r"])))
+    now = pair_fingerprint(left, right, by_id)
+    # A decision from before fingerprints were kept (migration 0150) stands while both records exist.
+    stale = now is None or (row["fingerprint"] is not None and row["fingerprint"] != now)
+    return Decision(id=int(row["id"]), record_id_l=left, record_id_r=right, decision=row["decision"],
+                    reviewer=row["reviewer"], note=row["note"], decided_at=row["decided_at"],
+                    undone_at=row["undone_at"], undone_by=row["undone_by"], action=row["action"],
+                    fingerprint=row["fingerprint"], stale=stale)
 
 
 def standing(store: Any) -> list[Decision]:

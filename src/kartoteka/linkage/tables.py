@@ -75,10 +75,10 @@ match_pairs = Table(
     Column("review_priority", Float),
     # by the left-hand record (the pairs among one person's records); none by the right-hand one (migration 0102)
     Index(None, "run_id", "record_id_l"),
-    # the review queue (migration 0101): the pairs in review, by priority
-    Index("ix_match_pairs_review", "review_priority", "record_id_l", sqlite_where=text("in_review = 1"),
-          postgresql_where=text("in_review = 1")),
 )
+# the review queue (migrations 0101, 0170): the pairs in review, in the queue's own order (review.queue_query)
+Index("ix_match_pairs_review", match_pairs.c.review_priority.desc(), match_pairs.c.record_id_l,
+      match_pairs.c.record_id_r, sqlite_where=text("in_review = 1"), postgresql_where=text("in_review = 1"))
 
 decisions = Table(
     "decisions", linkage_metadata,

@@ -125,6 +125,8 @@ def restore(url: str, backup_file: Path, runs_dir: Path | None = None,
                     entry = next((e for e in manifest["tables"] if e["name"] == table.name), None)
                     if entry is not None:
                         say(f"table {table.name}")
+                        if table.name == "meta":  # the backup's values, not the change marks that triggers wrote
+                            conn.execute(table.delete())
                         summary.tables[table.name] = _restore_table(conn, archive, table, entry, backup_file)
                 if conn.dialect.name == "postgresql":
                     _advance_sequences(conn, tables.values())
