@@ -255,3 +255,32 @@ def test_the_bottleneck_is_the_weakest_link_of_the_strongest_path(rows):
     asked = np.array([q for *_, q in rows], dtype=bool)
     arrays = (left, right, prob, left % 3, strong, asked)
     np.testing.assert_array_equal(_bottlenecks(*arrays), _bottleneck_by_thresholds(*arrays))
+
+
+def test_of_two_equally_strong_pairs_between_two_persons_the_first_by_record_ids_asks():
+    cluster_of = pd.Series({1: 1, 2: 1, 3: 3, 4: 3})
+    pairs = pd.DataFrame({"unique_id_l": [2, 1], "unique_id_r": [3, 4], "match_probability": [0.4, 0.4]})
+    for order in ([0, 1], [1, 0]):
+        priority = review_priority(pairs.loc[order], cluster_of)
+        assert priority[1] > priority[0] > 0  # 1-4 asks (the lower record ids); 2-3 repeats the question
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.sampled_from([0.3, 0.4, 0.6, 0.75, 0.9])),
+                min_size=1, max_size=30),
+       st.randoms(use_true_random=False))
+def test_a_pairs_priority_does_not_depend_on_the_order_the_pairs_come_in(rows, random):
+    # persons of three records (0-2, 3-5, ...); equal probabilities are common, as they are in a real run
+    seen: dict[tuple[int, int], float] = {}
+    for a, b, p in rows:
+        if a != b:
+            seen.setdefault((min(a, b), max(a, b)), p)
+    if not seen:
+        return
+    pairs = pd.DataFrame([(a, b, p) for (a, b), p in seen.items()],
+                         columns=["unique_id_l", "unique_id_r", "match_probability"])
+    cluster_of = pd.Series({record: record // 3 for record in range(12)})
+    order = list(pairs.index)
+    random.shuffle(order)
+    pd.testing.assert_series_equal(review_priority(pairs, cluster_of),
+                                   review_priority(pairs.loc[order], cluster_of).sort_index())

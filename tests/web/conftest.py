@@ -106,3 +106,10 @@ def portal(portal_url: str) -> Iterator[TestClient]:
 def imported(imported_url: str) -> Iterator[TestClient]:
     """An in-process client of the imported (not linked) store's portal, on each backend."""
     yield from client_of(imported_url)
+
+
+@pytest.fixture
+def cards_url(pg_database: str, tmp_path: Path) -> str:
+    """A PostgreSQL store holding the test cards (no link run: each record is its own search candidate)."""
+    cli("-d", pg_database, "import", "card", str(write_hostile_cards(tmp_path)))
+    return pg_database

@@ -17,19 +17,11 @@ import urllib.request
 import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import PG_ADMIN_URL, _pg_connect
-from tests.web.conftest import cli, write_hostile_cards
 from tests.web.test_serve import free_port, wait_for
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.store import ConnectionPool
 from kartoteka.web import create_app
-
-
-@pytest.fixture
-def cards_url(pg_database: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
-    """A PostgreSQL store holding the test cards (no link run: each record is its own search candidate)."""
-    cli("-d", pg_database, "import", "card", str(write_hostile_cards(tmp_path)))
-    return pg_database
 
 
 def connections_to(url: str) -> int:

@@ -12,6 +12,11 @@ Behind a reverse proxy, uvicorn takes the client's address and scheme from X-For
 but only from the addresses in --forwarded-allow-ips (by default 127.0.0.1 and ::1, a proxy on the same machine):
 the rate limits and the audit log then see the reader's address, and HSTS and Secure cookies the https scheme.
 
+With several workers, uvicorn's supervisor pings each worker and replaces one that does not answer within
+--timeout-worker-healthcheck seconds; a worker it starts again (after one died, or on SIGHUP) must also have
+finished its start-up (the store opened, the caches warmed) within that time, or it is killed. uvicorn's own 5 s
+is shorter than a worker's start-up on a large store under load, so the default here is 60 s.
+
 Ctrl-C (or SIGTERM) stops the server cleanly: uvicorn finishes the requests in flight and exits.
 """
 
@@ -30,6 +35,7 @@ from kartoteka.core.errors import KartotekaError
 from kartoteka.core.settings import ENV_PREFIX, SETTINGS_TABLE
 
 FACTORY = "kartoteka.web.app:app_from_environment"
+WORKER_HEALTHCHECK_SECONDS = 60  # uvicorn's default of 5 s killed workers still warming up at full scale
 
 
 def serve_command(
@@ -43,6 +49,11 @@ def serve_command(
     proxy_headers: Annotated[bool, typer.Option(
         "--proxy-headers/--no-proxy-headers",
         help="Take the client's address and scheme from those headers of a trusted proxy")] = True,
+    timeout_worker_healthcheck: Annotated[int, typer.Option(
+        "--timeout-worker-healthcheck", min=1,
+        help="With --workers above 1: seconds a worker may take to answer the supervisor's health check, and a "
+             "restarted worker to finish its start-up (the store opened, the caches warmed), before it is "
+             "killed")] = WORKER_HEALTHCHECK_SECONDS,
 ) -> None:
     """Serve the portal (search, person pages, memorial list) and the JSON API (/api/v1) of the store."""
     import uvicorn
@@ -66,7 +77,7 @@ def serve_command(
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning",
                     access_log=False, server_header=False, proxy_headers=proxy_headers,
-                    forwarded_allow_ips=forwarded_allow_ips)
+                    forwarded_allow_ips=forwarded_allow_ips, timeout_worker_healthcheck=timeout_worker_healthcheck)
     print("stopped", file=sys.stderr)
 
 

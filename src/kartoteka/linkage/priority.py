@@ -88,7 +88,8 @@ def _bottlenecks(left: np.ndarray, right: np.ndarray, prob: np.ndarray, cluster:
 def review_priority(pairs: pd.DataFrame, cluster_of: pd.Series, threshold: float = 0.5,
                     band: tuple[float, float] = (0.2, 0.98)) -> pd.Series:
     """The expected persons put right by deciding each pair (unique_id_l, unique_id_r, match_probability) given
-    the persons `cluster_of` (record id -> person label); 0 outside the review `band`."""
+    the persons `cluster_of` (record id -> person label); 0 outside the review `band`. A pair's value does not
+    depend on the order of the rows; equal values are common (the queue breaks their ties by the record ids)."""
     p = pairs["match_probability"].to_numpy(dtype=float)
     left = pairs["unique_id_l"].to_numpy(dtype=np.int64)
     right = pairs["unique_id_r"].to_numpy(dtype=np.int64)
@@ -104,8 +105,11 @@ def review_priority(pairs: pd.DataFrame, cluster_of: pd.Series, threshold: float
         smaller = np.minimum(pd.Series(label_l[across]).map(sizes).fillna(1).to_numpy(),
                              pd.Series(label_r[across]).map(sizes).fillna(1).to_numpy())
         frame = pd.DataFrame({"a": np.minimum(label_l, label_r)[across], "b": np.maximum(label_l, label_r)[across],
-                              "p": p[across], "i": np.flatnonzero(across), "smaller": smaller})
-        frame = frame.sort_values(["p", "i"], ascending=[False, True], kind="stable")
+                              "p": p[across], "l": left[across], "r": right[across], "i": np.flatnonzero(across),
+                              "smaller": smaller})
+        # of equally strong pairs between the same two, the first by record ids asks (not the first Splink wrote:
+        # its order varies between runs, and the queue would ask a different pair of the same two persons)
+        frame = frame.sort_values(["p", "l", "r"], ascending=[False, True, True], kind="stable")
         first = ~frame.duplicated(["a", "b"])
         chance = frame["p"].to_numpy() * JOIN_FIXES * frame["smaller"].to_numpy() ** -SIZE_EXPONENT
         chance = np.where(frame["p"].to_numpy() >= threshold, chance * REFUSED_FACTOR, chance)

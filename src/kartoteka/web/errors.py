@@ -2,8 +2,10 @@
 
 Every error is a KartotekaError by the time it is answered: the services raise them; FastAPI's validation
 errors become "usage.parameter" (naming the parameter), an unknown address "web.not_found", a wrong method
-"web.method", and anything unexpected "web.internal" (logged with its traceback). The API answers
-``KartotekaError.to_dict()`` as JSON; a page answers the same message, in the page's language, as HTML.
+"web.method", a store too busy to answer now "store.overloaded" (its connection pool exhausted) or "store.busy"
+(SQLite locked by another writer), each logged in one line and answered 503 with Retry-After, and anything
+unexpected "web.internal" (logged with its traceback). The API answers ``KartotekaError.to_dict()`` as JSON; a page
+answers the same message, in the page's language, as HTML.
 
     status by code:  *.not_found 404 · *.gone 410 · *.conflict 409 · web.method 405 · auth.required,
                      auth.token, auth.failed 401 · auth.forbidden, auth.locked, web.csrf 403 · web.rate_limited 429 · store.* and
@@ -23,6 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kartoteka.core.errors import KartotekaError
+from kartoteka.store.faults import server_busy
 
 log = logging.getLogger("kartoteka.web")
 
@@ -96,21 +99,44 @@ def json_error(exc: KartotekaError, status: int | None = None, headers: dict[str
 PageRenderer = Callable[[Request, KartotekaError, int], HTMLResponse]
 
 
+def answer_error(request: Request, exc: KartotekaError, status: int, render_page_error: PageRenderer,
+                 headers: dict[str, str] | None = None) -> Response:
+    """The error in the one shape: JSON under /api/, a page in the reader's language elsewhere."""
+    if request.url.path.startswith(API_PREFIX):
+        return json_error(exc, status, headers)
+    response = render_page_error(request, exc, status)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def retry_after(exc: KartotekaError, status: int) -> dict[str, str] | None:
+    """The Retry-After header of a 429 or 503 whose error says when to try again."""
+    seconds = exc.details.get("retry_after") if status in (429, 503) else None
+    return {"Retry-After": str(seconds)} if seconds else None
+
+
+def answer_busy_store(request: Request, exc: Exception, render_page_error: PageRenderer) -> Response | None:
+    """A request the store was too busy for (kartoteka.store.faults.server_busy): one log line, no traceback
+    (a busy hour would fill the log with them), and 503 with Retry-After; None for any other exception."""
+    busy = server_busy(exc)
+    if busy is None:
+        return None
+    log.warning("%s %s answered 503 %s: %s", request.method, request.url.path, busy.code,
+                str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+    return answer_error(request, busy, 503, render_page_error, retry_after(busy, 503))
+
+
 def install_error_handlers(app: FastAPI, render_page_error: PageRenderer) -> None:
     """Answer every error in the one shape: JSON under /api/, a page in the reader's language elsewhere."""
 
     def answer(request: Request, exc: KartotekaError, status: int, headers: dict[str, str] | None = None) -> Response:
-        if request.url.path.startswith(API_PREFIX):
-            return json_error(exc, status, headers)
-        response = render_page_error(request, exc, status)
-        for name, value in (headers or {}).items():
-            response.headers[name] = value
-        return response
+        return answer_error(request, exc, status, render_page_error, headers)
 
     async def on_kartoteka_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, KartotekaError)
-        retry = exc.details.get("retry_after") if exc.code == "web.rate_limited" else None
-        return answer(request, exc, status_for(exc.code), {"Retry-After": str(retry)} if retry else None)
+        status = status_for(exc.code)
+        return answer(request, exc, status, retry_after(exc, status))
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -122,11 +148,15 @@ def install_error_handlers(app: FastAPI, render_page_error: PageRenderer) -> Non
         return answer(request, http_error(exc.status_code, request.url.path), exc.status_code, headers)
 
     async def answer_unexpected(request: Request, call_next: Any) -> Response:
-        """Anything the handlers above do not know: logged once, answered 500 in the one shape."""
+        """Anything the handlers above do not know: a busy store 503, anything else logged once, answered 500,
+        both in the one shape."""
         try:
             response: Response = await call_next(request)
             return response
-        except Exception:
+        except Exception as exc:
+            busy = answer_busy_store(request, exc, render_page_error)
+            if busy is not None:
+                return busy
             log.exception("unexpected error answering %s %s", request.method, request.url.path)
             error = KartotekaError("web.internal", "Something went wrong on the server; the error has been logged.",
                                    hint="Try again later; if it keeps happening, tell the site's keepers.")

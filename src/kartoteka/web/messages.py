@@ -69,6 +69,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "%(decision_id)s), so your answer was not kept; nothing was overwritten."),
                         N_("Talk it over with them: once they undo their answer, yours can be kept.")),
     "requests.decided": (N_("This request has already been decided."), ""),
+    "store.overloaded": (N_("The server is busy with many requests just now."),
+                         N_("Please try again in a few seconds.")),
+    "store.busy": (N_("The records are being updated just now."), N_("Please try again in a minute.")),
     "web.internal": (N_("Something went wrong on the server. The error has been logged."),
                      N_("Please try again later.")),
 }

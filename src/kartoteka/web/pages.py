@@ -63,10 +63,14 @@ def error_page(request: Request, exc: KartotekaError, status: int) -> HTMLRespon
     """An error as a page: the message by its code, in the reader's language (kartoteka.web.errors calls it)."""
     language = request_language(request)
     shown = page_error(exc, status, translations(language).gettext)
-    try:
-        simulated = store_of(request).is_simulated()
-    except Exception:  # the store itself may be what failed; the error page must still answer
-        simulated = False
+    simulated = False
+    # The store itself may be what failed; the error page must still answer, and must not wait another
+    # pool_timeout for a connection of a pool that is exhausted (it renders on the event loop).
+    if not exc.code.startswith("store."):
+        try:
+            simulated = store_of(request).is_simulated()
+        except Exception:
+            simulated = False
     params = {key: value for key, value in request.query_params.items() if key != "lang"}
     html = render("error.html", language, simulated=simulated, params=params, title=shown.title,
                   message=shown.message, hint=shown.hint, code=shown.code)

@@ -26,7 +26,7 @@ from fastapi import FastAPI, Request, Response
 
 from kartoteka.core.errors import KartotekaError
 from kartoteka.web.auth import client_address, current_user, https
-from kartoteka.web.errors import API_PREFIX, PageRenderer, json_error, status_for
+from kartoteka.web.errors import API_PREFIX, PageRenderer, answer_busy_store, json_error, status_for
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -103,6 +103,11 @@ def install_security(app: FastAPI, render_page_error: PageRenderer) -> None:
             status = status_for(exc.code)
             response = json_error(exc, status) if request.url.path.startswith(API_PREFIX) else \
                 render_page_error(request, exc, status)
+        except Exception as exc:  # the token's check found the store too busy (the handlers' own are inside)
+            busy = answer_busy_store(request, exc, render_page_error)
+            if busy is None:
+                raise
+            response = busy
         headers = response.headers
         headers["Content-Security-Policy"] = DOCS_CSP if request.url.path == DOCS_PATH else CSP
         headers["X-Frame-Options"] = "DENY"
