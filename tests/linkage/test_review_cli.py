@@ -80,8 +80,6 @@ def test_review_answers_notes_steps_files_and_stats_from_the_terminal(store, cap
     assert "один полк" in review("--decisions", "--json")
 
 
-@pytest.mark.xfail(strict=True, reason="review.queue_query orders by review_priority DESC, record_id_l only: "
-                                       "add record_id_r (and to ix_match_pairs_review), then drop this mark")
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_review_lists_pairs_of_equal_priority_by_their_record_ids(store, capsys, write_archive):
     """Equal priorities are common (review_priority is rounded to 5 places; repeats share a value): the queue
