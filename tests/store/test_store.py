@@ -88,6 +88,27 @@ def test_simulated_flag_comes_from_meta(store):
     assert store.is_simulated() is True
 
 
+def test_a_simulated_store_stays_simulated_and_another_process_s_flag_is_seen_after_the_recheck(
+        store_url, monkeypatch):
+    from kartoteka.store import database
+
+    reader, writer = open_store(store_url), open_store(store_url)  # a server's store and an importer's
+    try:
+        monkeypatch.setattr(database, "SIMULATED_RECHECK_SECONDS", 3600.0)
+        assert not reader.is_simulated()
+        writer.set_meta("simulated", "true")
+        assert not reader.is_simulated()  # believed for the recheck time (a page asks on every request)
+        monkeypatch.setattr(database, "SIMULATED_RECHECK_SECONDS", 0.0)
+        assert reader.is_simulated()
+        monkeypatch.setattr(database, "SIMULATED_RECHECK_SECONDS", 3600.0)
+        with writer.engine.begin() as conn:  # nothing unsets it in the code: a yes is kept whatever happens
+            conn.execute(sa.text("DELETE FROM meta WHERE key = 'simulated'"))
+        assert reader.is_simulated()
+    finally:
+        reader.close()
+        writer.close()
+
+
 def test_record_ref_is_unique_within_a_source(store):
     with store.engine.begin() as conn:
         source_id = conn.execute(sources.insert().values(

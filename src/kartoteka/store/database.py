@@ -12,6 +12,7 @@ refuses a store whose schema is newer than the code.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,11 +61,17 @@ class ConnectionPool:
         return self.size + self.overflow
 
 
+# how long a store's "not simulated" is believed before it is asked again (Store.is_simulated)
+SIMULATED_RECHECK_SECONDS = 1.0
+
+
 class Store:
     """An open kartoteka database: its engine and its key/value meta table."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._simulated_asked: float | None = None  # when the store last said it was not simulated
+        self._simulated = False
 
     @property
     def label(self) -> str:
@@ -85,10 +92,20 @@ class Store:
         """Store ``value`` under ``key`` (replacing any earlier value)."""
         with self.engine.begin() as conn:
             set_meta_in(conn, key, value)
+        self._simulated_asked = None
 
     def is_simulated(self) -> bool:
-        """True when the store holds simulated data (every output made from it must say SIMULATED)."""
-        return (self.get_meta("simulated") or "").lower() == "true"
+        """True when the store holds simulated data (every output made from it must say SIMULATED).
+
+        A store never stops being simulated, so a yes is kept; a no is asked again after
+        SIMULATED_RECHECK_SECONDS (every page asks: a round trip to the database each time, on a busy server)."""
+        if self._simulated:
+            return True
+        now = time.monotonic()
+        if self._simulated_asked is None or now - self._simulated_asked >= SIMULATED_RECHECK_SECONDS:
+            self._simulated = (self.get_meta("simulated") or "").lower() == "true"
+            self._simulated_asked = now
+        return self._simulated
 
     def close(self) -> None:
         """Release the connections."""
