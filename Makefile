@@ -62,7 +62,7 @@ chromium:
 test: $(VENV)/.installed-dev chromium
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --durations=25
 
 # The portal's screenshots in README and docs (docs/img/portal-*.png), taken by the browser tests.
 screenshots: $(VENV)/.installed-dev chromium
