@@ -101,12 +101,14 @@ def _queries(store: Any, archive: Path, count: int, seed: int) -> list[dict[str,
     return out
 
 
-def _quality(store: Any, drawn: list[dict[str, Any]]) -> tuple[dict[str, Any], list[float], list[dict[str, Any]]]:
+def _quality(store: Any, drawn: list[dict[str, Any]]
+             ) -> tuple[dict[str, Any], list[float], list[dict[str, Any]], dict[str, list[float]]]:
     from kartoteka.search.service import search
     from kartoteka.search.types import SearchQuery
 
     counts: dict[tuple[str, bool], list[int]] = defaultdict(lambda: [0, 0, 0])  # asked, first, top 5
     latencies, misses = [], []
+    cpu: dict[str, list[float]] = defaultdict(list)  # CPU seconds of this process per query, by script
     for item in drawn:
         for script in SCRIPTS:
             text = item["queries"][script]
@@ -114,9 +116,10 @@ def _quality(store: Any, drawn: list[dict[str, Any]]) -> tuple[dict[str, Any], l
                 continue
             for with_year in (True, False):
                 year = item["birth_year"] if with_year else None
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 page = search(store, SearchQuery(text=text, birth_year=year, limit=5))
                 latencies.append(time.perf_counter() - started)
+                cpu[script].append(time.process_time() - cpu_started)
                 right = [bool(set(hit.record_refs) & item["refs"]) for hit in page.hits]
                 tally = counts[(script, with_year)]
                 tally[0] += 1
@@ -127,7 +130,7 @@ def _quality(store: Any, drawn: list[dict[str, Any]]) -> tuple[dict[str, Any], l
                                    "birth_year": year, "top": [(h.score, h.names, h.birth_year) for h in page.hits[:3]]})
     figures = {f"{script}{'+year' if year else ''}": {"queries": n, "first": first / n, "top5": top5 / n}
                for (script, year), (n, first, top5) in sorted(counts.items()) if n}
-    return figures, latencies, misses
+    return figures, latencies, misses, cpu
 
 
 def _reindex_seconds(store: Any, runs: int) -> list[float]:
@@ -216,7 +219,7 @@ def main() -> None:
 
         warm_up(store)
     print(f"querying {len(drawn)} persons ...", file=sys.stderr, flush=True)
-    figures, latencies, misses = _quality(store, drawn)
+    figures, latencies, misses, cpu = _quality(store, drawn)
     store.close()
     lines = [
         f"Store: {store.backend} ({record_count:,} records, {person_count:,} persons; SIMULATED archive, "
@@ -231,11 +234,16 @@ def main() -> None:
         "| query | asked | first | in top 5 |", "|---|---|---|---|",
         *[f"| {name} | {f['queries']:,} | {f['first']:.2%} | {f['top5']:.2%} |" for name, f in figures.items()],
         "",
-        f"Index build (`kartoteka search --reindex`, names read through the run's reading cache): median "
-        f"{statistics.median(builds):.2f} s of {len(builds)} ({', '.join(f'{b:.2f}' for b in builds)}).",
+        (f"Index build (`kartoteka search --reindex`, names read through the run's reading cache): median "
+         f"{statistics.median(builds):.2f} s of {len(builds)} ({', '.join(f'{b:.2f}' for b in builds)})."
+         if builds else "Index build: not timed (--reindex-runs 0)."),
         f"Query latency over the {len(latencies):,} queries above (one process, one after another, limit 5): "
         f"median {statistics.median(latencies) * 1000:.1f} ms, p95 {_percentile(latencies, 0.95) * 1000:.1f} ms, "
         f"p99 {_percentile(latencies, 0.99) * 1000:.1f} ms.",
+        "CPU of the querying process per query (its threads: on SQLite the database's work too), by script: "
+        + "; ".join(f"{script} mean {statistics.mean(values) * 1000:.1f} ms, median "
+                    f"{statistics.median(values) * 1000:.1f} ms, p95 {_percentile(values, 0.95) * 1000:.1f} ms"
+                    for script, values in cpu.items()) + ".",
     ]
     if clock:
         lines.append("Preparing: " + ", ".join(f"{k} {v:.0f} s" for k, v in clock.items()) + ".")

@@ -1,7 +1,8 @@
 """Candidates from the index (index seeks on the name keys), scored by name and filters, grouped to persons.
 
     candidates(conn, read)      index rows whose keys meet one of the query's likely readings (one statement)
-    rank(conn, read, rows)      scored candidates, best first: one per person (or per record before any link)
+    rank(conn, read, rows, top) the first ``top`` candidates, best first (one per person, or per record before any
+                                link), and how many there are
 
 The name score is the best, over the query's readings and the record's readings, of a length-weighted edit
 similarity of surname and given name (rapidfuzz on the folded romaji: a few microseconds a pair, where
@@ -47,13 +48,17 @@ _SEEK_SHARE = 0.002  # a reading of the query this much less likely than the bes
 _SEEK_READINGS = 16  # the likeliest readings sought on; the rest only score what these find
 _KEY_PAIRS = (("sn_key", "gn_key"), ("sn_key2", "gn_key2"), ("sn_lkey", "gn_lkey"))
 _ROW_SQL = ("SELECT s.record_id, s.person_id, s.kind, s.sn_set, s.gn_set, s.birth_year, s.pref, s.camp, s.fate, "
-            "s.death_year, r.surname, r.given_name, r.name_original FROM search_index s "
-            "JOIN records r ON r.id = s.record_id WHERE ")
+            "s.death_year FROM search_index s WHERE ")
+#: The names as written, read for the records of the candidates that can reach the page (the exact-spelling
+#: bonus): joining every candidate to its record was about half of a query's SQL time.
+_SPELLING_SQL = "SELECT id, surname, given_name, name_original FROM records WHERE id IN "
+_CHUNK = 900  # ids a statement (SQLite's old limit of 999 parameters)
+_TIE_MARGIN = 2e-4  # scores are rounded to 4 places before the tie-break by id: bounds this close may tie
 
 
 class Row(NamedTuple):
-    """An index row with its record's name as written (for the exact-spelling bonus); a named tuple, made from the
-    driver's tuples at a fraction of a frozen dataclass's cost (a common surname reads thousands of them)."""
+    """An index row; a named tuple, made from the driver's tuples at a fraction of a frozen dataclass's cost
+    (a common surname reads thousands of them)."""
 
     record_id: int
     person_id: int | None
@@ -65,9 +70,6 @@ class Row(NamedTuple):
     camp: str | None
     fate: str
     death_year: int | None
-    surname: str | None
-    given_name: str | None
-    name_original: str | None
 
 
 def _sought(read: ReadQuery) -> list[NameReading]:
@@ -167,10 +169,22 @@ def _factorized(values: list[str | None]) -> tuple[np.ndarray, list[str | None]]
     return codes, list(position)
 
 
-def _spelled(row: Row) -> tuple[str, str]:
+def _spelled(surname: str | None, given_name: str | None, name_original: str | None) -> tuple[str, str]:
     """(surname, surname + given) of a record as written, folded for an exact match."""
-    surname = spelling_key(row.surname)
-    return surname, surname + spelling_key(row.given_name) if surname else spelling_key(row.name_original)
+    folded = spelling_key(surname)
+    return folded, folded + spelling_key(given_name) if folded else spelling_key(name_original)
+
+
+def _spellings(conn: Any, record_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The folded spellings (_spelled) of the given records, by primary key through the driver."""
+    out: dict[int, tuple[str, str]] = {}
+    mark = placeholder(conn)
+    for start in range(0, len(record_ids), _CHUNK):
+        chunk = record_ids[start:start + _CHUNK]
+        for record_id, surname, given_name, name_original in driver_rows(
+                conn, f"{_SPELLING_SQL}({', '.join([mark] * len(chunk))})", chunk):
+            out[int(record_id)] = _spelled(surname, given_name, name_original)
+    return out
 
 
 @dataclass
@@ -205,8 +219,8 @@ def _person_facts(conn: Any, person_ids: list[int]) -> dict[int, _Facts]:
     """What every record of each person says (index seeks on person_id, plain tuples through the driver)."""
     facts: dict[int, _Facts] = defaultdict(_Facts)
     mark = placeholder(conn)
-    for start in range(0, len(person_ids), 900):
-        chunk = person_ids[start:start + 900]
+    for start in range(0, len(person_ids), _CHUNK):
+        chunk = person_ids[start:start + _CHUNK]
         for person, birth_year, pref, camp, death_year, fate in driver_rows(
                 conn, f"{_FACT_SQL}({', '.join([mark] * len(chunk))})", chunk):
             facts[int(person)].add_values(birth_year, pref, camp, death_year, fate)
@@ -247,21 +261,78 @@ def _filter_factor(read: ReadQuery, facts: _Facts) -> tuple[float, list[str]] | 
     return factor, notes
 
 
-def rank(conn: Any, read: ReadQuery, rows: list[Row]) -> list[Scored]:
-    """The candidates scored and grouped, best first: one entry per person (per record before any link)."""
+@dataclass
+class Ranking:
+    """The candidates ranked: how many there are, the first of them in order, and whether they are persons."""
+
+    total: int
+    entries: list[Scored]  # the first ``top`` asked of rank (every candidate when it was not given)
+    persons: bool  # the candidates are persons of a run (not records before any link)
+
+
+def rank(conn: Any, read: ReadQuery, rows: list[Row], top: int | None = None) -> Ranking:
+    """The candidates scored and grouped, best first: one entry per person (per record before any link).
+
+    Only the first ``top`` are made (all when None). The exact-spelling bonus needs the record's name as
+    written; it is read only for the candidates whose score with the bonus could reach the first ``top``: the
+    others stay below them whatever it would be."""
     if not rows:
-        return []
+        return Ranking(0, [], False)
     similarity, chosen = _best_name(read, rows)
-    best: dict[tuple[str, int], Scored] = {}
-    for at in np.flatnonzero(similarity >= MIN_NAME_SCORE).tolist():
-        row, sim, reading = rows[at], float(similarity[at]), read.readings[int(chosen[at])]
-        surname, full = _spelled(row)
+    bare = similarity * (1 - _EXACT_SHARE)  # the name score without the bonus
+    kept = np.flatnonzero(similarity >= MIN_NAME_SCORE)
+    # A candidate's key: its person, or minus its record before any link (ids are positive).
+    keys = np.fromiter((-row[0] if row[1] is None else row[1] for row in rows), dtype=np.int64, count=len(rows))
+    # Grouped by candidate, each group's rows best first (the first of equals in the rows' order).
+    order = kept[np.lexsort((kept, -bare[kept], keys[kept]))]
+    grouped = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1]))) if len(order) else order
+    bounds = np.append(starts, len(order))
+    factors, notes, passed = _judged(conn, read, grouped[starts].tolist(), rows)
+    # Each candidate's score lies between these (the bonus or not; a wide birth-year gap makes a factor
+    # negative, a score 0); -1 for those the filters leave out.
+    plain, bonus = bare[order[starts]] * factors, (bare[order[starts]] + _EXACT_SHARE) * factors
+    lower = np.where(passed, np.clip(np.minimum(plain, bonus), 0.0, 1.0), -1.0)
+    upper = np.where(passed, np.clip(np.maximum(plain, bonus), 0.0, 1.0), -1.0)
+    reaching = np.flatnonzero(_reaching(lower, upper, top))
+    members = {int(g): np.sort(order[bounds[g]:bounds[g + 1]]).tolist() for g in reaching.tolist()}
+    spellings = _spellings(conn, sorted(int(rows[at][0]) for group in members.values() for at in group))
+    entries = []
+    for group, positions in members.items():
+        entry = _best_of(rows, positions, bare, chosen, read, spellings)
+        entry.score = round(min(1.0, max(0.0, entry.name_score * float(factors[group]))), 4)
+        entry.notes = notes[group]
+        entries.append(entry)
+    entries.sort(key=lambda s: (-s.score, s.person_id if s.person_id is not None else s.record_id))
+    total = int(np.count_nonzero(passed))
+    return Ranking(total, entries if top is None else entries[:max(0, top)], bool((grouped > 0).any()))
+
+
+def _best_of(rows: list[Row], positions: list[int], bare: np.ndarray, chosen: np.ndarray, read: ReadQuery,
+             spellings: dict[int, tuple[str, str]]) -> Scored:
+    """A candidate's best record by name score with the exact-spelling bonus (the first of equals)."""
+    best: Scored | None = None
+    for at in positions:
+        row, reading = rows[at], read.readings[int(chosen[at])]
+        surname, full = spellings.get(int(row.record_id), ("", ""))
         exact = (full if reading.given else surname) in read.spellings
-        name_score = sim * (1 - _EXACT_SHARE) + (_EXACT_SHARE if exact else 0.0)
-        key = ("p", row.person_id) if row.person_id is not None else ("r", row.record_id)
-        if key not in best or best[key].name_score < name_score:
-            best[key] = Scored(row.person_id, row.record_id, name_score, name_score, reading, exact)
-    return _filtered(conn, read, list(best.values()), rows)
+        name_score = float(bare[at]) + (_EXACT_SHARE if exact else 0.0)
+        if best is None or best.name_score < name_score:
+            best = Scored(row.person_id, row.record_id, name_score, name_score, reading, exact)
+    assert best is not None
+    return best
+
+
+def _reaching(lower: np.ndarray, upper: np.ndarray, top: int | None) -> np.ndarray:
+    """Which candidates (a mask) could be among the first ``top``, each scoring at least ``lower`` and at most
+    ``upper`` (-1 for those the filters leave out)."""
+    alive = upper >= 0
+    if top is None or np.count_nonzero(alive) <= top:
+        return alive
+    if top <= 0:
+        return np.zeros(len(lower), dtype=bool)
+    floor = np.partition(lower, len(lower) - top)[len(lower) - top]  # the top-th highest lower bound
+    return alive & (upper >= floor - _TIE_MARGIN)
 
 
 def _has_filters(read: ReadQuery) -> bool:
@@ -270,24 +341,24 @@ def _has_filters(read: ReadQuery) -> bool:
                                                query.death_year))
 
 
-def _filtered(conn: Any, read: ReadQuery, scored: list[Scored], rows: list[Any]) -> list[Scored]:
-    if _has_filters(read):
-        persons = sorted({s.person_id for s in scored if s.person_id is not None})
-        facts = _person_facts(conn, persons)
-        alone: dict[int, _Facts] = {}
-        for row in rows:
-            if row.person_id is None:
-                alone.setdefault(int(row.record_id), _Facts()).add(row)
-        out = []
-        for entry in scored:
-            found = facts[entry.person_id] if entry.person_id is not None else alone[entry.record_id]
-            judged = _filter_factor(read, found)
-            if judged is None:
-                continue
-            entry.score, entry.notes = entry.name_score * judged[0], judged[1]
-            out.append(entry)
-        scored = out
-    for entry in scored:
-        entry.score = round(min(1.0, max(0.0, entry.score)), 4)
-    scored.sort(key=lambda s: (-s.score, s.person_id if s.person_id is not None else s.record_id))
-    return scored
+def _judged(conn: Any, read: ReadQuery, keys: list[int], rows: list[Row]
+            ) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
+    """The factor the filters give each candidate, their notes on it, and which they keep (not those whose records
+    contradict one)."""
+    factors = np.ones(len(keys), dtype=np.float64)
+    notes: list[list[str]] = [[] for _ in keys]
+    passed = np.ones(len(keys), dtype=bool)
+    if not _has_filters(read):
+        return factors, notes, passed
+    facts = _person_facts(conn, sorted(key for key in keys if key > 0))
+    alone: dict[int, _Facts] = {}
+    for row in rows:
+        if row.person_id is None:
+            alone.setdefault(int(row.record_id), _Facts()).add(row)
+    for at, key in enumerate(keys):
+        judged = _filter_factor(read, facts[key] if key > 0 else alone[-key])
+        if judged is None:
+            passed[at] = False
+        else:
+            factors[at], notes[at] = judged
+    return factors, notes, passed

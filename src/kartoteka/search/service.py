@@ -108,11 +108,10 @@ def _ensure_index(store: Store) -> None:
 
 def _run(conn: Any, query: SearchQuery, read: ReadQuery | None = None) -> SearchPage:
     read = read or read_query(query)
-    ranked = rank(conn, read, candidates(conn, read))
-    page = ranked[query.offset:query.offset + query.limit]
-    hits = page_hits(conn, page)
-    linked = any(s.person_id is not None for s in ranked) or _linked(conn)
-    return SearchPage(query=query, total=len(ranked), hits=hits, readings=read.shown,
+    ranking = rank(conn, read, candidates(conn, read), top=query.offset + query.limit)
+    hits = page_hits(conn, ranking.entries[query.offset:query.offset + query.limit])
+    linked = ranking.persons or _linked(conn)
+    return SearchPage(query=query, total=ranking.total, hits=hits, readings=read.shown,
                       candidates="persons" if linked else "records")
 
 
