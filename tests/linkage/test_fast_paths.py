@@ -101,3 +101,21 @@ def test_kept_pairs_keeps_the_review_band_and_each_records_best_partners_the_sam
     assert sure["mw_sn"].tolist() == [2.0] and sure["tf_sn"].tolist() == [0.5]
     assert kept.loc[kept["match_probability"] < scoring.REVIEW_FLOOR, ["mw_sn", "tf_sn"]].isna().all().all()
     assert kept["mw_gn"].isna().all()  # a comparison without a weight column
+
+
+def test_chain_pairs_already_scored_are_not_scored_again() -> None:
+    """Only the chain pairs that the blocked pairs did not score go to the second prediction: a scored pair (kept
+    at 0.01 or more) can never fall below SCORED_APART."""
+    features = pd.DataFrame({"unique_id": np.array([3, 5, 8, 13, 21], dtype=np.int64)})
+    # one group of four linked records (3-5-8-13), and a pair of records that links two only (21 and nothing)
+    pairs = pd.DataFrame({"unique_id_l": np.array([3, 5, 8, 3], dtype=np.int64),
+                          "unique_id_r": np.array([5, 8, 13, 21], dtype=np.int64),
+                          "match_probability": [0.9, 0.8, 0.7, 0.05]})
+    blocked = scoring.chain_pairs(features, scoring.chains(features, pairs, 0.5))
+    assert sorted(zip(blocked["join_key_l"], blocked["join_key_r"], strict=True)) == [
+        (3, 5), (3, 8), (3, 13), (5, 8), (5, 13), (8, 13)]
+    left = scoring.unscored(blocked, pairs)
+    assert sorted(zip(left["join_key_l"], left["join_key_r"], strict=True)) == [(3, 8), (3, 13), (5, 13)]
+    assert list(left.columns) == ["match_key", "join_key_l", "join_key_r"]
+    assert len(scoring.unscored(blocked, pairs.iloc[:0])) == 6
+    assert scoring.unscored(blocked.iloc[:0], pairs).empty

@@ -52,3 +52,15 @@ def test_closing_a_started_cache_drops_what_was_not_collected(monkeypatch):
     cache.close()
     assert cache._pool is None and cache.entries == {} and cache.added == 0
     assert cache("Ито", "surname")  # still usable: read on demand
+
+
+def test_a_released_cache_holds_nothing_and_its_saved_readings_stay_on_disk(tmp_path):
+    path = tmp_path / "readings-cache.json"
+    cache = ReadingCache(path)
+    first = cache("Ямамото", "surname")
+    cache.save()
+    cache.release()
+    assert cache.entries == {} and cache.added == 0
+    cache.save()  # nothing new: the file on disk keeps what was saved, not the emptied dict
+    assert ReadingCache(path).entries[("Ямамото", "surname")] == first
+    assert cache("Ямамото", "surname") == first  # asked again, read anew

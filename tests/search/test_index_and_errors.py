@@ -109,3 +109,20 @@ def test_the_cli_names_the_store_says_simulated_and_refuses_bad_input(linked_url
     assert bad.returncode != 0 and "error [search.no_letters]" in bad.stderr
     as_json = json.loads(cli("-d", linked_url, "search", "Сато", "--json", "--limit", "2").stdout)
     assert as_json["simulated"] is True and len(as_json["results"]) <= 2 and as_json["store"]
+
+
+@pytest.mark.parametrize("arrow", [False, True], ids=["python lists", "arrow lists"])
+def test_joined_readings_add_the_literal_once_and_leave_none_for_nothing(arrow: bool) -> None:
+    """The index's reading words: the set's readings in order, then the literal reading unless already there;
+    None (not '') where there is no word at all."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from kartoteka.search.index import _joined
+
+    sets = pd.Series([["sato", "satoo"], ["sato", "satoo"], [], [], ["ito"], ["kato"]], dtype=object)
+    literal = pd.Series(["satoo", "satou", "", "abe", None, "kato"], dtype=object)
+    if arrow:
+        sets = sets.astype(pd.ArrowDtype(pa.list_(pa.string())))
+        literal = literal.astype("string[pyarrow]")
+    assert list(_joined(sets, literal)) == ["sato satoo", "sato satoo satou", None, "abe", "ito", "kato"]

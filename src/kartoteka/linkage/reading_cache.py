@@ -170,6 +170,13 @@ class ReadingCache:
             self.added += 1
         return found[0] if found else None
 
+    def release(self) -> None:
+        """Stop the workers and drop the readings held in memory (save first): at full scale a million spellings
+        are hundreds of MB that scoring and clustering have no use for. Asked again, a spelling is read anew."""
+        self.close()
+        self.entries = {}
+        self.added = 0
+
     def save(self) -> None:
         """Write the cache back (atomically) when it learned something new."""
         if not self.path or not self.added:

@@ -221,6 +221,7 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
         features = build_features(records, reader or cache)
         if cache is not None:
             cache.save()
+            cache.release()  # its memory is wanted for scoring (the readings are in the features now)
         lap("features")
         decided = runs.active_decisions(store)
         say("training and scoring" if model is None else "scoring with the given model")

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import delete, func, select
 
 from kartoteka.core.bulk_work import collector_paused
@@ -38,15 +40,34 @@ _DIED_KINDS = ("death_roster", "burial")
 _BATCH = 50_000
 
 
-def _joined(values: pd.Series, extra: pd.Series) -> list[str | None]:
-    """Every folded reading of a name part (the reading set and the literal reading), space-separated."""
-    out: list[str | None] = []
-    for found, literal in zip(values.tolist(), extra.tolist(), strict=True):
-        words = list(found) if found is not None else []
-        if isinstance(literal, str) and literal and literal not in words:
-            words.append(literal)
-        out.append(" ".join(words) if words else None)
-    return out
+def _joined(values: pd.Series, extra: pd.Series) -> np.ndarray:
+    """Every folded reading of a name part (the reading set and the literal reading), space-separated; None for
+    none. Column by column in Arrow: a Python loop over two million records took most of the index's build."""
+    sets = _list_array(values)
+    literal = pa.array(extra.astype(object).where(extra.notna(), None).to_numpy(), type=pa.string())
+    # whether the literal reading is one of the set's (then it is not added again)
+    parents = pc.list_parent_indices(sets).to_numpy(zero_copy_only=False)
+    flat = pc.list_flatten(sets)
+    equal = pc.equal(flat, pc.take(literal, pa.array(parents))).fill_null(False).to_numpy(zero_copy_only=False)
+    present = np.zeros(len(literal), dtype=bool)
+    present[parents[equal]] = True
+    joined = pc.binary_join(sets, " ")  # null where the set is null, "" where it is empty
+    adds = pc.and_(pc.invert(pa.array(present)), pc.greater(pc.utf8_length(literal), 0)).fill_null(False)
+    with_literal = pc.if_else(pc.greater(pc.utf8_length(joined), 0).fill_null(False),
+                              pc.binary_join_element_wise(joined, literal, " "), literal)
+    out = pc.if_else(adds, with_literal, joined)
+    out = pc.if_else(pc.equal(out, "").fill_null(True), pa.scalar(None, pa.string()), out)
+    return out.to_numpy(zero_copy_only=False)
+
+
+def _list_array(values: pd.Series) -> pa.Array:
+    """A column of lists of strings (Arrow-backed or Python lists) as one Arrow list array."""
+    if isinstance(values.array, pd.arrays.ArrowExtensionArray):
+        arrow = pa.array(values.array)  # its Arrow data (__arrow_array__), without a copy
+        combined = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+        return combined.cast(pa.list_(pa.string()))
+    return pa.array([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else list(v)
+                     for v in values.tolist()], type=pa.list_(pa.string()))
 
 
 def _coarse(values: pd.Series) -> pd.Series:
