@@ -81,3 +81,31 @@ def test_the_spellings_read_are_those_of_candidates_the_bonus_could_lift_onto_th
     assert np.flatnonzero(_reaching(lower, upper, top=9)).tolist() == [0, 1, 2, 3, 4]
     assert not _reaching(lower, upper, top=0).any()
     assert np.flatnonzero(_reaching(lower, upper, top=None)).tolist() == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("text", ["佐藤", "Сато", "サトウ", "Suzuki"])
+def test_a_surname_alone_is_ranked_in_full_and_read_in_batches(store, monkeypatch, text):
+    """Every record of the surname is a candidate (no cap: the old 20,000 read an arbitrary part of the commonest
+    surnames at full scale, so that the total and the page followed the storage order), and the names as written
+    read a few candidates at a time give the page of the full ranking."""
+    import kartoteka.search.rank as ranking
+
+    read = read_query(SearchQuery(text=text))
+    folds = sorted({r.surname for r in ranking._sought(read)})
+    marks = ", ".join(["%s" if "postgresql" in str(store.engine.url) else "?"] * len(folds))
+    with store.engine.connect() as conn:
+        records, persons = conn.exec_driver_sql(
+            f"SELECT count(*), count(DISTINCT coalesce(person_id, -record_id)) FROM search_index "
+            f"WHERE sn_fold IN ({marks})", tuple(folds)).one()
+        assert persons > 3, (text, persons)  # more persons of the surname than the batch lowered below
+        # The cap the old code had (MAX_CANDIDATES, 20,000) lowered below the surname's records: it must not exist.
+        monkeypatch.setattr(ranking, "MAX_CANDIDATES", 3, raising=False)
+        rows = candidates(conn, read)
+        assert len(rows) == records
+        everything = rank(conn, read, rows)
+        assert everything.total == persons  # every record met scores 1 on the surname: none is left out
+        monkeypatch.setattr(ranking, "_SPELL_BATCH", 1)
+        for top in (1, 2, 3, 10):
+            paged = rank(conn, read, rows, top=top)
+            assert paged.total == persons
+            assert _shown(paged.entries) == _shown(everything.entries[:top]), (text, top)

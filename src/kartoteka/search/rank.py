@@ -23,7 +23,6 @@ from rapidfuzz import fuzz, process
 from kartoteka.access.policy import possibly_living
 from kartoteka.search.query import NameReading, ReadQuery, spelling_key
 
-MAX_CANDIDATES = 20_000  # records read for one query; a surname alone of the commonest names reaches it
 MIN_NAME_SCORE = 0.6  # below this a candidate is not a hit
 _EXACT_SHARE = 0.1  # of the name score: the record spelled exactly as asked (same kanji, same kana)
 _READING_SHARE = 0.03  # of the name score: how likely the reading of the query that met the record is
@@ -53,6 +52,8 @@ _ROW_SQL = ("SELECT s.record_id, s.person_id, s.kind, s.sn_set, s.gn_set, s.birt
 #: bonus): joining every candidate to its record was about half of a query's SQL time.
 _SPELLING_SQL = "SELECT id, surname, given_name, name_original FROM records WHERE id IN "
 _CHUNK = 900  # ids a statement (SQLite's old limit of 999 parameters)
+_EQUAL = 1e-9  # two scores rounded to 4 places this close are equal
+_SPELL_BATCH = 256  # candidates whose names as written are read first (then twice as many each time)
 _TIE_MARGIN = 2e-4  # scores are rounded to 4 places before the tie-break by id: bounds this close may tie
 
 
@@ -114,12 +115,13 @@ def driver_rows(conn: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]
 
 
 def candidates(conn: Any, read: ReadQuery) -> list[Row]:
-    """The index rows of the records whose keys meet one of the query's likely readings (at most MAX_CANDIDATES),
-    read through the driver (plain tuples: a few thousand rows a query)."""
+    """The index rows of the records whose keys meet one of the query's likely readings, every one (a surname alone
+    of the commonest names meets some 35,000 records at full scale: fewer would make the total and the first
+    page depend on the storage order), read through the driver as plain tuples."""
     where, params = _seek_sql(read, placeholder(conn))
     if not where:
         return []
-    return list(map(Row._make, driver_rows(conn, f"{_ROW_SQL}{where} LIMIT {MAX_CANDIDATES}", params)))
+    return list(map(Row._make, driver_rows(conn, f"{_ROW_SQL}{where}", params)))
 
 
 def _set_matrix(queries: list[str], sets: list[str | None]) -> np.ndarray:
@@ -227,6 +229,33 @@ def _person_facts(conn: Any, person_ids: list[int]) -> dict[int, _Facts]:
     return facts
 
 
+_COUNT_SQL = "SELECT id, record_count FROM persons WHERE id IN "
+
+
+def _facts_of_persons(conn: Any, person_ids: list[int], rows: list[Row]) -> dict[int, _Facts]:
+    """What every record of each person says: from the candidate rows for a person all of whose records are
+    among them (persons.record_count; the index is of the persons' run), read from the index for the others.
+
+    A surname alone with a birth year met some 9,000 persons at full scale; reading their 35,000 records again
+    by person took most of the query, though nearly all of them were already read as candidates."""
+    held: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row.person_id is not None:
+            held[int(row.person_id)].append(row)
+    complete: set[int] = set()
+    mark = placeholder(conn)
+    for start in range(0, len(person_ids), _CHUNK):
+        chunk = person_ids[start:start + _CHUNK]
+        for person, count in driver_rows(conn, f"{_COUNT_SQL}({', '.join([mark] * len(chunk))})", chunk):
+            if len(held.get(int(person), ())) == int(count):
+                complete.add(int(person))
+    facts = _person_facts(conn, [person for person in person_ids if person not in complete])
+    for person in complete:
+        for row in held[person]:
+            facts[person].add(row)
+    return facts
+
+
 def _filter_factor(read: ReadQuery, facts: _Facts) -> tuple[float, list[str]] | None:
     """The factor the filters give a person (None: its records contradict a filter) and notes on each."""
     query, factor, notes = read.query, 1.0, []
@@ -295,17 +324,60 @@ def rank(conn: Any, read: ReadQuery, rows: list[Row], top: int | None = None) ->
     lower = np.where(passed, np.clip(np.minimum(plain, bonus), 0.0, 1.0), -1.0)
     upper = np.where(passed, np.clip(np.maximum(plain, bonus), 0.0, 1.0), -1.0)
     reaching = np.flatnonzero(_reaching(lower, upper, top))
-    members = {int(g): np.sort(order[bounds[g]:bounds[g + 1]]).tolist() for g in reaching.tolist()}
-    spellings = _spellings(conn, sorted(int(rows[at][0]) for group in members.values() for at in group))
-    entries = []
-    for group, positions in members.items():
-        entry = _best_of(rows, positions, bare, chosen, read, spellings)
-        entry.score = round(min(1.0, max(0.0, entry.name_score * float(factors[group]))), 4)
-        entry.notes = notes[group]
-        entries.append(entry)
-    entries.sort(key=lambda s: (-s.score, s.person_id if s.person_id is not None else s.record_id))
+    ties = np.abs(grouped[starts])  # what equal scores are ordered by: the person, or the record before any link
+    entries = _settled(conn, read, rows, top, _Groups(order, bounds, bare, chosen, factors, notes, upper, ties),
+                       reaching)
     total = int(np.count_nonzero(passed))
     return Ranking(total, entries if top is None else entries[:max(0, top)], bool((grouped > 0).any()))
+
+
+class _Groups(NamedTuple):
+    """The candidates as rank groups them: their rows (positions in ``order`` from ``bounds``), the rows' name
+    scores without the bonus and query readings, each candidate's filter factor, notes, upper bound and tie key."""
+
+    order: np.ndarray
+    bounds: np.ndarray
+    bare: np.ndarray
+    chosen: np.ndarray
+    factors: np.ndarray
+    notes: list[list[str]]
+    upper: np.ndarray
+    ties: np.ndarray
+
+
+def _settled(conn: Any, read: ReadQuery, rows: list[Row], top: int | None, groups: _Groups,
+             reaching: np.ndarray) -> list[Scored]:
+    """The entries of the candidates that can reach the first ``top``, best first, scored with the
+    exact-spelling bonus (the names as written read in batches, the likeliest first).
+
+    A surname alone meets thousands of persons who tie on the name: reading every one's spelling took most of
+    such a query. They are read best bound first (equal bounds by id) and the reading stops once ``top`` scored
+    entries beat every bound still unread (the bonus can only lift a candidate to its bound)."""
+    if top is not None:
+        reaching = reaching[np.lexsort((groups.ties[reaching], -groups.upper[reaching]))]
+    bounds = np.round(groups.upper[reaching], 4)  # a score is rounded to 4 places: never above its bound's
+    entries: list[Scored] = []
+    done, batch = 0, _SPELL_BATCH
+    while done < len(reaching):
+        taken = reaching[done:done + batch].tolist()
+        members = {g: np.sort(groups.order[groups.bounds[g]:groups.bounds[g + 1]]).tolist() for g in taken}
+        spellings = _spellings(conn, sorted(int(rows[at][0]) for positions in members.values() for at in positions))
+        for g, positions in members.items():
+            entry = _best_of(rows, positions, groups.bare, groups.chosen, read, spellings)
+            entry.score = round(min(1.0, max(0.0, entry.name_score * float(groups.factors[g]))), 4)
+            entry.notes = groups.notes[g]
+            entries.append(entry)
+        done += len(taken)
+        batch *= 2
+        entries.sort(key=lambda s: (-s.score, s.person_id if s.person_id is not None else s.record_id))
+        if top is not None and 0 < top <= len(entries) and done < len(reaching):
+            last = entries[top - 1]
+            last_tie = last.person_id if last.person_id is not None else last.record_id
+            rest_bounds, rest_ties = bounds[done:], groups.ties[reaching[done:]]
+            beating = (rest_bounds > last.score + _EQUAL) | ((rest_bounds > last.score - _EQUAL) & (rest_ties < last_tie))
+            if not beating.any():
+                break
+    return entries
 
 
 def _best_of(rows: list[Row], positions: list[int], bare: np.ndarray, chosen: np.ndarray, read: ReadQuery,
@@ -350,7 +422,7 @@ def _judged(conn: Any, read: ReadQuery, keys: list[int], rows: list[Row]
     passed = np.ones(len(keys), dtype=bool)
     if not _has_filters(read):
         return factors, notes, passed
-    facts = _person_facts(conn, sorted(key for key in keys if key > 0))
+    facts = _facts_of_persons(conn, sorted(key for key in keys if key > 0), rows)
     alone: dict[int, _Facts] = {}
     for row in rows:
         if row.person_id is None:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 
-from kartoteka.web.i18n import LANGUAGE_NAMES, format_partial_date, translations
+from kartoteka.web.i18n import LANGUAGE_NAMES, format_number, format_partial_date, translations
 
 
 def N_(message: str) -> str:
@@ -68,9 +68,7 @@ def _date(context: Any, value: Any) -> str:
 
 @pass_context
 def _number(context: Any, value: int) -> str:
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=context["lang"])
+    return format_number(value, context["lang"])
 
 
 def web_address(value: Any) -> str | None:
