@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kartoteka.linkage import scoring
+from kartoteka.linkage.clustering import Clustering
 from kartoteka.linkage.json_text import json_texts
 from kartoteka.linkage.persons import _camps
-from kartoteka.linkage.service import _weights_json
+from kartoteka.linkage.service import _pairs_for_store, _weights_json
 
 
 def test_weights_json_is_the_text_json_dumps_writes() -> None:
@@ -80,9 +81,11 @@ class _Linker:
 
 
 def test_kept_pairs_keeps_the_review_band_and_each_records_best_partners_the_same_every_time() -> None:
-    # Record 1 has one partner above the review floor and eight below it, all with the same weight; each of
-    # those eight has five better partners of its own, so only record 1's ranking can keep them.
-    rows = [(1, 30, 5.0, 0.97, 2.0)] + [(1, partner, -3.0, 0.1, 1.0) for partner in range(10, 18)]
+    # Record 1 has one partner in the review band and eight below it, all with the same weight; each of
+    # those eight has five better partners of its own, so only record 1's ranking can keep them. Record 2 has a
+    # partner above the review band.
+    rows = [(1, 30, 5.0, 0.97, 2.0), (2, 31, 9.0, 0.99, 3.0)]
+    rows += [(1, partner, -3.0, 0.1, 1.0) for partner in range(10, 18)]
     rows += [(100 + 10 * partner + k, partner, -1.0, 0.15, 1.0) for partner in range(10, 18) for k in range(5)]
     predictions = pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_weight", "match_probability",
                                               "mw_sn"])
@@ -94,13 +97,16 @@ def test_kept_pairs_keeps_the_review_band_and_each_records_best_partners_the_sam
         of_one = sorted(kept.loc[kept["unique_id_l"] == 1, "unique_id_r"].tolist())
         # the pair above the floor, then the four lowest partner ids among the tied ones
         assert of_one == [10, 11, 12, 13, 30]
-    assert len(kept) == 5 + 40
-    sure = kept[kept["match_probability"] >= scoring.REVIEW_FLOOR]
+    assert len(kept) == 1 + 5 + 40
+    # the kept pairs carry no weights: only the review band's pairs keep them (apart, by pair)
+    assert list(kept.columns) == ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    terms = scoring._terms(_Linker(connection), "predictions")
+    assert len(terms) == len(predictions)
     # the comparison's weight and its term-frequency adjustment, each its own term of the pair's weight (the
     # review shows them as lines that add up)
+    sure = terms[terms["unique_id_r"] == 30]
     assert sure["mw_sn"].tolist() == [2.0] and sure["tf_sn"].tolist() == [0.5]
-    assert kept.loc[kept["match_probability"] < scoring.REVIEW_FLOOR, ["mw_sn", "tf_sn"]].isna().all().all()
-    assert kept["mw_gn"].isna().all()  # a comparison without a weight column
+    assert terms["mw_gn"].isna().all()  # a comparison without a weight column
 
 
 def test_chain_pairs_already_scored_are_not_scored_again() -> None:
@@ -119,3 +125,17 @@ def test_chain_pairs_already_scored_are_not_scored_again() -> None:
     assert list(left.columns) == ["match_key", "join_key_l", "join_key_r"]
     assert len(scoring.unscored(blocked, pairs.iloc[:0])) == 6
     assert scoring.unscored(blocked.iloc[:0], pairs).empty
+
+
+def test_the_review_bands_pairs_get_their_own_terms_from_the_terms_frame() -> None:
+    # The kept pairs carry no weights; the terms come by pair, in another order, for the review band only.
+    pairs = pd.DataFrame({"unique_id_l": [1, 2, 3, 4], "unique_id_r": [5, 6, 7, 8],
+                          "match_weight": [1.0, 2.0, -4.0, 9.0], "match_probability": [0.3, 0.6, 0.05, 0.99]})
+    terms = pd.DataFrame({"unique_id_l": [2, 1], "unique_id_r": [6, 5], "mw_sn": [1.25, -0.5],
+                          "tf_sn": [0.75, 0.25]}).astype({"mw_sn": "float32", "tf_sn": "float32"})
+    clustering = Clustering(cluster_of=pd.Series(range(1, 9), index=range(1, 9)), flags={}, refused=0)
+    rows = _pairs_for_store(pairs, clustering, prior=-10.0, terms=terms)
+    assert rows["in_review"].tolist() == [1, 1, 0, 0]
+    assert json.loads(rows["weights_json"][0]) == {"sn": -0.5, "tf_sn": 0.25, "prior": -10.0}
+    assert json.loads(rows["weights_json"][1]) == {"sn": 1.25, "tf_sn": 0.75, "prior": -10.0}
+    assert rows["weights_json"][2:].isna().all()

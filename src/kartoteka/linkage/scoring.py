@@ -23,6 +23,9 @@ from kartoteka.linkage.model import in_dialect, settings_dict
 KEEP_PROBABILITY = 0.01
 # Of the rest, keep every pair from the floor of the review band up, plus each record's best few partners.
 REVIEW_FLOOR = 0.2
+# Pairs in this band of match probability go to the review queue (service.REVIEW_BAND); only they keep each
+# comparison's weight (ScoringResult.terms, then match_pairs.weights_json).
+REVIEW_BAND = (REVIEW_FLOOR, 0.98)
 TOP_CANDIDATES = 5
 # DuckDB's memory for scoring. At full scale the process holds about 2 GB of its own then (records, features).
 # DuckDB spills at 3 GB (predict 91 s, against 82 s with 6 GB), but more would take the peak past 6 GB.
@@ -48,6 +51,9 @@ class ScoringResult:
     training: dict[str, Any] = field(default_factory=dict)
     report: model_training.TrainingReport | None = None
     apart: pd.DataFrame | None = None  # pairs inside a chain of links scored below SCORED_APART (ids l, r)
+    # the pairs in REVIEW_BAND with each comparison's weight (mw_NAME) and term-frequency adjustment (tf_NAME),
+    # ids unique_id_l, unique_id_r; `pairs` holds only ids, match weight and probability
+    terms: pd.DataFrame | None = None
 
 
 def _quiet_splink() -> None:
@@ -101,14 +107,21 @@ def train_and_score(features: pd.DataFrame, db_api: Any, dialect: str, model: di
     # Splink's validation of the settings (a parse of every level's SQL) only logs; the trained model's settings
     # were validated when training began.
     linker = Linker(table, model, log_level=None, validate_settings=given)
+    # Every blocked pair is scored without its per-comparison weights (the table of the ten million pairs above
+    # KEEP_PROBABILITY at full scale is 7 columns instead of 29); the review band's pairs, the only ones that
+    # keep them, are scored again with them (Splink itself flips this setting for one predict in
+    # compare_two_records).
+    linker._settings_obj._retain_intermediate_calculation_columns = False
     predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY, warning_mode="never")
     pairs = _kept_pairs(linker, predictions.physical_name)
     predictions.drop_table_from_database_and_remove_from_cache()
     apart = None
     if threshold is not None:
         apart = _scored_apart(linker, db_api, features, pairs, threshold)
+    low, high = REVIEW_BAND
+    terms = pair_terms(linker, db_api, pairs[(pairs["match_probability"] >= low) & (pairs["match_probability"] < high)])
     return ScoringResult(pairs=pairs, model=model, warnings=warnings, training=report.to_dict(),
-                         report=report, apart=apart)
+                         report=report, apart=apart, terms=terms)
 
 
 def chains(features: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.Series:
@@ -176,7 +189,42 @@ def _scored_apart(linker: Any, db_api: Any, features: pd.DataFrame, pairs: pd.Da
 
 def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
     """The pairs worth keeping, selected in the backend (at full scale there are ten million above 0.01):
-    every pair from REVIEW_FLOOR up, and each record's TOP_CANDIDATES best partners (for identification)."""
+    every pair from REVIEW_FLOOR up, and each record's TOP_CANDIDATES best partners (for identification).
+    Ids, match weight and probability only: the review band's terms come apart (pair_terms)."""
+    pair = "unique_id_l, unique_id_r, match_weight, match_probability"
+    # Ties in weight are broken by the partner's id, so every run keeps the same pairs.
+    ranked = (f"SELECT {pair}, "
+              f"row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC, unique_id_r) AS rank_l, "
+              f"row_number() OVER (PARTITION BY unique_id_r ORDER BY match_weight DESC, unique_id_l) AS rank_r "
+              f"FROM {table}")
+    sql = (f"SELECT {pair} FROM {table} WHERE match_probability >= {REVIEW_FLOOR} "
+           f"UNION ALL "
+           f"SELECT {pair} FROM ({ranked}) AS ranked WHERE match_probability < {REVIEW_FLOOR} "
+           f"AND (rank_l <= {TOP_CANDIDATES} OR rank_r <= {TOP_CANDIDATES})")
+    return _with_int_ids(linker.misc.query_sql(sql, output_type="pandas"))
+
+
+def pair_terms(linker: Any, db_api: Any, pairs: pd.DataFrame) -> pd.DataFrame:
+    """`pairs` (unique_id_l < unique_id_r) scored again by `linker` with every comparison's weight (as its
+    blocked pairs, like _scored_apart): their terms (_terms). The linker is left retaining Splink's intermediate
+    columns."""
+    blocked = pd.DataFrame({"match_key": "0", "join_key_l": pairs["unique_id_l"].to_numpy(),
+                            "join_key_r": pairs["unique_id_r"].to_numpy()})
+    if blocked.empty:
+        return pd.DataFrame({"unique_id_l": pd.Series(dtype="int64"), "unique_id_r": pd.Series(dtype="int64")}
+                            | {f"mw_{name}": pd.Series(dtype="float32") for name in COMPARISON_NAMES})
+    linker._settings_obj._retain_intermediate_calculation_columns = True
+    registered = linker.table_management.register_blocked_pairs_for_predict(db_api.register(blocked))
+    predictions = linker.inference.predict(warning_mode="never")
+    terms = _terms(linker, predictions.physical_name)
+    predictions.drop_table_from_database_and_remove_from_cache()
+    registered.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+    return terms
+
+
+def _terms(linker: Any, table: str) -> pd.DataFrame:
+    """The pairs of the predictions `table` with each comparison's weight (mw_NAME, null for a comparison Splink
+    could not evaluate) and each term-frequency adjustment (tf_NAME), as float32 to 3 places."""
     present = set(linker.misc.query_sql(f"SELECT * FROM {table} LIMIT 1", output_type="pandas").columns)
 
     def weight(name: str) -> str:
@@ -187,25 +235,16 @@ def _kept_pairs(linker: Any, table: str) -> pd.DataFrame:
 
     # Term-frequency adjustments are terms of their own in Splink's sum (kept apart, for the review's lines).
     adjusted = [name for name in COMPARISON_NAMES if f"mw_tf_adj_{name}" in present]
-    pair = "unique_id_l, unique_id_r, match_weight, match_probability"
     weights = ", ".join([weight(name) for name in COMPARISON_NAMES]
                         + [f"mw_tf_adj_{name} AS tf_{name}" for name in adjusted])
-    no_weights = ", ".join([f"CAST(NULL AS DOUBLE) AS mw_{name}" for name in COMPARISON_NAMES]
-                           + [f"CAST(NULL AS DOUBLE) AS tf_{name}" for name in adjusted])
-    # The ranks are taken over the four narrow columns only (sorting ten million rows with every weight
-    # column was most of the cost); the weights are read only for the pairs from REVIEW_FLOOR up, the only
-    # ones that keep them. Ties in weight are broken by the partner's id, so every run keeps the same pairs.
-    ranked = (f"SELECT {pair}, "
-              f"row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC, unique_id_r) AS rank_l, "
-              f"row_number() OVER (PARTITION BY unique_id_r ORDER BY match_weight DESC, unique_id_l) AS rank_r "
-              f"FROM {table}")
-    sql = (f"SELECT {pair}, {weights} FROM {table} WHERE match_probability >= {REVIEW_FLOOR} "
-           f"UNION ALL "
-           f"SELECT {pair}, {no_weights} FROM ({ranked}) AS ranked WHERE match_probability < {REVIEW_FLOOR} "
-           f"AND (rank_l <= {TOP_CANDIDATES} OR rank_r <= {TOP_CANDIDATES})")
-    pairs = linker.misc.query_sql(sql, output_type="pandas")
+    terms = _with_int_ids(linker.misc.query_sql(f"SELECT unique_id_l, unique_id_r, {weights} FROM {table}",
+                                                output_type="pandas"))
+    for column in [f"mw_{name}" for name in COMPARISON_NAMES] + [f"tf_{name}" for name in adjusted]:
+        terms[column] = pd.to_numeric(terms[column], errors="coerce").astype("float32").round(3)
+    return terms
+
+
+def _with_int_ids(pairs: pd.DataFrame) -> pd.DataFrame:
     pairs["unique_id_l"] = pairs["unique_id_l"].astype("int64")
     pairs["unique_id_r"] = pairs["unique_id_r"].astype("int64")
-    for column in [f"mw_{name}" for name in COMPARISON_NAMES] + [f"tf_{name}" for name in adjusted]:
-        pairs[column] = pd.to_numeric(pairs[column], errors="coerce").astype("float32").round(3)
     return pairs

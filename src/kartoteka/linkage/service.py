@@ -30,14 +30,13 @@ from kartoteka.linkage.persons import build_persons
 from kartoteka.linkage.priority import review_priority
 from kartoteka.linkage.reading_cache import ReadingCache
 from kartoteka.linkage.review_labels import model_on_reviewed_pairs
+from kartoteka.linkage.scoring import REVIEW_BAND  # the pairs that go to the review queue
 from kartoteka.store import Store
 from kartoteka.store.locks import store_lock
 
 # A link needs the model to find the two records more likely the same person than not. Lower thresholds
 # (with the one-per-person constraints doing the refusing) measured better still; see docs/how-to/tune-linkage.md.
 DEFAULT_THRESHOLD = 0.5
-# Pairs in this band of match probability go to the review queue.
-REVIEW_BAND = (0.2, 0.98)
 Progress = Callable[[str], None]
 #: Given a run's features and its clusters (record id -> cluster label), a writer to call inside the run's write
 #: transaction with (connection, cluster label -> person id).
@@ -98,11 +97,12 @@ def _life_facts(features: pd.DataFrame) -> pd.DataFrame:
                          "camp": camp.where(in_camp, None)[keep].to_numpy()})
 
 
-def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering, prior: float | None = None) -> pd.DataFrame:
+def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering, prior: float | None = None,
+                     terms: pd.DataFrame | None = None) -> pd.DataFrame:
     """The scored pairs as match_pairs rows; those in review keep their terms (weights_json): each comparison's
-    weight, each term-frequency adjustment (tf_NAME) and the prior, which add up to the match weight."""
-    weights = [c for c in pairs.columns if c.startswith("mw_")]
-    adjustments = [c for c in pairs.columns if c.startswith("tf_")]
+    weight, each term-frequency adjustment (tf_NAME) and the prior, which add up to the match weight.
+    `terms` holds those weights (mw_NAME, tf_NAME) by pair (scoring.ScoringResult.terms); without it, `pairs`
+    carries them."""
     low, high = REVIEW_BAND
     in_review = (pairs["match_probability"] >= low) & (pairs["match_probability"] < high)
     out = pd.DataFrame({
@@ -113,7 +113,11 @@ def _pairs_for_store(pairs: pd.DataFrame, clustering: Clustering, prior: float |
     out["review_priority"] = review_priority(pairs, clustering.cluster_of).where(in_review)
     # Per-comparison weights are kept for the pairs a reviewer may look at; the rest can be re-scored.
     out["weights_json"] = None
-    terms = (pairs.loc[in_review, weights + adjustments].astype("float64").round(3)
+    ids = ["unique_id_l", "unique_id_r"]
+    source = pairs.loc[in_review] if terms is None else pairs.loc[in_review, ids].merge(terms, on=ids, how="left")
+    weights = [c for c in source.columns if c.startswith("mw_")]
+    adjustments = [c for c in source.columns if c.startswith("tf_")]
+    terms = (source[weights + adjustments].astype("float64").round(3)
              .rename(columns=lambda c: c[3:] if c in weights else c))
     if prior is not None:
         terms["prior"] = round(prior, 4)
@@ -239,8 +243,8 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
         record_count = len(records)
         del records, features  # gigabytes at full scale, not needed for the write
         members = _members(clustering, result.pairs)
-        pairs = _pairs_for_store(result.pairs, clustering, prior_weight(result.model))
-        result.pairs = pairs.iloc[:0]  # the scored frame (with every comparison's weight) is no longer needed
+        pairs = _pairs_for_store(result.pairs, clustering, prior_weight(result.model), result.terms)
+        result.pairs = result.terms = pairs.iloc[:0]  # the scored frames are no longer needed
         lap("cluster")
         directory.mkdir(parents=True, exist_ok=True)
         model_file = directory / f"run-{run_id}-model.json"
