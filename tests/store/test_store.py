@@ -109,6 +109,33 @@ def test_a_simulated_store_stays_simulated_and_another_process_s_flag_is_seen_af
         writer.close()
 
 
+def test_a_transaction_that_reads_then_writes_holds_the_write_lock_from_its_start(tmp_path):
+    # Two reviewers answering at once on SQLite: a plain transaction that read first failed at once ("database is
+    # locked", a 503) when the other committed meanwhile; Store.writing takes the lock first and the other waits.
+    import sqlite3
+
+    path = tmp_path / "k.sqlite"
+    store = open_store(f"sqlite:///{path}")
+    other = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+    try:
+        with store.engine.begin() as conn:  # a plain transaction: another writer may still commit
+            conn.execute(sa.select(sa.func.count()).select_from(sources)).scalar_one()
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO meta (key, value) VALUES ('other', '1')")
+            other.execute("COMMIT")
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('mine', '1')"))
+        with store.writing() as conn:
+            conn.execute(sa.select(sa.func.count()).select_from(sources)).scalar_one()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")  # the other writer waits (here: gives up after 50 ms)
+            conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('mine', '1')"))
+        assert store.get_meta("mine") == "1" and store.get_meta("other") == "1"
+    finally:
+        other.close()
+        store.close()
+
+
 def test_record_ref_is_unique_within_a_source(store):
     with store.engine.begin() as conn:
         source_id = conn.execute(sources.insert().values(

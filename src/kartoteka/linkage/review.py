@@ -198,7 +198,7 @@ def decide(store: Store, record_id_l: int, record_id_r: int, decision: str, revi
     Refused (review.conflict) when it contradicts another reviewer's standing decision on the pair; a
     reviewer's own earlier answer on the pair is replaced (undone, by them). Returns the new decision's id."""
     if conn is None:
-        with store.engine.begin() as own:
+        with store.writing() as own:
             return decide(store, record_id_l, record_id_r, decision, reviewer, note, action, own)
     answer = _check(decision, record_id_l, record_id_r)
     left, right = _key(record_id_l, record_id_r)
@@ -240,7 +240,7 @@ def undo(store: Store, decision_id: int | None = None, reviewer: str | None = No
     """Undo a decision (or, with no id, the latest act: `reviewer`'s own when given), with every decision of the
     same act (a person split or merged, an imported file). The next `link` no longer applies them. Returns the
     id of the decision asked for (or the act's latest)."""
-    with store.engine.begin() as conn:
+    with store.writing() as conn:
         query = select(decisions.c.id, decisions.c.action).where(decisions.c.undone_at.is_(None))
         if decision_id:
             query = query.where(decisions.c.id == decision_id)

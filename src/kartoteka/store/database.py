@@ -13,6 +13,8 @@ refuses a store whose schema is newer than the code.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -61,6 +63,7 @@ class ConnectionPool:
         return self.size + self.overflow
 
 
+WRITE_FIRST = "kartoteka_write_first"  # the execution option Store.writing sets (SQLite: BEGIN IMMEDIATE)
 # how long a store's "not simulated" is believed before it is asked again (Store.is_simulated)
 SIMULATED_RECHECK_SECONDS = 1.0
 
@@ -93,6 +96,16 @@ class Store:
         with self.engine.begin() as conn:
             set_meta_in(conn, key, value)
         self._simulated_asked = None
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A transaction that reads, then writes what it read decided (a reviewer's answer, an undo): on SQLite it
+        takes the write lock at its start (BEGIN IMMEDIATE). A plain transaction that read first fails at once
+        ("database is locked") when another writer committed meanwhile; this one waits its turn."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{WRITE_FIRST: True})
+            with conn.begin():
+                yield conn
 
     def is_simulated(self) -> bool:
         """True when the store holds simulated data (every output made from it must say SIMULATED).
@@ -213,7 +226,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # Store.writing: the write lock first, so a transaction that reads before it writes waits for another
+        # writer (the busy timeout) instead of failing at once when that writer committed after its reads.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_FIRST) else "BEGIN")
 
 
 def alembic_config(connection: Any = None) -> Config:
