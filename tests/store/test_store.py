@@ -136,6 +136,33 @@ def test_a_transaction_that_reads_then_writes_holds_the_write_lock_from_its_star
         store.close()
 
 
+def test_two_transactions_setting_one_meta_key_at_once_both_succeed(store):
+    # Two first imports into a new PostgreSQL store both set the places' mark: with delete-then-insert the
+    # second failed on the key when the first committed, and its import said "another import of this same file".
+    import threading
+    import time
+
+    from kartoteka.store.database import set_meta_in
+
+    failures: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with store.engine.begin() as conn:
+                set_meta_in(conn, "mark", "second")
+        except BaseException as exc:  # noqa: BLE001 - the test reports it below
+            failures.append(exc)
+
+    with store.engine.begin() as conn:
+        set_meta_in(conn, "mark", "first")
+        other = threading.Thread(target=second)
+        other.start()
+        time.sleep(0.5)  # the second is waiting on the first's row (PostgreSQL) or for the write lock (SQLite)
+    other.join(timeout=60)
+    assert not failures, failures
+    assert store.get_meta("mark") == "second"
+
+
 def test_record_ref_is_unique_within_a_source(store):
     with store.engine.begin() as conn:
         source_id = conn.execute(sources.insert().values(

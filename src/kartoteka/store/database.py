@@ -24,6 +24,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -132,9 +134,12 @@ class Store:
 
 
 def set_meta_in(conn: Any, key: str, value: str) -> None:
-    """Upsert a meta value inside an open transaction (portable: delete then insert)."""
-    conn.execute(meta.delete().where(meta.c.key == key))
-    conn.execute(meta.insert().values(key=key, value=value))
+    """Upsert a meta value inside an open transaction (INSERT ... ON CONFLICT DO UPDATE on both backends: two
+    transactions setting one key at once, as two first imports into a new PostgreSQL store do, both succeed and
+    the later commit's value stays; a delete then insert made the second fail on the key)."""
+    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(meta).values(key=key, value=value)
+    conn.execute(statement.on_conflict_do_update(index_elements=[meta.c.key], set_={"value": value}))
 
 
 def open_store(url: str, create: bool = True, pool: ConnectionPool | None = None) -> Store:
