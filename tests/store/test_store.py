@@ -150,7 +150,7 @@ def test_two_transactions_setting_one_meta_key_at_once_both_succeed(store):
         try:
             with store.engine.begin() as conn:
                 set_meta_in(conn, "mark", "second")
-        except BaseException as exc:  # noqa: BLE001 - the test reports it below
+        except BaseException as exc:  # the test reports it below
             failures.append(exc)
 
     with store.engine.begin() as conn:
