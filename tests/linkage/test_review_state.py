@@ -19,7 +19,7 @@ from kartoteka.store import open_store, records
 
 def _view(state: review_state.ReviewState) -> dict[str, object]:
     return {"active": sorted((d.id, d.decision, d.reviewer, d.stale) for d in state.active),
-            "undone": state.undone, "settled": state.settled, "linking": state.linking,
+            "undone": state.undone, "settled": state.settled,
             "returned": [d.id for d in state.returned], "mine": state.mine,
             "answers": {pair: [d.id for d in found] for pair, found in state.answers.items()}}
 

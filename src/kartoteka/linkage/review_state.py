@@ -43,7 +43,6 @@ class ReviewState:
     fingerprints: dict[int, str]
     active: list[Decision] = field(default_factory=list)  # oldest first
     settled: set[Pair] = field(default_factory=set)  # a same / not same stands on the pair
-    linking: set[Pair] = field(default_factory=set)  # an active same / not same, standing or stale
     returned: list[Decision] = field(default_factory=list)  # stale same / not same, latest per pair, oldest first
     answers: dict[Pair, list[Decision]] = field(default_factory=dict)  # active unsure / skip answers by pair
     mine: dict[str, set[Pair]] = field(default_factory=dict)  # each reviewer's answered pairs, not stale
@@ -54,7 +53,6 @@ class ReviewState:
         for d in self.active:
             pair = (d.record_id_l, d.record_id_r)
             if d.decision in LINKING:
-                self.linking.add(pair)
                 if d.stale:
                     latest_returned[pair] = d
                 else:
