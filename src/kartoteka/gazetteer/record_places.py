@@ -169,12 +169,11 @@ def bring_up_to_date(store: Store, index: Index, force: bool = False) -> dict[st
     """Resolve every record again when the version changed (or ``force``), else the records added since the
     last check that have no rows; a summary (``records``: how many rows were written, ``all``: whether every
     record was resolved again)."""
-    with store.engine.begin() as conn:
+    # the write lock first (SQLite: Store.writing; PostgreSQL: an advisory lock): a second process waits here for
+    # the first, then finds the work done
+    with store.writing() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-        else:  # write first (any write statement takes SQLite's write lock, even one that changes no row): a
-            # second process waits here for the first, then finds the work done
-            conn.execute(meta.update().where(meta.c.key == META_KEY).values(value=meta.c.value))
         version, last = _marker(conn)
         top = int(conn.execute(select(func.max(records.c.id))).scalar() or 0)
         full = force or version != resolution_version()
