@@ -7,7 +7,7 @@ from collections import Counter, defaultdict, namedtuple
 from typing import Any
 
 from kartoteka.linkage.vocabulary import PREFECTURES, prefecture_code
-from kartoteka.search.rank import Scored, driver_rows, placeholder
+from kartoteka.search.rank import Scored, rows_by_ids
 from kartoteka.search.types import SearchHit
 
 _PREFECTURE_NAMES = {code: kanji for code, kanji, _ in PREFECTURES}
@@ -57,13 +57,6 @@ _PersonRow = namedtuple("_PersonRow", "id name_cyrillic name_kana name_kanji nam
                                       "death_date record_count")
 
 
-def _fetch(conn: Any, sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
-    """Rows of ``sql`` + "(ids)" through the driver (a page's few ids; no statement to compile each search)."""
-    if not ids:
-        return []
-    return driver_rows(conn, f"{sql}({', '.join([placeholder(conn)] * len(ids))})", ids)
-
-
 def _record_hit(entry: Scored, row: Any, fate: str) -> SearchHit:
     """A record standing for its person (no link has run yet)."""
     written = _written(row)
@@ -80,11 +73,11 @@ def _record_hit(entry: Scored, row: Any, fate: str) -> SearchHit:
 def page_hits(conn: Any, page: list[Scored]) -> list[SearchHit]:
     """The SearchHits of one page of ranked candidates, in its order (three statements by primary key)."""
     person_ids = sorted({s.person_id for s in page if s.person_id is not None})
-    people = {int(row[0]): _PersonRow(*row) for row in _fetch(conn, _PERSON_SQL, person_ids)}
+    people = {int(row[0]): _PersonRow(*row) for row in rows_by_ids(conn, _PERSON_SQL, person_ids)}
     members: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for person_id, _, kind, ref in sorted(_fetch(conn, _MEMBER_SQL, person_ids), key=lambda r: (r[0], r[1])):
+    for person_id, _, kind, ref in sorted(rows_by_ids(conn, _MEMBER_SQL, person_ids), key=lambda r: (r[0], r[1])):
         members[int(person_id)].append((kind, ref))
-    best = {int(row[0]): _RecordRow(*row) for row in _fetch(conn, _RECORD_SQL, sorted({s.record_id for s in page}))}
+    best = {int(row[0]): _RecordRow(*row) for row in rows_by_ids(conn, _RECORD_SQL, sorted({s.record_id for s in page}))}
     fates = {record_id: row.fate for record_id, row in best.items()}
     hits = []
     for entry in page:

@@ -114,6 +114,16 @@ def driver_rows(conn: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]
         cursor.close()
 
 
+def rows_by_ids(conn: Any, sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` + "(ids)" (a statement ending in ``IN``) through the driver, _CHUNK ids a statement."""
+    mark = placeholder(conn)
+    out: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        out += driver_rows(conn, f"{sql}({', '.join([mark] * len(chunk))})", chunk)
+    return out
+
+
 def candidates(conn: Any, read: ReadQuery) -> list[Row]:
     """The index rows of the records whose keys meet one of the query's likely readings, every one (a surname alone
     of the commonest names meets some 35,000 records at full scale: fewer would make the total and the first
@@ -179,14 +189,8 @@ def _spelled(surname: str | None, given_name: str | None, name_original: str | N
 
 def _spellings(conn: Any, record_ids: list[int]) -> dict[int, tuple[str, str]]:
     """The folded spellings (_spelled) of the given records, by primary key through the driver."""
-    out: dict[int, tuple[str, str]] = {}
-    mark = placeholder(conn)
-    for start in range(0, len(record_ids), _CHUNK):
-        chunk = record_ids[start:start + _CHUNK]
-        for record_id, surname, given_name, name_original in driver_rows(
-                conn, f"{_SPELLING_SQL}({', '.join([mark] * len(chunk))})", chunk):
-            out[int(record_id)] = _spelled(surname, given_name, name_original)
-    return out
+    return {int(record_id): _spelled(surname, given_name, name_original)
+            for record_id, surname, given_name, name_original in rows_by_ids(conn, _SPELLING_SQL, record_ids)}
 
 
 @dataclass
@@ -220,12 +224,8 @@ _FACT_SQL = "SELECT person_id, birth_year, pref, camp, death_year, fate FROM sea
 def _person_facts(conn: Any, person_ids: list[int]) -> dict[int, _Facts]:
     """What every record of each person says (index seeks on person_id, plain tuples through the driver)."""
     facts: dict[int, _Facts] = defaultdict(_Facts)
-    mark = placeholder(conn)
-    for start in range(0, len(person_ids), _CHUNK):
-        chunk = person_ids[start:start + _CHUNK]
-        for person, birth_year, pref, camp, death_year, fate in driver_rows(
-                conn, f"{_FACT_SQL}({', '.join([mark] * len(chunk))})", chunk):
-            facts[int(person)].add_values(birth_year, pref, camp, death_year, fate)
+    for person, birth_year, pref, camp, death_year, fate in rows_by_ids(conn, _FACT_SQL, person_ids):
+        facts[int(person)].add_values(birth_year, pref, camp, death_year, fate)
     return facts
 
 
@@ -242,13 +242,8 @@ def _facts_of_persons(conn: Any, person_ids: list[int], rows: list[Row]) -> dict
     for row in rows:
         if row.person_id is not None:
             held[int(row.person_id)].append(row)
-    complete: set[int] = set()
-    mark = placeholder(conn)
-    for start in range(0, len(person_ids), _CHUNK):
-        chunk = person_ids[start:start + _CHUNK]
-        for person, count in driver_rows(conn, f"{_COUNT_SQL}({', '.join([mark] * len(chunk))})", chunk):
-            if len(held.get(int(person), ())) == int(count):
-                complete.add(int(person))
+    complete = {int(person) for person, count in rows_by_ids(conn, _COUNT_SQL, person_ids)
+                if len(held.get(int(person), ())) == int(count)}
     facts = _person_facts(conn, [person for person in person_ids if person not in complete])
     for person in complete:
         for row in held[person]:
