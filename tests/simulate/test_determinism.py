@@ -47,3 +47,39 @@ def test_a_directory_that_cannot_be_made_is_a_clean_error(tmp_path):
         simulate_archive(blocker / "archive", persons=5, workers=1)
     assert caught.value.code == "simulate.write"
     assert "a-file" in caught.value.file
+
+
+def test_a_writer_process_that_dies_never_leaves_the_run_waiting_and_the_files_are_the_same(tmp_path, monkeypatch):
+    """CI once waited 600 s on `simulate --persons 300`: multiprocessing.Pool waits forever for a worker that
+    died. Here the worker writing the cards kills itself; the run ends and its files are written again here."""
+    import os
+    import signal
+    import threading
+
+    from kartoteka.simulate import archive
+
+    parent = os.getpid()
+    write = archive._run_group
+
+    def dies_in_a_worker(world, out_dir, index):
+        if index == 0 and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return write(world, out_dir, index)
+
+    simulate_archive(tmp_path / "a", persons=400, seed=3, workers=1)
+    monkeypatch.setattr(archive, "_run_group", dies_in_a_worker)
+    run = threading.Thread(target=simulate_archive, args=(tmp_path / "b", 400, 3), kwargs={"workers": 3},
+                           daemon=True)
+    run.start()
+    run.join(timeout=120)  # it takes about a second; a run that waits for the dead worker fails here, not hangs
+    assert not run.is_alive(), "the run is still waiting for a writer process that died"
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+
+
+def test_an_error_crosses_from_a_worker_process_whole():
+    import pickle
+
+    error = KartotekaError("simulate.write", "cannot write", hint="free some room", file="x.csv", line=3,
+                           column="name", details={"rows": 2})
+    again = pickle.loads(pickle.dumps(error))
+    assert again == error and str(again) == str(error) and again.details == {"rows": 2}

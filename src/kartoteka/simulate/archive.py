@@ -8,10 +8,13 @@ same seed and profile give byte-identical files.
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +31,8 @@ from kartoteka.simulate.sources import SOURCE_FILES, card_file_of_region, manife
 from kartoteka.simulate.soviet_records import burial_row, card_row, personal_file_row
 from kartoteka.simulate.truth import write_persons
 from kartoteka.simulate.world import World, build_world, person_id
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PERSONS = 575_000
 MAX_PERSONS = 5_000_000
@@ -143,7 +148,12 @@ _WORLD: World | None = None  # the world the forked workers inherit
 
 
 def run_groups(world: World, out_dir: Path, workers: int | None) -> dict[str, int]:
-    """Write every group of files (and persons.csv), in parallel processes when `workers` > 1."""
+    """Write every group of files (and persons.csv), in parallel processes when `workers` > 1.
+
+    The workers are forked (they inherit the world instead of receiving a copy of it). A worker that dies
+    (killed, out of memory) breaks the pool at once, never leaves the run waiting: its groups are then written
+    again here, in this process, so the archive is whole and the same either way (multiprocessing.Pool, used
+    before, waited forever for a dead worker's result, and for an error it could not unpickle)."""
     global _WORLD
     count = min(len(GROUPS), workers or os.cpu_count() or 1)
     jobs = [(out_dir, index) for index in range(len(GROUPS) + 1)]
@@ -152,11 +162,24 @@ def run_groups(world: World, out_dir: Path, workers: int | None) -> dict[str, in
     else:
         _WORLD = world
         try:
-            with multiprocessing.get_context("fork").Pool(count) as pool:
-                results = pool.starmap(_run_group_in_worker, jobs)
+            with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_run_group_in_worker, *job) for job in jobs]
+                results = [_result_or_none(future) for future in futures]
         finally:
             _WORLD = None
+        # Every worker has stopped here (the pool is shut down), so nothing else writes a file written again.
+        results = [_run_group(world, *job) if result is None else result
+                   for result, job in zip(results, jobs, strict=True)]
     return {path: rows for result in results for path, rows in result.items()}
+
+
+def _result_or_none(future: Future[dict[str, int]]) -> dict[str, int] | None:
+    """The group's rows per file, or None when a worker process stopped before it was written."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        log.warning("simulate: a writer process stopped (%s); its files are written again in this process", exc)
+        return None
 
 
 def _run_group_in_worker(out_dir: Path, index: int) -> dict[str, int]:
