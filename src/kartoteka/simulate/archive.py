@@ -164,12 +164,12 @@ def run_groups(world: World, out_dir: Path, workers: int | None) -> dict[str, in
         try:
             with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
                 futures = [pool.submit(_run_group_in_worker, *job) for job in jobs]
-                results = [_result_or_none(future) for future in futures]
+                done = [_result_or_none(future) for future in futures]
         finally:
             _WORLD = None
         # Every worker has stopped here (the pool is shut down), so nothing else writes a file written again.
         results = [_run_group(world, *job) if result is None else result
-                   for result, job in zip(results, jobs, strict=True)]
+                   for result, job in zip(done, jobs, strict=True)]
     return {path: rows for result in results for path, rows in result.items()}
 
 
