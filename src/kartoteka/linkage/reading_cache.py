@@ -23,6 +23,7 @@ from kartoteka.core.processes import start_worker
 Reader = Callable[[str, str], list[str]]
 _PARALLEL_FROM = 4000  # below this, starting worker processes costs more than it saves
 _CHUNK = 500
+_WARM_UP = "Ямада"  # read once by each worker as it starts: it loads the names tables before the spellings come
 #: The part under which a spelling's literal reading (names.literal_reading, letter by letter) is kept: the
 #: linkage and the search index read it for every distinct spelling, and it is the dearest thing left to re-read.
 LITERAL = "literal"
@@ -114,6 +115,18 @@ class ReadingCache:
             self._pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"),
                                              initializer=start_worker, initargs=(os.getpid(),))
         return self._pool
+
+    def warm_up(self, records: int) -> None:
+        """Start the workers now, and have each load the names tables, when `records` (about how many the run
+        will read) promise more new spellings than the workers' start-up costs: a cache that holds fewer entries
+        than there are records is cold, or the store has grown. The workers' start-up (a Python, the names
+        package and its tables: about a second each) then overlaps the reading of the records instead of
+        following it."""
+        if _workers() < 2 or self._pool is not None or records < _PARALLEL_FROM or len(self.entries) >= records:
+            return
+        pool = self._spawn_pool()
+        for _ in range(_workers()):
+            pool.submit(_read_chunk, [(_WARM_UP, "surname")], self.search)
 
     def start(self, items: Iterable[tuple[str, str]]) -> None:
         """Queue the (text, part) not yet cached, and return at once. Once there are enough to be worth the

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from kartoteka.linkage import person_ids
 from kartoteka.linkage.tables import link_runs, match_pairs, person_records, persons
@@ -42,6 +42,12 @@ def needs_name_search(store: Store) -> bool:
         found = conn.execute(select(records.c.id).where(records.c.script.is_not(None),
                                                         records.c.script != "cyrillic").limit(1)).first()
     return found is not None
+
+
+def record_count_estimate(store: Store) -> int:
+    """About how many records the store holds, at once (the largest record id: ids are never reused)."""
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.max(records.c.id))).scalar() or 0)
 
 
 def load_records(store: Store, on_chunk: Callable[[pd.DataFrame], None] | None = None) -> pd.DataFrame:

@@ -215,6 +215,8 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
         say("reading records")
         # New spellings are read in worker processes while the rest of the records load.
         read_ahead = None if cache is None else (lambda chunk: cache.start(name_items(chunk)))
+        if cache is not None:
+            cache.warm_up(runs.record_count_estimate(store))
         records = runs.load_records(store, on_chunk=read_ahead)
         if records.empty:
             raise KartotekaError("linkage.empty", "the store holds no records to link",
