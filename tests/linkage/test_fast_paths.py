@@ -7,6 +7,7 @@ chosen in DuckDB. Each shortcut is checked against the straightforward version o
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -139,3 +140,14 @@ def test_the_review_bands_pairs_get_their_own_terms_from_the_terms_frame() -> No
     assert json.loads(rows["weights_json"][0]) == {"sn": -0.5, "tf_sn": 0.25, "prior": -10.0}
     assert json.loads(rows["weights_json"][1]) == {"sn": 1.25, "tf_sn": 0.75, "prior": -10.0}
     assert rows["weights_json"][2:].isna().all()
+
+
+def test_scoring_spills_to_a_folder_of_its_own_and_removes_it(tmp_path, monkeypatch) -> None:
+    """DuckDB's default spill folder for an in-memory database is ".tmp" in the working directory: a link run
+    from a user's home left gigabytes there."""
+    monkeypatch.chdir(tmp_path)
+    with scoring.closing_duckdb_api("64MB") as api:
+        spill = Path(api._con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+        assert spill.is_dir() and spill.name.startswith("kartoteka-duckdb-") and tmp_path not in spill.parents
+    assert not spill.exists()
+    assert not (tmp_path / ".tmp").exists()

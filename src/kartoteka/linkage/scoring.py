@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +80,10 @@ def closing_duckdb_api(memory_limit: str = SCORING_MEMORY) -> Iterator[Any]:
     """`duckdb_api` whose database is closed on exit, so its memory is back before clustering begins."""
     import duckdb
 
-    with duckdb.connect(":memory:") as connection:
+    # DuckDB spills an in-memory database to ".tmp" in the working directory: a link run from a user's home
+    # left gigabytes there (and all of it after a kill -9). The spill goes to a temporary folder of its own.
+    with tempfile.TemporaryDirectory(prefix="kartoteka-duckdb-") as spill, duckdb.connect(":memory:") as connection:
+        connection.execute(f"SET temp_directory = '{spill}'")
         yield duckdb_api(memory_limit, connection)
 
 
