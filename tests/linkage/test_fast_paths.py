@@ -7,14 +7,19 @@ chosen in DuckDB. Each shortcut is checked against the straightforward version o
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import scoring
 from kartoteka.linkage.clustering import Clustering
 from kartoteka.linkage.json_text import json_texts
@@ -151,3 +156,24 @@ def test_scoring_spills_to_a_folder_of_its_own_and_removes_it(tmp_path, monkeypa
         assert spill.is_dir() and spill.name.startswith("kartoteka-duckdb-") and tmp_path not in spill.parents
     assert not spill.exists()
     assert not (tmp_path / ".tmp").exists()
+
+
+def test_the_scoring_memory_is_a_size_or_a_clear_error() -> None:
+    assert scoring.memory_limit_of("1500 MB") == "1500MB"
+    assert scoring.memory_limit_of("2GiB") == "2GiB"
+    for bad in ("lots", "0GB", "2", "-1GB", ""):
+        with pytest.raises(KartotekaError) as caught:
+            scoring.memory_limit_of(bad)
+        assert caught.value.code == "usage.setting" and "link_memory" in caught.value.message
+
+
+def test_link_refuses_a_bad_link_memory_before_any_work(tmp_path) -> None:
+    store = tmp_path / "s.sqlite"
+    env = {**os.environ, "KARTOTEKA_LINK_MEMORY": "lots"}
+    run = [sys.executable, "-m", "kartoteka", "-d", str(store)]
+    assert subprocess.run([*run, "init"], capture_output=True, env=env).returncode == 0
+    done = subprocess.run([*run, "link", "--runs-dir", str(tmp_path / "runs")], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode != 0
+    assert "link_memory is 'lots'" in done.stderr and "KARTOTEKA_LINK_MEMORY" in done.stderr
+    assert not (tmp_path / "runs").exists()

@@ -50,6 +50,7 @@ def link_command(
     """Link all records into persons (replaces the current persons in one transaction). The reviewers'
     decisions are applied, and their 'same' pairs teach the model (from 30 of them)."""
     from kartoteka.audit.service import record_cli
+    from kartoteka.cli import State
     from kartoteka.core.model import normalize_kind
     from kartoteka.linkage.service import link
     from kartoteka.search.service import index_writer
@@ -64,7 +65,7 @@ def link_command(
     with _store() as store:
         summary = link(store, backend=backend, model_path=model, runs_dir=runs_dir, threshold=threshold,
                        progress=progress, one_per_person=once, also_write=index_writer,
-                       learn_from_decisions=not no_labels)
+                       learn_from_decisions=not no_labels, memory=State.settings.link_memory)
         record_cli(store, "link", f"run {summary.run_id}", records=summary.records, persons=summary.persons)
     for warning in summary.warnings:
         _err.print(f"[yellow]warning:[/yellow] {warning}")

@@ -41,6 +41,10 @@ SETTINGS_TABLE: tuple[SettingSpec, ...] = (
                 "(0: a fixed pool, no connection opened and closed under load)."),
     SettingSpec("pool_timeout", int, 10,
                 "Seconds a request waits for a free connection of its server process before it fails."),
+    SettingSpec("link_memory", str, "3GB",
+                "Memory that `kartoteka link` gives DuckDB for scoring (e.g. 2GB, 1500MB); past it DuckDB spills to "
+                "a temporary folder, slower but within bounds. The link process holds about as much again at full "
+                "scale (records and features)."),
 )
 
 
@@ -56,6 +60,7 @@ class Settings:
     pool_size: int = 10
     pool_overflow: int = 0
     pool_timeout: int = 10
+    link_memory: str = "3GB"
 
     @property
     def database_url(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kartoteka.core.errors import KartotekaError
 from kartoteka.linkage import training as model_training
 from kartoteka.linkage.checks import check_trained_model
 from kartoteka.linkage.model import in_dialect, settings_dict
@@ -62,6 +64,18 @@ def _quiet_splink() -> None:
     logging.getLogger("splink").setLevel(logging.ERROR)
 
 
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.IGNORECASE)
+
+
+def memory_limit_of(text: str) -> str:
+    """A memory size as DuckDB takes it ("3GB", "1500 MB", "2GiB"), or a KartotekaError that says what is wanted."""
+    found = _MEMORY.fullmatch(text or "")
+    if not found or float(found.group(1)) <= 0:
+        raise KartotekaError("usage.setting", f"link_memory is {text!r}, not a size of memory",
+                             hint="give a number and a unit, e.g. link_memory = \"2GB\" or KARTOTEKA_LINK_MEMORY=1500MB")
+    return f"{found.group(1)}{found.group(2)}"
+
+
 def duckdb_api(memory_limit: str = SCORING_MEMORY, connection: Any = None) -> Any:
     """A Splink DuckDB API on an in-memory DuckDB using every core, within `memory_limit` (or on `connection`)."""
     import duckdb
@@ -69,7 +83,7 @@ def duckdb_api(memory_limit: str = SCORING_MEMORY, connection: Any = None) -> An
 
     connection = connection or duckdb.connect(":memory:")
     # Bounded memory: DuckDB spills to a temporary folder instead of growing to most of the machine's RAM.
-    connection.execute(f"SET memory_limit = '{memory_limit}'")
+    connection.execute(f"SET memory_limit = '{memory_limit_of(memory_limit)}'")
     connection.execute("SET preserve_insertion_order = false")
     connection.execute("SET enable_progress_bar = false")  # it writes to stdout, which --json owns
     return DuckDBAPI(connection=connection)

@@ -152,14 +152,16 @@ def _members(clustering: Clustering, pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None,
-          threshold: float | None = None, reviewed: Sequence[tuple[int, int, str]] | None = ()) -> Any:
+          threshold: float | None = None, reviewed: Sequence[tuple[int, int, str]] | None = (),
+          memory: str | None = None) -> Any:
     """Train and score on the chosen backend (duckdb in-process, or spark); with a `threshold`, also the pairs
     inside chains of links that the model scores as two men (scoring.train_and_score). The `reviewed` pairs'
-    "same" answers teach the m values (review_labels; None: asked not to)."""
+    "same" answers teach the m values (review_labels; None: asked not to). `memory`: DuckDB's (the setting
+    link_memory; scoring.SCORING_MEMORY when None)."""
     from kartoteka.linkage import scoring
 
     if backend == "duckdb":
-        with scoring.closing_duckdb_api() as api:
+        with scoring.closing_duckdb_api(memory or scoring.SCORING_MEMORY) as api:
             return scoring.train_and_score(features, api, "duckdb", model, threshold=threshold, reviewed=reviewed)
     if backend == "spark":
         from kartoteka.linkage import spark
@@ -175,7 +177,8 @@ def score(features: pd.DataFrame, backend: str, model: dict[str, Any] | None,
 def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, runs_dir: Path | None = None,
          threshold: float = DEFAULT_THRESHOLD, reader: Reader | None = None,
          progress: Progress | None = None, one_per_person: tuple[str, ...] = ONE_PER_PERSON,
-         also_write: RunWriter | None = None, learn_from_decisions: bool = True) -> LinkSummary:
+         also_write: RunWriter | None = None, learn_from_decisions: bool = True,
+         memory: str | None = None) -> LinkSummary:
     """Link every record in the store into persons and replace the current persons (one transaction).
 
     The reviewers' standing decisions are hard rules in clustering, and (unless ``learn_from_decisions`` is
@@ -194,13 +197,18 @@ def link(store: Store, backend: str = "duckdb", model_path: Path | None = None, 
                                       "link again")
         runs.remove_leftovers(store)  # a killed run's staging file: no live run holds it now
         return _link(store, backend, model_path, runs_dir, threshold, reader, progress, one_per_person,
-                     also_write, learn_from_decisions)
+                     also_write, learn_from_decisions, memory)
 
 
 def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | None, threshold: float,
           reader: Reader | None, progress: Progress | None, one_per_person: tuple[str, ...],
-          also_write: RunWriter | None, learn_from_decisions: bool = True) -> LinkSummary:
+          also_write: RunWriter | None, learn_from_decisions: bool = True, memory: str | None = None
+          ) -> LinkSummary:
     say = progress or (lambda _stage: None)
+    if memory is not None and backend == "duckdb":
+        from kartoteka.linkage.scoring import memory_limit_of
+
+        memory = memory_limit_of(memory)  # a bad size is refused before any work
     model = load_model(model_path) if model_path else None  # refuse a bad model before doing any work
     clock: dict[str, float] = {}
     started = dt.datetime.now()
@@ -231,7 +239,7 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
         lap("features")
         decided = runs.active_decisions(store)
         say("training and scoring" if model is None else "scoring with the given model")
-        result = score(features, backend, model, threshold, decided if learn_from_decisions else None)
+        result = score(features, backend, model, threshold, decided if learn_from_decisions else None, memory)
         reviewed = reviewed_figures(decided, result.pairs, threshold)
         lap("score")
         say(f"clustering {len(result.pairs):,} scored pairs")
