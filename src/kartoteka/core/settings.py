@@ -41,7 +41,7 @@ SETTINGS_TABLE: tuple[SettingSpec, ...] = (
                 "(0: a fixed pool, no connection opened and closed under load)."),
     SettingSpec("pool_timeout", int, 10,
                 "Seconds a request waits for a free connection of its server process before it fails."),
-    SettingSpec("link_memory", str, "3GB",
+    SettingSpec("link_memory", str, "2GB",
                 "Memory that `kartoteka link` gives DuckDB for scoring (e.g. 2GB, 1500MB); past it DuckDB spills to "
                 "a temporary folder, slower but within bounds. The link process holds about as much again at full "
                 "scale (records and features)."),
@@ -60,7 +60,7 @@ class Settings:
     pool_size: int = 10
     pool_overflow: int = 0
     pool_timeout: int = 10
-    link_memory: str = "3GB"
+    link_memory: str = "2GB"
 
     @property
     def database_url(self) -> str:

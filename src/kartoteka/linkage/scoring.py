@@ -30,9 +30,11 @@ REVIEW_FLOOR = 0.2
 # comparison's weight (ScoringResult.terms, then match_pairs.weights_json).
 REVIEW_BAND = (REVIEW_FLOOR, 0.98)
 TOP_CANDIDATES = 5
-# DuckDB's memory for scoring. At full scale the process holds about 2 GB of its own then (records, features).
-# DuckDB spills at 3 GB (predict 91 s, against 82 s with 6 GB), but more would take the peak past 6 GB.
-SCORING_MEMORY = "3GB"
+# DuckDB's memory for scoring (the setting link_memory). At full scale the process holds about 2 GB of its own
+# then (records, features). With 2 GB the scoring stage peaked at 4.4 GiB and took no longer than with 3 GB
+# (148-152 s against 143-163 s, 2,275,499 SIMULATED records); with 6 GB predict was 10 % faster, but the peak
+# went past 6 GB.
+SCORING_MEMORY = "2GB"
 COMPARISON_NAMES = ("sn", "gn", "fn", "birth_year", "pref", "place", "unit", "rank", "camp", "death_date")
 # Two records the model scores below this are plainly two men: clustering keeps them apart even when a chain of
 # likely links runs between them (namesakes: Sato Hiroshi of 1920 the card, a roster entry, Sato Hiroshi of 1920

@@ -249,9 +249,10 @@ def _link(store: Store, backend: str, model_path: Path | None, runs_dir: Path | 
                              one_per_person=one_per_person,
                              apart=() if result.apart is None else result.apart.itertuples(index=False, name=None))
         person_frame = build_persons(records, features, clustering.cluster_of, clustering.flags)
-        write_more = also_write(features, clustering.cluster_of) if also_write is not None else None
         record_count = len(records)
-        del records, features  # gigabytes at full scale, not needed for the write
+        del records  # about a gigabyte at full scale: gone before the search index's rows are built
+        write_more = also_write(features, clustering.cluster_of) if also_write is not None else None
+        del features  # gigabytes at full scale, not needed for the write
         members = _members(clustering, result.pairs)
         pairs = _pairs_for_store(result.pairs, clustering, prior_weight(result.model), result.terms)
         result.pairs = result.terms = pairs.iloc[:0]  # the scored frames are no longer needed
