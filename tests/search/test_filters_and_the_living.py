@@ -7,9 +7,8 @@ from kartoteka.search.types import SearchQuery
 
 
 def _facts(birth_year: int | None, camp: str, fate: str) -> _Facts:
-    facts = _Facts()
-    facts.add_values(birth_year, None, camp, 1946 if fate == "died" else None, fate)
-    return facts
+    return _Facts(birth_years={birth_year} if birth_year is not None else set(), camps={camp},
+                  death_years={1946} if fate == "died" else set(), fates={fate})
 
 
 def test_the_camp_filter_keeps_or_drops_the_dead_by_their_camp():

@@ -156,11 +156,13 @@ def _best_name(read: ReadQuery, rows: list[Row]) -> tuple[np.ndarray, np.ndarray
     """For each row, the best similarity over every reading of the query and of the record, and which reading of
     the query gave it (its position in read.readings), computed on the distinct reading sets."""
     s_codes, s_sets = _factorized([row.sn_set for row in rows])
-    g_codes, g_sets = _factorized([row.gn_set for row in rows])
     surnames = sorted({r.surname for r in read.readings})
     givens = sorted({r.given for r in read.readings if r.given})
     s_matrix = _set_matrix(surnames, s_sets)[:, s_codes]
-    g_matrix = _set_matrix(givens, g_sets)[:, g_codes] if givens else np.zeros((0, len(rows)))
+    g_matrix = np.zeros((0, len(rows)))
+    if givens:  # a surname alone never reads the given names (a third of its ranking at 35,000 candidates)
+        g_codes, g_sets = _factorized([row.gn_set for row in rows])
+        g_matrix = _set_matrix(givens, g_sets)[:, g_codes]
     s_at = {name: i for i, name in enumerate(surnames)}
     g_at = {name: i for i, name in enumerate(givens)}
     top = max(r.probability for r in read.readings) or 1.0
@@ -195,7 +197,7 @@ def _spellings(conn: Any, record_ids: list[int]) -> dict[int, tuple[str, str]]:
 
 @dataclass
 class _Facts:
-    """What a person's records say, for the filters."""
+    """What a person's records say, for the filters (only the sets a filter of the query needs are filled)."""
 
     birth_years: set[int] = field(default_factory=set)
     prefectures: set[int] = field(default_factory=set)
@@ -203,51 +205,66 @@ class _Facts:
     death_years: set[int] = field(default_factory=set)
     fates: set[str] = field(default_factory=set)
 
-    def add(self, row: Any) -> None:
-        self.add_values(row.birth_year, row.pref, row.camp, row.death_year, row.fate)
-
-    def add_values(self, birth_year: int | None, pref: int | None, camp: str | None, death_year: int | None,
-                   fate: str | None) -> None:
-        for values, value in ((self.birth_years, birth_year), (self.prefectures, pref), (self.camps, camp),
-                              (self.death_years, death_year), (self.fates, fate)):
-            if value is not None:
-                values.add(value)  # type: ignore[arg-type]
-
     @property
     def fate(self) -> str:
         return "died" if "died" in self.fates else "repatriated" if "repatriated" in self.fates else "unknown"
 
 
+# Where each fact is in an index row (Row) and in a row of _FACT_SQL.
+_ROW_AT = {"birth_years": 5, "prefectures": 6, "camps": 7, "fates": 8, "death_years": 9}
 _FACT_SQL = "SELECT person_id, birth_year, pref, camp, death_year, fate FROM search_index WHERE person_id IN "
+_FACT_AT = {"birth_years": 1, "prefectures": 2, "camps": 3, "death_years": 4, "fates": 5}
 
 
-def _person_facts(conn: Any, person_ids: list[int]) -> dict[int, _Facts]:
-    """What every record of each person says (index seeks on person_id, plain tuples through the driver)."""
-    facts: dict[int, _Facts] = defaultdict(_Facts)
-    for person, birth_year, pref, camp, death_year, fate in rows_by_ids(conn, _FACT_SQL, person_ids):
-        facts[int(person)].add_values(birth_year, pref, camp, death_year, fate)
-    return facts
+def _wanted(read: ReadQuery) -> tuple[str, ...]:
+    """The facts the query's filters read (_filter_factor): the camp filter asks whether the person may be living
+    (birth years and fates)."""
+    query, out = read.query, set()
+    if query.birth_year is not None:
+        out.add("birth_years")
+    if read.prefecture is not None:
+        out.add("prefectures")
+    if read.camp is not None:
+        out |= {"camps", "birth_years", "fates"}
+    if query.death_year is not None:
+        out.add("death_years")
+    if query.fate is not None:
+        out.add("fates")
+    return tuple(sorted(out))
+
+
+def _gather(facts: dict[int, _Facts], rows: list[Any], key_at: int, positions: dict[str, int],
+            wanted: tuple[str, ...]) -> None:
+    """Add the `wanted` facts of `rows` (at `positions`) to the facts of each row's key (at `key_at`): a loop per
+    fact over plain tuples (a method call per row and fact took 200 ms of a common surname with a birth year)."""
+    for name in wanted:
+        at = positions[name]
+        for row in rows:
+            value = row[at]
+            if value is not None:
+                getattr(facts[row[key_at]], name).add(value)
 
 
 _COUNT_SQL = "SELECT id, record_count FROM persons WHERE id IN "
 
 
-def _facts_of_persons(conn: Any, person_ids: list[int], rows: list[Row]) -> dict[int, _Facts]:
+def _facts_of_persons(conn: Any, person_ids: list[int], rows: list[Row], wanted: tuple[str, ...]
+                      ) -> dict[int, _Facts]:
     """What every record of each person says: from the candidate rows for a person all of whose records are
     among them (persons.record_count; the index is of the persons' run), read from the index for the others.
 
-    A surname alone with a birth year met some 9,000 persons at full scale; reading their 35,000 records again
+    A surname alone with a birth year met some 9,000 persons at full scale: reading their 35,000 records again
     by person took most of the query, though nearly all of them were already read as candidates."""
-    held: dict[int, list[Row]] = defaultdict(list)
+    held: dict[int, int] = defaultdict(int)
     for row in rows:
-        if row.person_id is not None:
-            held[int(row.person_id)].append(row)
+        if row[1] is not None:
+            held[row[1]] += 1
     complete = {int(person) for person, count in rows_by_ids(conn, _COUNT_SQL, person_ids)
-                if len(held.get(int(person), ())) == int(count)}
-    facts = _person_facts(conn, [person for person in person_ids if person not in complete])
-    for person in complete:
-        for row in held[person]:
-            facts[person].add(row)
+                if held.get(int(person), 0) == int(count)}
+    facts: dict[int, _Facts] = defaultdict(_Facts)
+    others = [person for person in person_ids if person not in complete]
+    _gather(facts, rows_by_ids(conn, _FACT_SQL, others) if others else [], 0, _FACT_AT, wanted)
+    _gather(facts, [row for row in rows if row[1] in complete], 1, _ROW_AT, wanted)
     return facts
 
 
@@ -417,11 +434,10 @@ def _judged(conn: Any, read: ReadQuery, keys: list[int], rows: list[Row]
     passed = np.ones(len(keys), dtype=bool)
     if not _has_filters(read):
         return factors, notes, passed
-    facts = _facts_of_persons(conn, sorted(key for key in keys if key > 0), rows)
-    alone: dict[int, _Facts] = {}
-    for row in rows:
-        if row.person_id is None:
-            alone.setdefault(int(row.record_id), _Facts()).add(row)
+    wanted = _wanted(read)
+    facts = _facts_of_persons(conn, sorted(key for key in keys if key > 0), rows, wanted)
+    alone: dict[int, _Facts] = defaultdict(_Facts)  # records before any link, each its own candidate
+    _gather(alone, [row for row in rows if row[1] is None], 0, _ROW_AT, wanted)
     for at, key in enumerate(keys):
         judged = _filter_factor(read, facts[key] if key > 0 else alone[-key])
         if judged is None:
