@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, insert, select, update
 from kartoteka.linkage import person_ids
 from kartoteka.linkage.tables import link_runs, match_pairs, person_records, persons
 from kartoteka.store import Store, bulk, records
-from kartoteka.store.database import set_meta_in
+from kartoteka.store.database import analyze, set_meta_in
 
 RECORD_COLUMNS = (
     "id", "kind", "record_ref", "surname", "given_name", "patronymic", "name_original", "script", "birth_year",
@@ -240,6 +240,7 @@ def write_run(store: Store, run_id: int, person_frame: pd.DataFrame, members: pd
             person_of = {int(c): int(i) for c, i in zip(slot.index, ids[slot.to_numpy()], strict=True)}
             if also_write is not None:
                 also_write(conn, person_of)
+            analyze(conn, [persons, person_records, match_pairs, REDIRECTS_TABLE])
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")
             conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(

@@ -33,7 +33,7 @@ from kartoteka.search.build import index_rows, load_index_records
 from kartoteka.search.tables import META_LAST_RECORD, META_RUN, SECONDARY_INDEXES, search_index
 from kartoteka.search.types import IndexSummary
 from kartoteka.store import Store, bulk
-from kartoteka.store.database import set_meta_in
+from kartoteka.store.database import analyze, set_meta_in
 
 INDEX_COLUMNS = tuple(column.name for column in search_index.columns)
 _DIED_KINDS = ("death_roster", "burial")
@@ -155,6 +155,7 @@ def write_rows(conn: Any, frame: pd.DataFrame, run_id: int | None, staged: bool 
     indexes are built after the load (several times faster than keeping them up to date)."""
     with _bulk_settings(conn):
         _write_rows(conn, frame, run_id, staged)
+    analyze(conn, [search_index])
 
 
 @contextmanager

@@ -13,7 +13,7 @@ refuses a store whose schema is newer than the code.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +140,18 @@ def set_meta_in(conn: Any, key: str, value: str) -> None:
     insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = insert(meta).values(key=key, value=value)
     conn.execute(statement.on_conflict_do_update(index_elements=[meta.c.key], set_={"value": value}))
+
+
+def analyze(conn: Any, tables: Iterable[Any]) -> None:
+    """Refresh PostgreSQL's planner statistics of `tables` (Tables or names), just written in bulk, inside the
+    caller's transaction (ANALYZE counts the transaction's own new rows). A server with autovacuum off, or slow
+    to get to it, otherwise plans the portal's queries on a table it believes empty: after a restore of the full
+    scale, 35 requests/s with p99 3 s. SQLite plans by its indexes alone: nothing to do there."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        name = table if isinstance(table, str) else table.name
+        conn.exec_driver_sql(f'ANALYZE "{name}"')
 
 
 def open_store(url: str, create: bool = True, pool: ConnectionPool | None = None) -> Store:

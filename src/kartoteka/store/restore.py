@@ -39,6 +39,7 @@ from kartoteka.store.database import (
     MIGRATION_LOCK_KEY,
     _create_engine,
     alembic_config,
+    analyze,
     sqlite_path,
     store_label,
 )
@@ -130,6 +131,8 @@ def restore(url: str, backup_file: Path, runs_dir: Path | None = None,
                         summary.tables[table.name] = _restore_table(conn, archive, table, entry, backup_file)
                 if conn.dialect.name == "postgresql":
                     _advance_sequences(conn, tables.values())
+                    say("statistics for the planner")
+                    analyze(conn, tables.values())
                 summary.files = _restore_files(conn, archive, manifest, runs_dir, tables, backup_file, written)
             say("upgrading the schema")
             config = alembic_config(conn)
