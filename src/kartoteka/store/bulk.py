@@ -66,7 +66,9 @@ def read_batches(path: Path, sql: str, text_columns: Sequence[str], batch_rows: 
             child.stdin.close()
             try:
                 yield from pa.ipc.open_stream(child.stdout)
-            except pa.ArrowInvalid as exc:  # the stream ended early: the child failed, and says why on stderr
+            except (pa.ArrowInvalid, OSError) as exc:
+                # The stream ended early: the child failed (and says why on stderr) or was killed; cut inside a
+                # message, Arrow says "Expected to be able to read N bytes" (an OSError).
                 child.wait()
                 errors.seek(0)
                 raise _reader_failed(path, child.returncode, errors.read()) from exc
@@ -81,7 +83,8 @@ def read_batches(path: Path, sql: str, text_columns: Sequence[str], batch_rows: 
 
 
 def _reader_failed(path: Path, returncode: int, stderr: bytes) -> KartotekaError:
-    last = stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit status {returncode}"]
+    stopped = f"killed by signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
+    last = stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"the reader process stopped ({stopped})"]
     return KartotekaError("store.read", f"cannot read the records of {path}: {last[0]}",
                           hint="check the file with `sqlite3 FILE 'pragma integrity_check'`; "
                                "if it is damaged, restore it from a backup", file=str(path))
