@@ -217,8 +217,8 @@ _FACT_AT = {"birth_years": 1, "prefectures": 2, "camps": 3, "death_years": 4, "f
 
 
 def _wanted(read: ReadQuery) -> tuple[str, ...]:
-    """The facts the query's filters read (_filter_factor): the camp filter asks whether the person may be living
-    (birth years and fates)."""
+    """The facts the query's filters read (_filter_factor; none when no filter is asked): the camp filter asks
+    whether the person may be living (birth years and fates)."""
     query, out = read.query, set()
     if query.birth_year is not None:
         out.add("birth_years")
@@ -419,12 +419,6 @@ def _reaching(lower: np.ndarray, upper: np.ndarray, top: int | None) -> np.ndarr
     return alive & (upper >= floor - _TIE_MARGIN)
 
 
-def _has_filters(read: ReadQuery) -> bool:
-    query = read.query
-    return any(value is not None for value in (query.birth_year, read.prefecture, read.camp, query.fate,
-                                               query.death_year))
-
-
 def _judged(conn: Any, read: ReadQuery, keys: list[int], rows: list[Row]
             ) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
     """The factor the filters give each candidate, their notes on it, and which they keep (not those whose records
@@ -432,9 +426,9 @@ def _judged(conn: Any, read: ReadQuery, keys: list[int], rows: list[Row]
     factors = np.ones(len(keys), dtype=np.float64)
     notes: list[list[str]] = [[] for _ in keys]
     passed = np.ones(len(keys), dtype=bool)
-    if not _has_filters(read):
-        return factors, notes, passed
     wanted = _wanted(read)
+    if not wanted:  # no filter asked
+        return factors, notes, passed
     facts = _facts_of_persons(conn, sorted(key for key in keys if key > 0), rows, wanted)
     alone: dict[int, _Facts] = defaultdict(_Facts)  # records before any link, each its own candidate
     _gather(alone, [row for row in rows if row[1] is None], 0, _ROW_AT, wanted)
