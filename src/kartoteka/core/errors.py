@@ -38,7 +38,7 @@ class KartotekaError(Exception):
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled by its fields: an error raised in a worker process reaches the parent whole (by its args
         alone, the default for exceptions, it could not be rebuilt there, and a pool waited for it forever)."""
-        return (_rebuild, (self.code, self.message, self.hint, self.file, self.line, self.column, self.details))
+        return (type(self), (self.code, self.message, self.hint, self.file, self.line, self.column, self.details))
 
     def __str__(self) -> str:
         where = ""
@@ -67,8 +67,3 @@ class KartotekaError(Exception):
                 **({"details": self.details} if self.details else {}),
             }
         }
-
-
-def _rebuild(code: str, message: str, hint: str, file: str | None, line: int | None, column: str | None,
-             details: dict[str, Any]) -> KartotekaError:
-    return KartotekaError(code, message, hint, file, line, column, details)
